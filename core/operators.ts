@@ -1,0 +1,125 @@
+/**
+ * Every operator of the language, declared once.
+ *
+ * The parser reads the spellings from here, the printer the canonical words, the validator the
+ * operand kind and field kinds, describe the phrase, and the builder the label. The in-memory
+ * compiler and the SQL compiler each keep a `Record<OperatorId, …>`, so adding an operator here
+ * breaks the build until every projection implements it.
+ *
+ * Negative forms (`negates`) are exact complements of their positive form: true wherever the
+ * positive form is false, including on unknown values.
+ */
+
+/** The kinds of value an operator can apply to. `enum` fields are `text` here. */
+export type FieldKind = 'text' | 'number' | 'boolean' | 'date' | 'list';
+
+/**
+ * What follows the operator words:
+ * - `none`: nothing (`is known`)
+ * - `value`: one scalar literal (`= "OM"`, `> 5`, `before "2026-01-01"`, `> 30 days ago`)
+ * - `list`: a list literal (`in ["a", "b"]`)
+ * - `range`: `<low> and <high>`
+ * - `duration`: a duration (`within last 30 days`)
+ */
+export type OperandKind = 'none' | 'value' | 'list' | 'range' | 'duration';
+
+export type OperatorId =
+  | 'eq'
+  | 'neq'
+  | 'gt'
+  | 'gte'
+  | 'lt'
+  | 'lte'
+  | 'in'
+  | 'not_in'
+  | 'between'
+  | 'not_between'
+  | 'contains'
+  | 'not_contains'
+  | 'starts_with'
+  | 'ends_with'
+  | 'contains_any'
+  | 'contains_all'
+  | 'contains_none'
+  | 'is_known'
+  | 'is_unknown'
+  | 'is_empty'
+  | 'is_not_empty'
+  | 'within_last'
+  | 'older_than'
+  | 'before'
+  | 'after';
+
+export interface OperatorDef {
+  id: OperatorId;
+  /** Canonical printed words. */
+  print: string;
+  /** Every accepted spelling, canonical first, lower case, single spaces. */
+  spellings: readonly string[];
+  operand: OperandKind;
+  /** Field kinds the operator applies to. */
+  kinds: readonly FieldKind[];
+  /** For a negative form: the positive operator it is the exact complement of. */
+  negates?: OperatorId;
+  /** Plain-English phrase for describe(): "{field} {phrase} {operand}". */
+  phrase: string;
+  /** Short label for the visual builder's operator picker. */
+  label: string;
+}
+
+const TEXT_NUM_BOOL_DATE: readonly FieldKind[] = ['text', 'number', 'boolean', 'date'];
+const ORDERED: readonly FieldKind[] = ['number', 'date'];
+const ANY: readonly FieldKind[] = ['text', 'number', 'boolean', 'date', 'list'];
+
+const defs: OperatorDef[] = [
+  { id: 'eq', print: '=', spellings: ['=', '==', 'is'], operand: 'value', kinds: TEXT_NUM_BOOL_DATE, phrase: 'is', label: 'is' },
+  { id: 'neq', print: '!=', spellings: ['!=', 'is not'], operand: 'value', kinds: TEXT_NUM_BOOL_DATE, negates: 'eq', phrase: 'is not', label: 'is not' },
+  { id: 'gt', print: '>', spellings: ['>'], operand: 'value', kinds: ORDERED, phrase: 'is greater than', label: '>' },
+  { id: 'gte', print: '>=', spellings: ['>='], operand: 'value', kinds: ORDERED, phrase: 'is at least', label: '≥' },
+  { id: 'lt', print: '<', spellings: ['<'], operand: 'value', kinds: ORDERED, phrase: 'is less than', label: '<' },
+  { id: 'lte', print: '<=', spellings: ['<='], operand: 'value', kinds: ORDERED, phrase: 'is at most', label: '≤' },
+  { id: 'in', print: 'in', spellings: ['in'], operand: 'list', kinds: ['text', 'number'], phrase: 'is one of', label: 'is one of' },
+  { id: 'not_in', print: 'not in', spellings: ['not in'], operand: 'list', kinds: ['text', 'number'], negates: 'in', phrase: 'is not one of', label: 'is not one of' },
+  { id: 'between', print: 'between', spellings: ['between'], operand: 'range', kinds: ORDERED, phrase: 'is between', label: 'between' },
+  { id: 'not_between', print: 'not between', spellings: ['not between'], operand: 'range', kinds: ORDERED, negates: 'between', phrase: 'is not between', label: 'not between' },
+  { id: 'contains', print: 'contains', spellings: ['contains'], operand: 'value', kinds: ['text', 'list'], phrase: 'contains', label: 'contains' },
+  { id: 'not_contains', print: 'not contains', spellings: ['not contains'], operand: 'value', kinds: ['text', 'list'], negates: 'contains', phrase: 'does not contain', label: 'does not contain' },
+  { id: 'starts_with', print: 'starts with', spellings: ['starts with'], operand: 'value', kinds: ['text'], phrase: 'starts with', label: 'starts with' },
+  { id: 'ends_with', print: 'ends with', spellings: ['ends with'], operand: 'value', kinds: ['text'], phrase: 'ends with', label: 'ends with' },
+  { id: 'contains_any', print: 'contains any', spellings: ['contains any'], operand: 'list', kinds: ['list'], phrase: 'contains any of', label: 'contains any of' },
+  { id: 'contains_all', print: 'contains all', spellings: ['contains all'], operand: 'list', kinds: ['list'], phrase: 'contains all of', label: 'contains all of' },
+  { id: 'contains_none', print: 'contains none', spellings: ['contains none'], operand: 'list', kinds: ['list'], negates: 'contains_any', phrase: 'contains none of', label: 'contains none of' },
+  { id: 'is_known', print: 'is known', spellings: ['is known', 'is not null'], operand: 'none', kinds: ANY, phrase: 'is known', label: 'is known' },
+  { id: 'is_unknown', print: 'is unknown', spellings: ['is unknown', 'is null'], operand: 'none', kinds: ANY, negates: 'is_known', phrase: 'is unknown', label: 'is unknown' },
+  { id: 'is_empty', print: 'is empty', spellings: ['is empty'], operand: 'none', kinds: ['text', 'list'], phrase: 'is empty', label: 'is empty' },
+  { id: 'is_not_empty', print: 'is not empty', spellings: ['is not empty'], operand: 'none', kinds: ['text', 'list'], negates: 'is_empty', phrase: 'is not empty', label: 'is not empty' },
+  { id: 'within_last', print: 'within last', spellings: ['within last', 'within'], operand: 'duration', kinds: ['date'], phrase: 'is within the last', label: 'within the last' },
+  { id: 'older_than', print: 'older than', spellings: ['older than'], operand: 'duration', kinds: ['date'], phrase: 'is more than', label: 'older than' },
+  { id: 'before', print: 'before', spellings: ['before'], operand: 'value', kinds: ['date'], phrase: 'is before', label: 'before' },
+  { id: 'after', print: 'after', spellings: ['after'], operand: 'value', kinds: ['date'], phrase: 'is after', label: 'after' },
+];
+
+export const OPERATORS: Readonly<Record<OperatorId, OperatorDef>> = Object.freeze(
+  Object.fromEntries(defs.map((d) => [d.id, Object.freeze(d)])) as Record<OperatorId, OperatorDef>,
+);
+
+export const OPERATOR_LIST: readonly OperatorDef[] = Object.freeze(defs.map((d) => OPERATORS[d.id]));
+
+/** Looks an operator up by one of its spellings (lower case, single spaces). */
+export function operatorBySpelling(spelling: string): OperatorDef | undefined {
+  return SPELLINGS.get(spelling);
+}
+
+const SPELLINGS = new Map<string, OperatorDef>();
+for (const d of defs) for (const s of d.spellings) SPELLINGS.set(s, OPERATORS[d.id]);
+
+/** The positive form of an operator and whether it is negated: `neq` → [`eq`, true]. */
+export function positiveForm(id: OperatorId): [OperatorId, boolean] {
+  const neg = OPERATORS[id].negates;
+  return neg ? [neg, true] : [id, false];
+}
+
+/** Operators that apply to a field kind, in declaration order (for the builder's picker). */
+export function operatorsFor(kind: FieldKind): OperatorDef[] {
+  return OPERATOR_LIST.filter((d) => d.kinds.includes(kind));
+}

@@ -1,0 +1,39 @@
+/**
+ * Saved segments as the language sees them: definitions (dynamic = an expression, manual = member
+ * ids) and, after resolution, the trees and member sets the compilers use.
+ *
+ * Names are matched case-insensitively. References may nest; a cycle is an error; one expression may
+ * reference at most `MAX_SEGMENT_REFERENCES` distinct segments, directly or through others.
+ */
+import type { Expr } from './ast';
+
+export const MAX_SEGMENT_REFERENCES = 10;
+
+export interface DynamicSegmentDefinition {
+  name: string;
+  expression: string;
+}
+
+export interface ManualSegmentDefinition {
+  name: string;
+  /** Profile ids (compared as strings). */
+  members: readonly (string | number)[];
+}
+
+export type SegmentDefinition = DynamicSegmentDefinition | ManualSegmentDefinition;
+
+export function isManual(def: SegmentDefinition): def is ManualSegmentDefinition {
+  return Array.isArray((def as ManualSegmentDefinition).members);
+}
+
+export type ResolvedSegment =
+  | { kind: 'dynamic'; name: string; expr: Expr; source: string }
+  | { kind: 'manual'; name: string; members: ReadonlySet<string> };
+
+/** Lower-cased segment name → resolved segment, for every segment an expression reaches. */
+export type ResolvedSegments = ReadonlyMap<string, ResolvedSegment>;
+
+/** The key of a segment name in lookups. */
+export function segmentKey(name: string): string {
+  return name.toLowerCase();
+}
