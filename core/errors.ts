@@ -41,7 +41,16 @@ export type ErrorCode =
   | 'invalid-schema'
   | 'invalid-data'
   // evaluation environment
-  | 'invalid-option';
+  | 'invalid-option'
+  // segment catalogue
+  | 'segment-not-found'
+  | 'duplicate-segment-name'
+  | 'segment-limit'
+  | 'segment-in-use'
+  | 'wrong-segment-kind'
+  | 'forbidden'
+  | 'invalid-csv'
+  | 'export-failed';
 
 export interface ErrorInit {
   code: ErrorCode;
