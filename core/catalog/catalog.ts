@@ -1,0 +1,436 @@
+/**
+ * `SegmentCatalog`: saved segments (dynamic and manual) on a knex database, with the rules of the
+ * Segments page: unique case-insensitive names, at most 500 active segments, references kept by id
+ * (validated by the engine: no cycle, at most 10 segments reached), usage protection on delete.
+ *
+ * Every change runs in `writeTransaction` (one catalogue-wide write lock), so concurrent processes
+ * cannot both pass a check that only one of them may pass.
+ */
+import type { Knex } from 'knex';
+import { didYouMean, SegmentErrors } from '../errors';
+import { segmentKey, type SegmentDefinition } from '../segments';
+import { catalogError, listing, q } from './fail';
+import { writeTransaction } from './lock';
+import { MAX_ID_LENGTH, MAX_NAME_LENGTH, migrate, TABLES } from './migrations';
+import { CatalogSnapshot, loadSnapshot, normaliseRow, type SegmentRow } from './snapshot';
+import {
+  MAX_ACTIVE_SEGMENTS,
+  ORCHESTRATION_KINDS,
+  ORCHESTRATION_STATUSES,
+  type CatalogOptions,
+  type CreateSegmentInput,
+  type Orchestration,
+  type OrchestrationKind,
+  type ReachCounter,
+  type SegmentRecord,
+  type SegmentRef,
+  type SegmentState,
+  type SegmentSummary,
+  type UpdateSegmentInput,
+  type Usage,
+} from './types';
+
+type Db = Knex | Knex.Transaction;
+const CHUNK = 400;
+
+export class SegmentCatalog {
+  readonly db: Knex;
+  private readonly options: CatalogOptions;
+
+  constructor(db: Knex, options: CatalogOptions = {}) {
+    this.db = db;
+    this.options = options;
+  }
+
+  /** A catalogue on `db`, its tables created if missing. */
+  static async open(db: Knex, options: CatalogOptions = {}): Promise<SegmentCatalog> {
+    await migrate(db);
+    return new SegmentCatalog(db, options);
+  }
+
+  private get maxActive(): number {
+    return this.options.maxActiveSegments ?? MAX_ACTIVE_SEGMENTS;
+  }
+
+  private now(): number {
+    return (this.options.now?.() ?? new Date()).getTime();
+  }
+
+  // ── reading ───────────────────────────────────────────────────────────────────────────────────
+
+  async get(ref: SegmentRef): Promise<SegmentRecord> {
+    const snapshot = await loadSnapshot(this.db);
+    const row = this.find(snapshot, ref);
+    const usage = await this.usageOf(this.db, row.id);
+    const memberCount =
+      row.kind === 'manual' ? Number((await this.db(TABLES.members).where({ segment_id: row.id }).count({ n: '*' }))[0].n) : 0;
+    return {
+      ...summarise(row, usage),
+      expression: row.kind === 'dynamic' ? snapshot.expressionOf(row.id) : null,
+      memberCount,
+      references: snapshot.referencesOf(row.id).map((id) => snapshot.byId.get(id)!.name),
+      usedBySegments: snapshot.dependentsOf(row.id).map((id) => snapshot.byId.get(id)!.name),
+      usage,
+    };
+  }
+
+  /** The Segments page: name, estimated reach (and when), campaigns and automations attached. */
+  async list(options: { state?: SegmentState | 'all' } = {}): Promise<SegmentSummary[]> {
+    const state = options.state ?? 'active';
+    const rows: SegmentRow[] = (
+      await this.db(TABLES.segments)
+        .modify((b) => (state === 'all' ? b : b.where({ state })))
+        .orderBy('name_key')
+    ).map(normaliseRow);
+    const counts: { segment_id: unknown; kind: string; n: unknown }[] = await this.db(TABLES.usage)
+      .select('segment_id', 'kind')
+      .count({ n: '*' })
+      .groupBy('segment_id', 'kind');
+    const byId = new Map<number, { campaigns: number; automations: number }>();
+    for (const c of counts) {
+      const entry = byId.get(Number(c.segment_id)) ?? { campaigns: 0, automations: 0 };
+      if (c.kind === 'campaign') entry.campaigns = Number(c.n);
+      else entry.automations = Number(c.n);
+      byId.set(Number(c.segment_id), entry);
+    }
+    return rows.map((row) => ({ ...summarise(row, []), ...(byId.get(row.id) ?? { campaigns: 0, automations: 0 }) }));
+  }
+
+  /**
+   * What the engine needs: every active segment by its current name (dynamic: the expression with
+   * references printed by current names; manual: the member ids). Read fresh on every call, so an
+   * edit takes effect at the next evaluation.
+   */
+  async definitions(): Promise<SegmentDefinition[]> {
+    const snapshot = await loadSnapshot(this.db);
+    const members = new Map<number, string[]>();
+    const rows = await this.db(TABLES.members)
+      .join(TABLES.segments, `${TABLES.segments}.id`, `${TABLES.members}.segment_id`)
+      .where(`${TABLES.segments}.state`, 'active')
+      .select(`${TABLES.members}.segment_id as id`, `${TABLES.members}.profile_id as profile_id`);
+    for (const r of rows) {
+      const list = members.get(Number(r.id)) ?? [];
+      list.push(String(r.profile_id));
+      members.set(Number(r.id), list);
+    }
+    return snapshot.definitions((id) => members.get(id) ?? []);
+  }
+
+  /** The member ids of a manual segment. */
+  async members(ref: SegmentRef): Promise<string[]> {
+    const row = this.find(await loadSnapshot(this.db), ref);
+    if (row.kind !== 'manual') throw catalogError('wrong-segment-kind', `${q(row.name)} is a dynamic segment: it has no member list`, 'its members are the profiles that match its expression');
+    const rows = await this.db(TABLES.members).where({ segment_id: row.id }).orderBy('profile_id').select('profile_id');
+    return rows.map((r) => String(r.profile_id));
+  }
+
+  async usage(ref: SegmentRef): Promise<Usage[]> {
+    const row = this.find(await loadSnapshot(this.db), ref);
+    return this.usageOf(this.db, row.id);
+  }
+
+  // ── writing ───────────────────────────────────────────────────────────────────────────────────
+
+  async create(input: CreateSegmentInput): Promise<SegmentRecord> {
+    const name = checkName(input.name);
+    const id = await writeTransaction(this.db, async (trx) => {
+      const snapshot = await loadSnapshot(trx);
+      this.checkLimit(snapshot, 1);
+      checkUnique(snapshot, name);
+      const now = this.now();
+      const isDynamic = 'expression' in input;
+      const refs = isDynamic ? await this.validate(snapshot, { id: null, name, expression: input.expression }) : [];
+      const [inserted] = await trx(TABLES.segments)
+        .insert({
+          name,
+          name_key: segmentKey(name),
+          description: input.description ?? '',
+          kind: isDynamic ? 'dynamic' : 'manual',
+          expression: isDynamic ? input.expression : null,
+          state: 'active',
+          version: 1,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id');
+      const id = Number(typeof inserted === 'object' ? inserted.id : inserted);
+      await insertRefs(trx, id, refs);
+      if (!isDynamic) await insertMembers(trx, id, checkMembers(input.members));
+      return id;
+    });
+    return this.get(id);
+  }
+
+  async update(ref: SegmentRef, changes: UpdateSegmentInput): Promise<SegmentRecord> {
+    const id = await writeTransaction(this.db, async (trx) => {
+      const snapshot = await loadSnapshot(trx);
+      const row = this.find(snapshot, ref);
+      const patch: Record<string, unknown> = {};
+      if (changes.description !== undefined) patch.description = changes.description;
+      if (changes.expression !== undefined) {
+        if (row.kind !== 'dynamic') throw kindError(row, 'expression');
+        const refs = await this.validate(snapshot, { id: row.id, name: row.name, expression: changes.expression });
+        await trx(TABLES.refs).where({ segment_id: row.id }).delete();
+        await insertRefs(trx, row.id, refs);
+        Object.assign(patch, { expression: changes.expression, reach: null, reach_at: null });
+      }
+      if (changes.members !== undefined) {
+        if (row.kind !== 'manual') throw kindError(row, 'members');
+        const members = checkMembers(changes.members);
+        await trx(TABLES.members).where({ segment_id: row.id }).delete();
+        await insertMembers(trx, row.id, members);
+        Object.assign(patch, { reach: null, reach_at: null });
+      }
+      await this.touch(trx, row, patch);
+      return row.id;
+    });
+    return this.get(id);
+  }
+
+  async rename(ref: SegmentRef, newName: string): Promise<SegmentRecord> {
+    const name = checkName(newName);
+    const id = await writeTransaction(this.db, async (trx) => {
+      const snapshot = await loadSnapshot(trx);
+      const row = this.find(snapshot, ref);
+      checkUnique(snapshot, name, row.id);
+      // References are kept by id: the segments that use this one need no change.
+      await this.touch(trx, row, { name, name_key: segmentKey(name) });
+      return row.id;
+    });
+    return this.get(id);
+  }
+
+  /** Deletes a segment nobody uses (no running campaign or automation, no other segment). */
+  async delete(ref: SegmentRef): Promise<void> {
+    await writeTransaction(this.db, async (trx) => {
+      const snapshot = await loadSnapshot(trx);
+      const row = this.find(snapshot, ref);
+      await this.checkUnused(trx, snapshot, row, 'deleted');
+      await trx(TABLES.refs).where({ segment_id: row.id }).delete();
+      await trx(TABLES.members).where({ segment_id: row.id }).delete();
+      await trx(TABLES.usage).where({ segment_id: row.id }).delete();
+      await trx(TABLES.segments).where({ id: row.id }).delete();
+    });
+  }
+
+  /** Takes a segment out of the active set (it no longer counts toward the limit or resolves). */
+  async archive(ref: SegmentRef): Promise<SegmentRecord> {
+    const id = await writeTransaction(this.db, async (trx) => {
+      const snapshot = await loadSnapshot(trx);
+      const row = this.find(snapshot, ref);
+      if (row.state === 'archived') return row.id;
+      await this.checkUnused(trx, snapshot, row, 'archived');
+      await this.touch(trx, row, { state: 'archived' });
+      return row.id;
+    });
+    return this.get(id);
+  }
+
+  async restore(ref: SegmentRef): Promise<SegmentRecord> {
+    const id = await writeTransaction(this.db, async (trx) => {
+      const snapshot = await loadSnapshot(trx);
+      const row = this.find(snapshot, ref);
+      if (row.state === 'active') return row.id;
+      this.checkLimit(snapshot, 1);
+      if (row.kind === 'dynamic') {
+        // What it references may have been archived meanwhile: validate it as it would now resolve.
+        await this.validate(snapshot, { id: row.id, name: row.name, expression: snapshot.expressionOf(row.id) });
+      }
+      await this.touch(trx, row, { state: 'active' });
+      return row.id;
+    });
+    return this.get(id);
+  }
+
+  /** Records that a campaign or automation uses a segment (again: updates its status). */
+  async attach(ref: SegmentRef, orchestration: Orchestration): Promise<Usage> {
+    const { id: orchestrationId, kind, status } = checkOrchestration(orchestration);
+    return writeTransaction(this.db, async (trx) => {
+      const row = this.find(await loadSnapshot(trx), ref);
+      if (row.state !== 'active') throw catalogError('invalid-option', `${q(row.name)} is archived: it cannot be attached`, `restore it first: segment segments restore ${q(row.name)}`);
+      const key = { segment_id: row.id, kind, orchestration_id: orchestrationId };
+      const now = this.now();
+      const updated = await trx(TABLES.usage).where(key).update({ status, updated_at: now });
+      if (updated === 0) await trx(TABLES.usage).insert({ ...key, status, attached_at: now, updated_at: now });
+      return toUsage(await trx(TABLES.usage).where(key).first());
+    });
+  }
+
+  /** Removes a usage record; false if it was not attached. */
+  async detach(ref: SegmentRef, orchestration: { id: string; kind: OrchestrationKind }): Promise<boolean> {
+    const { id: orchestrationId, kind } = checkOrchestration({ ...orchestration, status: 'draft' });
+    return writeTransaction(this.db, async (trx) => {
+      const row = this.find(await loadSnapshot(trx), ref);
+      return (await trx(TABLES.usage).where({ segment_id: row.id, kind, orchestration_id: orchestrationId }).delete()) > 0;
+    });
+  }
+
+  /** Recomputes the estimated reach of active segments (all, or those named) with the caller's counter. */
+  async refreshReach(counter: ReachCounter, refs?: readonly SegmentRef[]): Promise<SegmentSummary[]> {
+    const definitions = await this.definitions();
+    const snapshot = await loadSnapshot(this.db);
+    const rows = refs ? refs.map((r) => this.find(snapshot, r)) : snapshot.active();
+    const byKey = new Map(definitions.map((d) => [segmentKey(d.name), d]));
+    for (const row of rows) {
+      const definition = byKey.get(row.name_key);
+      if (!definition) continue; // archived: not evaluated
+      const reach = await counter(definition, definitions);
+      await this.db(TABLES.segments).where({ id: row.id }).update({ reach: Math.round(reach), reach_at: this.now() });
+    }
+    const ids = new Set(rows.map((r) => r.id));
+    return (await this.list({ state: 'all' })).filter((s) => ids.has(s.id));
+  }
+
+  // ── rules ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** The row a name or id refers to, or a `segment-not-found` error with a suggestion. */
+  private find(snapshot: CatalogSnapshot, ref: SegmentRef): SegmentRow {
+    const row = typeof ref === 'number' ? snapshot.byId.get(ref) : snapshot.byKey.get(segmentKey(String(ref).trim()));
+    if (row) return row;
+    const hint = typeof ref === 'string' ? didYouMean(ref, snapshot.rows.map((r) => r.name), q) : undefined;
+    throw catalogError('segment-not-found', `no segment ${typeof ref === 'number' ? `with id ${ref}` : q(ref)}`, hint ?? 'list the saved segments with: segment segments list');
+  }
+
+  private checkLimit(snapshot: CatalogSnapshot, adding: number): void {
+    const active = snapshot.active().length;
+    if (active + adding > this.maxActive) {
+      throw catalogError('segment-limit', `you already have ${active} active segments, the most allowed is ${this.maxActive}`, 'archive or delete a segment you no longer use first');
+    }
+  }
+
+  /**
+   * Validates a dynamic expression as it would be saved: every reference resolves to an active
+   * segment, no cycle, at most 10 segments reached; and every segment that uses this one still
+   * passes with the new version. Returns the references by id with their spans.
+   */
+  private async validate(snapshot: CatalogSnapshot, candidate: { id: number | null; name: string; expression: string }): Promise<StoredRef[]> {
+    // Loaded on first use: manual segments and reads do not need the language.
+    const { analyse } = await import('./language');
+    const definitions = snapshot.definitions(() => [], candidate);
+    const own = analyse(candidate.expression, { definitions, schema: this.options.schema, origin: `segment ${q(candidate.name)}` });
+    if (own.errors.length > 0) throw new SegmentErrors(own.errors);
+    if (candidate.id !== null) {
+      for (const dependentId of snapshot.transitiveDependentsOf(candidate.id)) {
+        const dependent = snapshot.byId.get(dependentId)!;
+        if (dependent.state !== 'active') continue;
+        const result = analyse(snapshot.expressionOf(dependentId), { definitions, origin: `segment ${q(dependent.name)}` });
+        const problem = result.errors[0];
+        if (problem) {
+          throw catalogError(problem.code, `${q(dependent.name)} uses ${q(candidate.name)} and would then fail: ${problem.summary}`, problem.hint ?? `change ${q(dependent.name)} first, or keep ${q(candidate.name)} smaller`);
+        }
+      }
+    }
+    return own.references.map((r) => ({ refId: snapshot.byKey.get(segmentKey(r.name))!.id, span: r.span }));
+  }
+
+  private async checkUnused(trx: Db, snapshot: CatalogSnapshot, row: SegmentRow, verb: 'deleted' | 'archived'): Promise<void> {
+    const users = snapshot.dependentsOf(row.id).map((id) => {
+      const user = snapshot.byId.get(id)!;
+      return `segment ${q(user.name)}${user.state === 'archived' ? ' (archived)' : ''}`;
+    });
+    const running = (await this.usageOf(trx, row.id)).filter((u) => u.status === 'running');
+    users.push(...running.map((u) => `${u.kind} ${q(u.id)} (running)`));
+    if (users.length === 0) return;
+    throw catalogError(
+      'segment-in-use',
+      `${q(row.name)} cannot be ${verb}: it is used by ${listing(users)}`,
+      running.length > 0 ? 'stop or detach the running campaigns and automations, and remove it from the segments that use it' : 'remove it from the segments that use it first',
+    );
+  }
+
+  private async touch(trx: Db, row: SegmentRow, patch: Record<string, unknown>): Promise<void> {
+    await trx(TABLES.segments)
+      .where({ id: row.id })
+      .update({ ...patch, version: row.version + 1, updated_at: this.now() });
+  }
+
+  private async usageOf(db: Db, id: number): Promise<Usage[]> {
+    const rows = await db(TABLES.usage).where({ segment_id: id }).orderBy(['kind', 'orchestration_id']);
+    return rows.map(toUsage);
+  }
+}
+
+interface StoredRef {
+  refId: number;
+  span: { start: number; end: number };
+}
+
+async function insertRefs(trx: Db, segmentId: number, refs: readonly StoredRef[]): Promise<void> {
+  const rows = refs.map((r, ordinal) => ({ segment_id: segmentId, ordinal, ref_id: r.refId, span_start: r.span.start, span_end: r.span.end }));
+  for (let i = 0; i < rows.length; i += CHUNK) await trx(TABLES.refs).insert(rows.slice(i, i + CHUNK));
+}
+
+/** Adds members (already unique); returns how many were new. */
+export async function insertMembers(trx: Db, segmentId: number, members: readonly string[]): Promise<void> {
+  for (let i = 0; i < members.length; i += CHUNK) {
+    await trx(TABLES.members).insert(members.slice(i, i + CHUNK).map((profile_id) => ({ segment_id: segmentId, profile_id })));
+  }
+}
+
+function checkName(raw: string): string {
+  const name = String(raw ?? '').trim();
+  if (name === '') throw catalogError('invalid-option', 'a segment needs a name', 'e.g. "VIP Arabic speakers"');
+  if (name.length > MAX_NAME_LENGTH) throw catalogError('invalid-option', `the segment name is ${name.length} characters long, the most is ${MAX_NAME_LENGTH}`);
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw catalogError('invalid-option', 'the segment name contains control characters', 'use letters, digits, spaces and punctuation');
+  return name;
+}
+
+function checkUnique(snapshot: CatalogSnapshot, name: string, selfId?: number): void {
+  const existing = snapshot.byKey.get(segmentKey(name));
+  if (existing && existing.id !== selfId) {
+    const as = existing.name === name ? '' : ` (as ${q(existing.name)})`;
+    throw catalogError('duplicate-segment-name', `a segment named ${q(name)} already exists${as}${existing.state === 'archived' ? ', archived' : ''}`, 'names are unique regardless of case: choose another name, or edit the existing segment');
+  }
+}
+
+/** Member ids as unique strings, in first-seen order. */
+function checkMembers(members: readonly (string | number)[]): string[] {
+  const seen = new Set<string>();
+  for (const m of members) {
+    const id = String(m).trim();
+    if (id === '' || id.length > MAX_ID_LENGTH) throw catalogError('invalid-option', `invalid member id ${q(String(m))}`, `profile ids are 1 to ${MAX_ID_LENGTH} characters`);
+    seen.add(id);
+  }
+  return [...seen];
+}
+
+function checkOrchestration(o: Orchestration): Orchestration {
+  const id = String(o?.id ?? '').trim();
+  if (id === '' || id.length > MAX_ID_LENGTH) throw catalogError('invalid-option', 'a campaign or automation needs an id', `ids are 1 to ${MAX_ID_LENGTH} characters`);
+  if (!ORCHESTRATION_KINDS.includes(o.kind)) throw catalogError('invalid-option', `unknown orchestration kind ${q(String(o.kind))}`, `use ${listing(ORCHESTRATION_KINDS.map((k) => q(k)))}`);
+  if (!ORCHESTRATION_STATUSES.includes(o.status)) throw catalogError('invalid-option', `unknown status ${q(String(o.status))}`, `use one of ${ORCHESTRATION_STATUSES.map((s) => q(s)).join(', ')}`);
+  return { id, kind: o.kind, status: o.status };
+}
+
+function kindError(row: SegmentRow, what: 'expression' | 'members') {
+  return what === 'expression'
+    ? catalogError('wrong-segment-kind', `${q(row.name)} is a manual segment: it has members, not an expression`, 'create a dynamic segment for an expression')
+    : catalogError('wrong-segment-kind', `${q(row.name)} is a dynamic segment: its members are the profiles that match its expression`, 'create a manual segment for a member list');
+}
+
+function toUsage(row: Record<string, unknown>): Usage {
+  return {
+    id: String(row.orchestration_id),
+    kind: row.kind as OrchestrationKind,
+    status: row.status as Usage['status'],
+    attachedAt: new Date(Number(row.attached_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+  };
+}
+
+function summarise(row: SegmentRow, usage: readonly Usage[]): SegmentSummary {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    description: row.description ?? '',
+    kind: row.kind,
+    state: row.state,
+    version: Number(row.version),
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+    reach: row.reach === null || row.reach === undefined ? null : Number(row.reach),
+    reachComputedAt: row.reach_at === null || row.reach_at === undefined ? null : new Date(Number(row.reach_at)),
+    campaigns: usage.filter((u) => u.kind === 'campaign').length,
+    automations: usage.filter((u) => u.kind === 'automation').length,
+  };
+}

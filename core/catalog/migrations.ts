@@ -1,0 +1,121 @@
+/**
+ * The catalogue's own tables, created with knex's schema builder (all prefixed `seg_`).
+ *
+ * - `seg_meta`      one row: the lock row every write transaction updates first (see `lock.ts`)
+ * - `seg_segments`  saved segments; `name_key` (lower-cased name) carries the case-insensitive unique index
+ * - `seg_refs`      `in_segment(…)` references of a dynamic segment, by id, with their span in the text
+ * - `seg_members`   members of manual segments (profile ids as text)
+ * - `seg_usage`     campaigns and automations a segment is attached to, with their status
+ *
+ * Text compared for identity (names, profile ids) uses a binary collation on MySQL/MariaDB so that
+ * `"Zoë"` and `"Zoe"` stay different keys, as the language says; case folding is done by us.
+ */
+import type { Knex } from 'knex';
+import { dialectOf } from '../sql/connect';
+
+export const TABLES = {
+  meta: 'seg_meta',
+  segments: 'seg_segments',
+  refs: 'seg_refs',
+  members: 'seg_members',
+  usage: 'seg_usage',
+} as const;
+
+export const MAX_NAME_LENGTH = 200;
+export const MAX_ID_LENGTH = 255;
+const SCHEMA_VERSION = 1;
+
+type ColumnMaker = (t: Knex.CreateTableBuilder, name: string, length: number) => Knex.ColumnBuilder;
+
+function keyColumn(db: Knex): ColumnMaker {
+  return dialectOf(db) === 'mysql'
+    ? (t, name, length) => t.string(name, length).collate('utf8mb4_bin')
+    : (t, name, length) => t.string(name, length);
+}
+
+/** Creates the tables that are missing. Safe to call from several processes at once. */
+export async function migrate(db: Knex): Promise<void> {
+  const key = keyColumn(db);
+  const mysql = dialectOf(db) === 'mysql';
+  if (dialectOf(db) === 'sqlite') {
+    // Write-ahead logging: readers in other processes never wait for a writer (persistent per file).
+    const file = String((db.client.config.connection as { filename?: string })?.filename ?? '');
+    if (file !== '' && file !== ':memory:') await db.raw('PRAGMA journal_mode = WAL');
+  }
+  const text = (t: Knex.CreateTableBuilder, name: string) => (mysql ? t.text(name, 'mediumtext') : t.text(name));
+
+  await createIfMissing(db, TABLES.meta, (t) => {
+    t.integer('id').primary();
+    t.bigInteger('generation').notNullable();
+    t.integer('schema_version').notNullable();
+  });
+  await db(TABLES.meta)
+    .insert({ id: 1, generation: 0, schema_version: SCHEMA_VERSION })
+    .onConflict('id')
+    .ignore();
+
+  await createIfMissing(db, TABLES.segments, (t) => {
+    t.increments('id').primary();
+    t.string('name', MAX_NAME_LENGTH).notNullable();
+    key(t, 'name_key', MAX_NAME_LENGTH).notNullable().unique({ indexName: 'seg_segments_name_key_unique' });
+    text(t, 'description').nullable();
+    t.string('kind', 16).notNullable();
+    text(t, 'expression').nullable();
+    t.string('state', 16).notNullable().index('seg_segments_state_index');
+    t.integer('version').notNullable();
+    t.bigInteger('created_at').notNullable();
+    t.bigInteger('updated_at').notNullable();
+    t.bigInteger('reach').nullable();
+    t.bigInteger('reach_at').nullable();
+  });
+
+  await createIfMissing(db, TABLES.refs, (t) => {
+    t.integer('segment_id').unsigned().notNullable().references('id').inTable(TABLES.segments).onDelete('CASCADE');
+    t.integer('ordinal').notNullable();
+    // RESTRICT: the database itself refuses to delete a segment another one references.
+    t.integer('ref_id').unsigned().notNullable().references('id').inTable(TABLES.segments).onDelete('RESTRICT');
+    t.integer('span_start').notNullable();
+    t.integer('span_end').notNullable();
+    t.primary(['segment_id', 'ordinal']);
+    t.index(['ref_id'], 'seg_refs_ref_index');
+  });
+
+  await createIfMissing(db, TABLES.members, (t) => {
+    t.integer('segment_id').unsigned().notNullable().references('id').inTable(TABLES.segments).onDelete('CASCADE');
+    key(t, 'profile_id', MAX_ID_LENGTH).notNullable();
+    t.primary(['segment_id', 'profile_id']);
+  });
+
+  await createIfMissing(db, TABLES.usage, (t) => {
+    t.integer('segment_id').unsigned().notNullable().references('id').inTable(TABLES.segments).onDelete('CASCADE');
+    t.string('kind', 16).notNullable();
+    key(t, 'orchestration_id', MAX_ID_LENGTH).notNullable();
+    t.string('status', 16).notNullable();
+    t.bigInteger('attached_at').notNullable();
+    t.bigInteger('updated_at').notNullable();
+    t.primary(['segment_id', 'kind', 'orchestration_id']);
+  });
+}
+
+async function createIfMissing(db: Knex, table: string, build: (t: Knex.CreateTableBuilder) => void): Promise<void> {
+  if (await db.schema.hasTable(table)) return;
+  try {
+    await db.schema.createTable(table, (t) => {
+      if (dialectOf(db) === 'mysql') {
+        t.engine('InnoDB');
+        t.charset('utf8mb4');
+      }
+      build(t);
+    });
+  } catch (e) {
+    // Another process created it between our check and our CREATE.
+    if (!(await db.schema.hasTable(table))) throw e;
+  }
+}
+
+/** Drops the catalogue's tables (tests and `segments reset`). */
+export async function dropCatalogTables(db: Knex): Promise<void> {
+  for (const table of [TABLES.usage, TABLES.members, TABLES.refs, TABLES.segments, TABLES.meta]) {
+    await db.schema.dropTableIfExists(table);
+  }
+}

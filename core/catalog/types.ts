@@ -1,0 +1,82 @@
+/**
+ * The catalogue's public shapes: saved segments, their usage, listings and options.
+ */
+import type { Schema } from '../schema';
+import type { SegmentDefinition } from '../segments';
+
+export type SegmentKind = 'dynamic' | 'manual';
+export type SegmentState = 'active' | 'archived';
+export type OrchestrationKind = 'campaign' | 'automation';
+export const ORCHESTRATION_KINDS: readonly OrchestrationKind[] = ['campaign', 'automation'];
+/** Only `running` protects a segment from deletion. */
+export type OrchestrationStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'complete';
+export const ORCHESTRATION_STATUSES: readonly OrchestrationStatus[] = ['draft', 'scheduled', 'running', 'paused', 'complete'];
+
+export const MAX_ACTIVE_SEGMENTS = 500;
+
+/** A segment is named by its name (case-insensitive) or its numeric id. */
+export type SegmentRef = string | number;
+
+export interface Orchestration {
+  id: string;
+  kind: OrchestrationKind;
+  status: OrchestrationStatus;
+}
+
+export interface Usage extends Orchestration {
+  attachedAt: Date;
+  updatedAt: Date;
+}
+
+export interface SegmentSummary {
+  id: number;
+  name: string;
+  description: string;
+  kind: SegmentKind;
+  state: SegmentState;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The last estimated reach, or null if never computed since the last edit. */
+  reach: number | null;
+  reachComputedAt: Date | null;
+  campaigns: number;
+  automations: number;
+}
+
+export interface SegmentRecord extends SegmentSummary {
+  /** Dynamic segments: the expression, with `in_segment(…)` references printed by current names. */
+  expression: string | null;
+  /** Manual segments: how many members. */
+  memberCount: number;
+  /** Names of the segments this one references directly. */
+  references: string[];
+  /** Names of the segments that reference this one directly. */
+  usedBySegments: string[];
+  usage: Usage[];
+}
+
+interface CreateBase {
+  name: string;
+  description?: string;
+}
+export type CreateSegmentInput = (CreateBase & { expression: string }) | (CreateBase & { members: readonly (string | number)[] });
+
+export interface UpdateSegmentInput {
+  description?: string;
+  expression?: string;
+  /** Manual segments: the new member list (replaces the old one). */
+  members?: readonly (string | number)[];
+}
+
+/** Counts the profiles in a segment, given every active definition (in-memory engine or SQL). */
+export type ReachCounter = (segment: SegmentDefinition, definitions: readonly SegmentDefinition[]) => number | Promise<number>;
+
+export interface CatalogOptions {
+  /** Validate dynamic expressions against this schema (fields, operators, values). */
+  schema?: Schema;
+  /** The clock, for timestamps (tests). */
+  now?: () => Date;
+  /** The active-segment limit (500 unless told otherwise). */
+  maxActiveSegments?: number;
+}

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SegmentCatalog } from '../../core/catalog/catalog';
+import { dropCatalogTables, migrate, TABLES } from '../../core/catalog/migrations';
+import { TARGETS, type TestDatabase } from './databases';
+import { rejectsWith } from './expect-error';
+
+describe.each(TARGETS)('segment catalogue on $name', (target) => {
+  let t: TestDatabase;
+  let clock = 0;
+  let catalog: SegmentCatalog;
+
+  beforeAll(async () => {
+    t = await target.create();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+  beforeEach(async () => {
+    await dropCatalogTables(t.db);
+    clock = Date.parse('2026-11-24T10:00:00Z');
+    catalog = await SegmentCatalog.open(t.db, { now: () => new Date((clock += 1000)) });
+  });
+
+  it('saves a manual segment with a description, version 1 and its creation time', async () => {
+    const saved = await catalog.create({ name: 'Event guests', description: 'From the Muscat fair', members: ['p1', 'p2', 2] });
+    expect(saved).toMatchObject({ name: 'Event guests', description: 'From the Muscat fair', kind: 'manual', state: 'active', version: 1, memberCount: 3, expression: null });
+    expect(saved.createdAt.toISOString()).toBe('2026-11-24T10:00:01.000Z');
+    expect(await catalog.members('event guests')).toEqual(['2', 'p1', 'p2']);
+  });
+
+  it('counts a member listed twice once', async () => {
+    const saved = await catalog.create({ name: 'Twice', members: ['p1', 'p1', ' p1 '] });
+    expect(saved.memberCount).toBe(1);
+  });
+
+  it('refuses a second segment whose name differs only in case', async () => {
+    await catalog.create({ name: 'VIP', members: [] });
+    const error = await rejectsWith(catalog.create({ name: 'vip', members: [] }), 'duplicate-segment-name');
+    expect(error.summary).toBe('a segment named "vip" already exists (as "VIP")');
+  });
+
+  it('enforces unique names in the database itself, not only in the API', async () => {
+    await catalog.create({ name: 'VIP', members: [] });
+    const row = { name: 'Vip', name_key: 'vip', description: '', kind: 'manual', expression: null, state: 'active', version: 1, created_at: 0, updated_at: 0 };
+    await expect(t.db(TABLES.segments).insert(row)).rejects.toThrow();
+  });
+
+  it('keeps names that differ by an accent apart ("Zoë" is not "Zoe")', async () => {
+    await catalog.create({ name: 'Zoë fans', members: [] });
+    await catalog.create({ name: 'Zoe fans', members: [] });
+    expect((await catalog.list()).map((s) => s.name)).toEqual(['Zoe fans', 'Zoë fans']);
+  });
+
+  it('refuses an empty name and names with control characters', async () => {
+    await rejectsWith(catalog.create({ name: '  ', members: [] }), 'invalid-option');
+    await rejectsWith(catalog.create({ name: 'a\nb', members: [] }), 'invalid-option');
+  });
+
+  it('increments the version and the update time on each edit', async () => {
+    await catalog.create({ name: 'Guests', members: ['p1'] });
+    const edited = await catalog.update('guests', { description: 'edited', members: ['p2', 'p3'] });
+    expect(edited).toMatchObject({ version: 2, description: 'edited', memberCount: 2 });
+    expect(edited.updatedAt.getTime()).toBeGreaterThan(edited.createdAt.getTime());
+    const renamed = await catalog.rename('Guests', 'Fair guests');
+    expect(renamed.version).toBe(3);
+  });
+
+  it('finds a renamed segment by its new name and suggests a close one for an unknown name', async () => {
+    await catalog.create({ name: 'Guests', members: [] });
+    await catalog.rename('Guests', 'Gusets 2026');
+    expect((await catalog.get('gusets 2026')).name).toBe('Gusets 2026');
+    const error = await rejectsWith(catalog.get('Guests'), 'segment-not-found');
+    expect(error.summary).toBe('no segment "Guests"');
+    await catalog.create({ name: 'Gests', members: [] });
+    expect((await rejectsWith(catalog.get('Guests'), 'segment-not-found')).hint).toBe('did you mean "Gests"?');
+  });
+
+  it('allows renaming a segment to another case of its own name', async () => {
+    await catalog.create({ name: 'vip', members: [] });
+    expect((await catalog.rename('vip', 'VIP')).name).toBe('VIP');
+  });
+
+  it('refuses to give a manual segment an expression, and a list to a dynamic segment', async () => {
+    await catalog.create({ name: 'List', members: [] });
+    await rejectsWith(catalog.update('List', { expression: 'country = "OM"' }), 'wrong-segment-kind');
+  });
+
+  it('refuses a 501st active segment, and counts only active ones', async () => {
+    const small = new SegmentCatalog(t.db, { maxActiveSegments: 3 });
+    for (const n of ['a', 'b', 'c']) await small.create({ name: n, members: [] });
+    const error = await rejectsWith(small.create({ name: 'd', members: [] }), 'segment-limit');
+    expect(error.summary).toBe('you already have 3 active segments, the most allowed is 3');
+    await small.archive('a');
+    await small.create({ name: 'd', members: [] });
+    await rejectsWith(small.restore('a'), 'segment-limit');
+  });
+
+  it('holds exactly 500 active segments by default', async () => {
+    await t.db.transaction(async (trx) => {
+      const rows = Array.from({ length: 500 }, (_, i) => ({ name: `s${i}`, name_key: `s${i}`, description: '', kind: 'manual', expression: null, state: 'active', version: 1, created_at: 0, updated_at: 0 }));
+      for (let i = 0; i < rows.length; i += 100) await trx(TABLES.segments).insert(rows.slice(i, i + 100));
+    });
+    await rejectsWith(catalog.create({ name: 'one too many', members: [] }), 'segment-limit');
+    await catalog.delete('s0');
+    await catalog.create({ name: 'now fits', members: [] });
+  });
+
+  it('records campaigns and automations and counts them in the listing', async () => {
+    await catalog.create({ name: 'VIP', members: [] });
+    await catalog.attach('VIP', { id: 'c1', kind: 'campaign', status: 'draft' });
+    await catalog.attach('VIP', { id: 'c1', kind: 'campaign', status: 'running' });
+    await catalog.attach('VIP', { id: 'c2', kind: 'campaign', status: 'complete' });
+    await catalog.attach('VIP', { id: 'a1', kind: 'automation', status: 'paused' });
+    const [row] = await catalog.list();
+    expect(row).toMatchObject({ name: 'VIP', campaigns: 2, automations: 1 });
+    expect((await catalog.usage('VIP')).map((u) => `${u.kind}:${u.id}:${u.status}`)).toEqual(['automation:a1:paused', 'campaign:c1:running', 'campaign:c2:complete']);
+    expect(await catalog.detach('VIP', { id: 'c2', kind: 'campaign' })).toBe(true);
+    expect(await catalog.detach('VIP', { id: 'c2', kind: 'campaign' })).toBe(false);
+    expect((await catalog.list())[0].campaigns).toBe(1);
+  });
+
+  it('refuses an unknown orchestration kind or status', async () => {
+    await catalog.create({ name: 'VIP', members: [] });
+    await rejectsWith(catalog.attach('VIP', { id: 'x', kind: 'broadcast' as never, status: 'running' }), 'invalid-option');
+    await rejectsWith(catalog.attach('VIP', { id: 'x', kind: 'campaign', status: 'live' as never }), 'invalid-option');
+  });
+
+  it('refuses to delete a segment used by a running campaign and lists who uses it', async () => {
+    await catalog.create({ name: 'VIP', members: [] });
+    await catalog.attach('VIP', { id: 'ramadan-sms', kind: 'campaign', status: 'running' });
+    await catalog.attach('VIP', { id: 'welcome', kind: 'automation', status: 'running' });
+    await catalog.attach('VIP', { id: 'old', kind: 'campaign', status: 'complete' });
+    const error = await rejectsWith(catalog.delete('VIP'), 'segment-in-use');
+    expect(error.summary).toBe('"VIP" cannot be deleted: it is used by automation "welcome" (running) and campaign "ramadan-sms" (running)');
+    expect(error.hint).toMatch(/stop or detach/);
+    await rejectsWith(catalog.archive('VIP'), 'segment-in-use');
+  });
+
+  it('deletes a segment whose campaigns are not running, with its usage records', async () => {
+    await catalog.create({ name: 'VIP', members: ['p1'] });
+    await catalog.attach('VIP', { id: 'old', kind: 'campaign', status: 'complete' });
+    await catalog.delete('VIP');
+    await rejectsWith(catalog.get('VIP'), 'segment-not-found');
+    expect(await t.db(TABLES.usage).count({ n: '*' })).toEqual([{ n: 0 }]);
+    expect(Number((await t.db(TABLES.members).count({ n: '*' }))[0].n)).toBe(0);
+  });
+
+  it('stores the estimated reach with when it was computed, and forgets it when the members change', async () => {
+    await catalog.create({ name: 'Guests', members: ['p1', 'p2'] });
+    const [summary] = await catalog.refreshReach((def) => ('members' in def ? def.members.length : 0));
+    expect(summary.reach).toBe(2);
+    expect(summary.reachComputedAt?.toISOString()).toBe('2026-11-24T10:00:02.000Z');
+    expect((await catalog.list())[0].reach).toBe(2);
+    await catalog.update('Guests', { members: ['p1'] });
+    expect((await catalog.list())[0]).toMatchObject({ reach: null, reachComputedAt: null });
+  });
+
+  it('gives the engine every active segment by its current name', async () => {
+    await catalog.create({ name: 'Guests', members: ['p2', 'p1'] });
+    await catalog.create({ name: 'Old', members: ['p3'] });
+    await catalog.archive('Old');
+    await catalog.rename('Guests', 'Fair guests');
+    const definitions = await catalog.definitions();
+    expect(definitions).toEqual([{ name: 'Fair guests', members: expect.arrayContaining(['p1', 'p2']) }]);
+  });
+
+  it('migrates twice without harm', async () => {
+    await migrate(t.db);
+    await migrate(t.db);
+    expect(await catalog.list()).toEqual([]);
+  });
+});
