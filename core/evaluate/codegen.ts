@@ -1,0 +1,228 @@
+/**
+ * The code generator: turns a segment tree into the source of one JavaScript factory that returns
+ * the predicate. Boolean structure becomes `&&`/`||`/`!`, each predicate a specialised test
+ * (`emit-predicate.ts`), each event aggregate a loop (`emit-events.ts`), each referenced segment one
+ * shared function.
+ *
+ * Safety: every value from the source or the schema (texts, numbers, sets, field names that are
+ * not plain identifiers) reaches the code through the constants array `k`, never spliced into the
+ * text. Only generated names and field names matching `IDENTIFIER` appear in the source.
+ *
+ * Depth: a subtree deeper than `MAX_DEPTH` becomes its own function, emitted from a work queue, so
+ * neither this generator nor V8's parser recurses more than `MAX_DEPTH` levels, however deep the tree.
+ */
+import { assertNever, stripSpans, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
+import { SegmentError } from '../errors';
+import { fieldKey, kindOf, type FieldSchema } from '../schema';
+import { segmentKey } from '../segments';
+import type { Clock } from '../time';
+import type { CompileContext } from './compile';
+import { emitAggregate } from './emit-events';
+import { emitTest, type EmitContext } from './emit-predicate';
+import { RUNTIME, type RuntimeName } from './runtime';
+
+const MAX_DEPTH = 48;
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** How a scope function reads its fields: the profile (`p`) or an event's properties (`q`). */
+export interface ScopeTemplate {
+  readonly params: 'p' | 'q, p';
+  readonly base: 'p' | 'q';
+  readonly fields: Readonly<Record<string, FieldSchema>>;
+}
+
+interface PendingScope {
+  name: string;
+  expr: Expr;
+  template: ScopeTemplate;
+  /** Replace a non-object argument by an empty object (the entry point). */
+  guard: boolean;
+}
+
+interface Read {
+  code: string;
+  count: number;
+  variable: string;
+}
+
+interface ScopeState {
+  template: ScopeTemplate;
+  reads: Map<string, Read>;
+  /** Predicates over fields, rendered once we know which reads are hoisted. */
+  tests: { read: Read; test: (x: string) => string }[];
+}
+
+export class CodeGenerator implements EmitContext {
+  readonly clock: Clock;
+  readonly context: CompileContext;
+  private readonly values: unknown[] = [];
+  private readonly constants = new Map<unknown, string>();
+  private readonly decls: string[] = [];
+  private readonly pending: PendingScope[] = [];
+  private readonly segmentFunctions = new Map<string, string>();
+  private readonly aggregateFunctions = new Map<string, string>();
+  private counter = 0;
+
+  constructor(context: CompileContext) {
+    this.context = context;
+    this.clock = context.clock;
+  }
+
+  /** Builds the predicate for `expr` (the profile scope of `template`). */
+  build(expr: Expr, template: ScopeTemplate): (profile: Record<string, unknown>) => boolean {
+    const main = this.scope(expr, template, true);
+    for (let next = this.pending.shift(); next !== undefined; next = this.pending.shift()) this.emitScope(next);
+    const names = this.values.map((_, i) => `k${i} = k[${i}]`);
+    const source = `"use strict";\n${names.length > 0 ? `const ${names.join(', ')};\n` : ''}${this.decls.join('\n')}\nreturn ${main};`;
+    const factory = new Function('k', source) as (k: unknown[]) => (profile: Record<string, unknown>) => boolean;
+    return factory(this.values);
+  }
+
+  constant(value: unknown): string {
+    const known = this.constants.get(value);
+    if (known !== undefined) return known;
+    const name = `k${this.values.length}`;
+    this.values.push(value);
+    this.constants.set(value, name);
+    return name;
+  }
+
+  runtime(name: RuntimeName): string {
+    return this.constant(RUNTIME[name]);
+  }
+
+  fresh(prefix: string): string {
+    return `${prefix}${this.counter++}`;
+  }
+
+  declare(code: string): void {
+    this.decls.push(code);
+  }
+
+  /** Queues a function `name(params)` returning `expr` in that scope; returns its name. */
+  scope(expr: Expr, template: ScopeTemplate, guard = false, name = this.fresh('f')): string {
+    this.pending.push({ name, expr, template, guard });
+    return name;
+  }
+
+  /** Code reading a field path from `base`: nested objects first, then a literal dotted key. Uses `r`. */
+  read(base: string, path: readonly string[]): string {
+    if (path.length === 1) return this.access(base, path[0]);
+    let code = `r = ${this.access(base, path[0])}`;
+    for (const segment of path.slice(1)) {
+      code += `, r = typeof r === 'object' && r !== null ? ${this.access('r', segment)} : undefined`;
+    }
+    return `(${code}, r === undefined ? ${this.access(base, path.join('.'))} : r)`;
+  }
+
+  private access(object: string, key: string): string {
+    if (key in Object.prototype) return `${this.runtime('own')}(${object}, ${this.constant(key)})`;
+    return IDENTIFIER.test(key) ? `${object}.${key}` : `${object}[${this.constant(key)}]`;
+  }
+
+  private emitScope(s: PendingScope): void {
+    const state: ScopeState = { template: s.template, reads: new Map(), tests: [] };
+    const body = this.expr(s.expr, state, 0);
+    const hoisted = [...state.reads.values()].filter((r) => r.count > 1);
+    const code = body.replace(/\0(\d+)\0/g, (_, n: string) => {
+      const { read, test } = state.tests[Number(n)];
+      return read.count > 1 ? test(read.variable) : `(t = ${read.code}, ${test('t')})`;
+    });
+    const p = s.template.base;
+    const guard = s.guard ? `  if (typeof ${p} !== 'object' || ${p} === null) ${p} = ${this.runtime('EMPTY')};\n` : '';
+    const lets = hoisted.map((r) => `  const ${r.variable} = ${r.code};\n`).join('');
+    this.declare(`function ${s.name}(${s.template.params}) {\n${guard}  let t, l, d, r;\n${lets}  return ${code};\n}`);
+  }
+
+  private expr(node: Expr, state: ScopeState, depth: number): string {
+    if (depth > MAX_DEPTH) return `${this.scope(node, state.template)}(${state.template.params})`;
+    switch (node.type) {
+      case 'and':
+        return node.items.length === 0 ? 'true' : `(${node.items.map((item) => this.expr(item, state, depth + 1)).join(' && ')})`;
+      case 'or':
+        return node.items.length === 0 ? 'false' : `(${node.items.map((item) => this.expr(item, state, depth + 1)).join(' || ')})`;
+      case 'not': {
+        let operand: Expr = node.operand;
+        let negated = true;
+        while (operand.type === 'not') {
+          operand = operand.operand;
+          negated = !negated;
+        }
+        const inner = this.expr(operand, state, depth + 1);
+        return negated ? `!${inner}` : inner;
+      }
+      case 'predicate':
+        return this.predicate(node, state);
+      case 'segment':
+        return `${this.segment(node)}(p)`;
+      default:
+        return assertNever(node, 'expression');
+    }
+  }
+
+  private predicate(node: PredicateExpr, state: ScopeState): string {
+    const subject = node.subject;
+    switch (subject.type) {
+      case 'field': {
+        const key = fieldKey(subject.path);
+        const schema = Object.hasOwn(state.template.fields, key) ? state.template.fields[key] : undefined;
+        let read = state.reads.get(key);
+        if (read === undefined) {
+          read = { code: this.read(state.template.base, subject.path), count: 0, variable: this.fresh('v') };
+          state.reads.set(key, read);
+        }
+        read.count++;
+        const kind = schema === undefined ? undefined : kindOf(schema);
+        const items = schema?.type === 'list' ? schema.items : undefined;
+        state.tests.push({ read, test: (x) => emitTest({ node, x, kind, items, computed: false, gen: this }) });
+        return `\0${state.tests.length - 1}\0`;
+      }
+      case 'aggregate': {
+        const kind = subject.fn === 'first_at' || subject.fn === 'last_at' ? 'date' : 'number';
+        const test = emitTest({ node, x: 't', kind, items: undefined, computed: true, gen: this });
+        return `(t = ${this.aggregate(subject)}(p), ${test})`;
+      }
+      default:
+        return assertNever(subject, 'subject');
+    }
+  }
+
+  /** One function per distinct aggregate (spans ignored), shared by every use. */
+  private aggregate(node: EventAggregate): string {
+    const key = JSON.stringify(stripSpans(node));
+    let name = this.aggregateFunctions.get(key);
+    if (name === undefined) {
+      name = emitAggregate(node, this);
+      this.aggregateFunctions.set(key, name);
+    }
+    return name;
+  }
+
+  /** One function per referenced segment, shared by every reference. */
+  private segment(node: SegmentRefExpr): string {
+    const key = segmentKey(node.name);
+    const known = this.segmentFunctions.get(key);
+    if (known !== undefined) return known;
+    const segment = this.context.segments.get(key);
+    if (segment === undefined) {
+      throw new SegmentError({
+        code: 'unknown-segment',
+        span: node.span,
+        summary: `unknown segment "${node.name}"`,
+        hint: 'define the segment, or check its name',
+      });
+    }
+    const name = this.fresh('s');
+    this.segmentFunctions.set(key, name);
+    if (segment.kind === 'dynamic') {
+      this.scope(segment.expr, { params: 'p', base: 'p', fields: this.context.schema.fields }, false, name);
+    } else {
+      const id = this.read('p', [this.context.idField]);
+      const members = this.constant(segment.members);
+      this.declare(
+        `function ${name}(p) {\n  let r;\n  const id = ${id};\n  return (typeof id === 'string' || typeof id === 'number') && ${members}.has(String(id));\n}`,
+      );
+    }
+    return name;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Compile phase: a segment tree → a predicate over profiles, as specialised generated JavaScript
+ * built once with `new Function` (compile once, evaluate many times; no tree walk per profile).
+ *
+ * Semantics (docs/LANGUAGE.md): two-valued logic; a value is unknown when its key is absent or
+ * null; positive forms are false on unknown and wrong-type values (no coercion), negative forms are
+ * their exact complements. Text compares ignoring case (Unicode lower-casing). Dates are ISO-8601
+ * strings or `Date` objects compared as instants; every window is computed here, once, from
+ * `context.clock`. A field's kind comes from the schema, or from the literal when the field is not
+ * in it.
+ *
+ * Field paths: `attributes.tier` reads `profile.attributes.tier`; when that is absent (undefined),
+ * a literal dotted key `profile["attributes.tier"]` is read instead (flat exports use those).
+ */
+import { assertNever, type Expr } from '../ast';
+import { SegmentError } from '../errors';
+import type { Schema } from '../schema';
+import { segmentKey, type ResolvedSegments } from '../segments';
+import type { Clock } from '../time';
+import { CodeGenerator } from './codegen';
+
+export type Profile = Record<string, unknown>;
+
+export interface CompileContext {
+  schema: Schema;
+  idField: string;
+  segments: ResolvedSegments;
+  clock: Clock;
+}
+
+/** Compiles `expr` to a predicate. Throws a `SegmentError` for an unknown or cyclic segment reference. */
+export function compilePredicate(expr: Expr, context: CompileContext): (profile: Profile) => boolean {
+  checkSegmentGraph(expr, context.segments);
+  return new CodeGenerator(context).build(expr, { params: 'p', base: 'p', fields: context.schema.fields });
+}
+
+/** Segment references in a tree (including event filters), without recursion. */
+export function segmentReferences(expr: Expr): { name: string; span: Expr['span'] }[] {
+  const found: { name: string; span: Expr['span'] }[] = [];
+  const stack: Expr[] = [expr];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    switch (node.type) {
+      case 'and':
+      case 'or':
+        stack.push(...node.items);
+        break;
+      case 'not':
+        stack.push(node.operand);
+        break;
+      case 'segment':
+        found.push({ name: node.name, span: node.span });
+        break;
+      case 'predicate':
+        if (node.subject.type === 'aggregate' && node.subject.where !== null) stack.push(node.subject.where);
+        break;
+      default:
+        assertNever(node, 'expression');
+    }
+  }
+  return found;
+}
+
+/** Every reachable segment exists and none reaches itself (a cycle would recurse forever). */
+function checkSegmentGraph(expr: Expr, segments: ResolvedSegments): void {
+  const done = new Set<string>();
+  const visit = (root: Expr, path: string[]): void => {
+    for (const ref of segmentReferences(root)) {
+      const key = segmentKey(ref.name);
+      const segment = segments.get(key);
+      if (segment === undefined) {
+        throw new SegmentError({ code: 'unknown-segment', span: ref.span, summary: `unknown segment "${ref.name}"`, hint: 'define the segment, or check its name' });
+      }
+      if (path.includes(key)) {
+        throw new SegmentError({ code: 'segment-cycle', span: ref.span, summary: `segment "${ref.name}" refers to itself`, hint: 'remove one of the in_segment references that form the loop' });
+      }
+      if (done.has(key) || segment.kind === 'manual') continue;
+      visit(segment.expr, [...path, key]);
+      done.add(key);
+    }
+  };
+  visit(expr, []);
+}

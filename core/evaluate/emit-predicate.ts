@@ -1,0 +1,283 @@
+/**
+ * One predicate (`subject op operand`) as a JavaScript boolean expression over a variable that
+ * already holds the subject's value. Every operator of `operators.ts` has an entry in `EMIT`;
+ * negative forms are emitted as the plain negation of their positive form, so they are exact
+ * complements (true on unknown and wrong-type values).
+ *
+ * Constants go through `gen.constant()`: no literal from the source is ever spliced into the code.
+ */
+import { assertNever, type Literal, type Operand, type PredicateExpr } from '../ast';
+import type { FieldKind, OperatorId } from '../operators';
+import { parseIsoDate, type Clock } from '../time';
+import type { RuntimeName } from './runtime';
+
+/** What the emitters need from the code generator. */
+export interface EmitContext {
+  readonly clock: Clock;
+  /** The name of a constant holding `value` in the generated code. */
+  constant(value: unknown): string;
+  /** The name of a runtime helper in the generated code. */
+  runtime(name: RuntimeName): string;
+}
+
+export interface TestInput {
+  node: PredicateExpr;
+  /** An identifier holding the subject's value. */
+  x: string;
+  /** The subject's kind from the schema (undefined: not in the schema, fall back on the literal). */
+  kind: FieldKind | undefined;
+  /** The element type of a list field, when the schema says. */
+  items: 'text' | 'number' | undefined;
+  /** The value is already a number or epoch milliseconds (event aggregates), or undefined. */
+  computed: boolean;
+  gen: EmitContext;
+}
+
+type Emit = (i: TestInput) => string;
+
+const FALSE = 'false';
+
+const EMIT: Record<OperatorId, Emit> = {
+  eq(i) {
+    const kind = i.kind ?? literalKind(value(i), false);
+    const c = constantOf(value(i), kind, i.gen);
+    if (c === undefined) return FALSE;
+    if (kind === 'text') return `(typeof ${i.x} === 'string' && (${i.x} === ${c} || ${i.x}.toLowerCase() === ${c}))`;
+    if (kind === 'date') return `(${dateOf(i)} === ${c})`;
+    return `(${i.x} === ${c})`;
+  },
+  neq: negate('eq'),
+  gt: ordered('>'),
+  gte: ordered('>='),
+  lt: ordered('<'),
+  lte: ordered('<='),
+  in(i) {
+    const items = listItems(i);
+    const kind = i.kind ?? literalKind(items[0], false);
+    if (kind !== 'text' && kind !== 'number') return FALSE;
+    const values = [...new Set(items.map((l) => constantValue(l, kind, i.gen.clock)).filter((v) => v !== undefined))];
+    if (values.length === 0) return FALSE;
+    const typeCheck = `typeof ${i.x} === '${kind === 'text' ? 'string' : 'number'}'`;
+    const subject = kind === 'text' ? 'l' : i.x;
+    const bind = kind === 'text' ? ` && (l = ${i.x}.toLowerCase(), ` : ' && (';
+    if (values.length > 4) return `(${typeCheck}${bind}${i.gen.constant(new Set(values))}.has(${subject})))`;
+    return `(${typeCheck}${bind}${values.map((v) => `${subject} === ${i.gen.constant(v)}`).join(' || ')}))`;
+  },
+  not_in: negate('in'),
+  between(i) {
+    const range = i.node.operand;
+    if (range === null || range.type !== 'range') return FALSE;
+    const kind = i.kind ?? literalKind(range.low, true);
+    const low = constantOf(range.low, kind, i.gen);
+    const high = constantOf(range.high, kind, i.gen);
+    if (low === undefined || high === undefined) return FALSE;
+    if (kind === 'number') return `(typeof ${i.x} === 'number' && ${i.x} >= ${low} && ${i.x} <= ${high})`;
+    if (kind === 'date') return `(d = ${dateOf(i)}, d >= ${low} && d <= ${high})`;
+    return FALSE;
+  },
+  not_between: negate('between'),
+  contains(i) {
+    const lit = value(i);
+    const text = constantOf(lit, 'text', i.gen);
+    const substring = text === undefined ? FALSE : `${i.x}.toLowerCase().includes(${text})`;
+    const member = elementTest(i, lit);
+    if (i.kind === 'text') return text === undefined ? FALSE : `(typeof ${i.x} === 'string' && ${substring})`;
+    if (i.kind === 'list') return `(Array.isArray(${i.x}) && ${member})`;
+    if (i.kind !== undefined) return FALSE;
+    return `(typeof ${i.x} === 'string' ? ${substring} : Array.isArray(${i.x}) && ${member})`;
+  },
+  not_contains: negate('contains'),
+  starts_with: affix('startsWith'),
+  ends_with: affix('endsWith'),
+  contains_any(i) {
+    if (i.kind !== undefined && i.kind !== 'list') return FALSE;
+    const { texts, numbers } = elements(i);
+    const tests: string[] = [];
+    if (texts.length > 0) tests.push(`${i.gen.runtime('anyText')}(${i.x}, ${i.gen.constant(new Set(texts))})`);
+    if (numbers.length > 0) tests.push(`${i.gen.runtime('anyNumber')}(${i.x}, ${i.gen.constant(new Set(numbers))})`);
+    if (tests.length === 0) return FALSE;
+    return `(Array.isArray(${i.x}) && (${tests.join(' || ')}))`;
+  },
+  contains_all(i) {
+    if (i.kind !== undefined && i.kind !== 'list') return FALSE;
+    const { texts, numbers, dropped } = elements(i);
+    if (dropped) return FALSE;
+    return `(Array.isArray(${i.x}) && ${i.gen.runtime('allOf')}(${i.x}, ${i.gen.constant(texts)}, ${i.gen.constant(numbers)}))`;
+  },
+  contains_none: negate('contains_any'),
+  is_known: (i) => `(${i.x} !== undefined && ${i.x} !== null)`,
+  is_unknown: negate('is_known'),
+  is_empty(i) {
+    const unknown = `${i.x} === undefined || ${i.x} === null`;
+    if (i.kind === 'text') return `(${unknown} || ${i.x} === '')`;
+    if (i.kind === 'list') return `(${unknown} || (Array.isArray(${i.x}) && ${i.x}.length === 0))`;
+    return `(${unknown} || ${i.x} === '' || (Array.isArray(${i.x}) && ${i.x}.length === 0))`;
+  },
+  is_not_empty: negate('is_empty'),
+  within_last(i) {
+    const low = windowStart(i);
+    if (low === undefined) return FALSE;
+    return `(d = ${dateOf(i)}, d >= ${low} && d <= ${i.gen.constant(i.gen.clock.now)})`;
+  },
+  older_than(i) {
+    const low = windowStart(i);
+    return low === undefined ? FALSE : `(${dateOf(i)} < ${low})`;
+  },
+  before: dateComparison('<'),
+  after: dateComparison('>'),
+};
+
+/** The boolean expression for one predicate over the value in `input.x`. */
+export function emitTest(input: TestInput): string {
+  return EMIT[input.node.op](input);
+}
+
+function negate(positive: OperatorId): Emit {
+  return (i) => {
+    const code = EMIT[positive](i);
+    return code === FALSE ? 'true' : `!${code}`;
+  };
+}
+
+function ordered(op: '>' | '>=' | '<' | '<='): Emit {
+  return (i) => {
+    const kind = i.kind ?? literalKind(value(i), true);
+    const c = constantOf(value(i), kind, i.gen);
+    if (c === undefined) return FALSE;
+    if (kind === 'number') return `(typeof ${i.x} === 'number' && ${i.x} ${op} ${c})`;
+    if (kind === 'date') return `(${dateOf(i)} ${op} ${c})`;
+    return FALSE;
+  };
+}
+
+function dateComparison(op: '<' | '>'): Emit {
+  return (i) => {
+    if (i.kind !== undefined && i.kind !== 'date') return FALSE;
+    const c = constantOf(value(i), 'date', i.gen);
+    return c === undefined ? FALSE : `(${dateOf(i)} ${op} ${c})`;
+  };
+}
+
+function affix(method: 'startsWith' | 'endsWith'): Emit {
+  return (i) => {
+    if (i.kind !== undefined && i.kind !== 'text') return FALSE;
+    const c = constantOf(value(i), 'text', i.gen);
+    return c === undefined ? FALSE : `(typeof ${i.x} === 'string' && ${i.x}.toLowerCase().${method}(${c}))`;
+  };
+}
+
+/** Membership of one literal in a list value (the list check is done by the caller). */
+function elementTest(i: TestInput, lit: Literal | undefined): string {
+  const kind = i.items ?? literalKind(lit, false);
+  const c = kind === 'text' || kind === 'number' ? constantOf(lit, kind, i.gen) : undefined;
+  if (c === undefined) return FALSE;
+  return `${i.gen.runtime(kind === 'text' ? 'hasText' : 'hasNumber')}(${i.x}, ${c})`;
+}
+
+/** The list operand's items split by element type; items of the wrong type for the schema are dropped. */
+function elements(i: TestInput): { texts: string[]; numbers: number[]; dropped: boolean } {
+  const texts: string[] = [];
+  const numbers: number[] = [];
+  let dropped = false;
+  for (const item of listItems(i)) {
+    if (item.type === 'string' && i.items !== 'number') texts.push(item.value.toLowerCase());
+    else if (item.type === 'number' && i.items !== 'text') numbers.push(item.value);
+    else dropped = true;
+  }
+  return { texts, numbers, dropped };
+}
+
+function windowStart(i: TestInput): string | undefined {
+  if (i.kind !== undefined && i.kind !== 'date') return undefined;
+  const d = i.node.operand;
+  if (d === null || d.type !== 'duration') return undefined;
+  const low = i.gen.clock.ago(d);
+  return Number.isNaN(low) ? undefined : i.gen.constant(low);
+}
+
+/** The subject's value as epoch milliseconds (NaN when it is not a date). */
+function dateOf(i: TestInput): string {
+  return i.computed ? i.x : `${i.gen.runtime('instant')}(${i.x})`;
+}
+
+function value(i: TestInput): Literal | undefined {
+  return isLiteral(i.node.operand) ? i.node.operand : undefined;
+}
+
+function listItems(i: TestInput): Literal[] {
+  return i.node.operand?.type === 'list' ? i.node.operand.items : [];
+}
+
+function isLiteral(operand: Operand | null): operand is Literal {
+  return operand !== null && operand.type !== 'list' && operand.type !== 'range';
+}
+
+/**
+ * The kind a literal implies for a field that is not in the schema. `ordered` (>, between…): an
+ * ISO-8601 string is a date there (text is not ordered); for `=` a string is text.
+ */
+function literalKind(lit: Literal | undefined, ordered: boolean): FieldKind | undefined {
+  if (lit === undefined) return undefined;
+  switch (lit.type) {
+    case 'string':
+      return ordered && !Number.isNaN(parseIsoDate(lit.value)) ? 'date' : 'text';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'now':
+    case 'today':
+    case 'ago':
+      return 'date';
+    case 'duration':
+      return undefined;
+    default:
+      return assertNever(lit, 'literal');
+  }
+}
+
+function constantOf(lit: Literal | undefined, kind: FieldKind | undefined, gen: EmitContext): string | undefined {
+  const v = lit === undefined ? undefined : constantValue(lit, kind, gen.clock);
+  return v === undefined ? undefined : gen.constant(v);
+}
+
+/** A literal as the constant its kind compares with (lower-cased text, epoch ms), or undefined when it does not fit. */
+function constantValue(lit: Literal, kind: FieldKind | undefined, clock: Clock): string | number | boolean | undefined {
+  switch (kind) {
+    case 'text':
+      return lit.type === 'string' ? lit.value.toLowerCase() : undefined;
+    case 'number':
+      return lit.type === 'number' ? lit.value : undefined;
+    case 'boolean':
+      return lit.type === 'boolean' ? lit.value : undefined;
+    case 'date': {
+      const ms = dateLiteral(lit, clock);
+      return Number.isNaN(ms) ? undefined : ms;
+    }
+    case 'list':
+    case undefined:
+      return undefined;
+    default:
+      return assertNever(kind, 'field kind');
+  }
+}
+
+function dateLiteral(lit: Literal, clock: Clock): number {
+  switch (lit.type) {
+    case 'string':
+      return parseIsoDate(lit.value);
+    case 'now':
+      return clock.now;
+    case 'today':
+      return clock.today;
+    case 'ago':
+      return clock.ago(lit.duration);
+    case 'number':
+    case 'boolean':
+    case 'duration':
+      return NaN;
+    default:
+      return assertNever(lit, 'literal');
+  }
+}
+
