@@ -9,7 +9,8 @@
  * - mixed types: `text` if any value was a string (a mix of dates and other strings is text too),
  *   else the most frequent type (ties in the order number, boolean, list);
  * - the profile's `events` array (Segment track calls `{event, timestamp, properties}`) becomes
- *   `schema.events`; event names merge case-insensitively (the first spelling seen is kept).
+ *   `schema.events`; event names merge case-insensitively under their most frequent spelling
+ *   (ties: the one that sorts first).
  * Keys are sorted so the same data always gives the same schema.
  */
 import { didYouMean, SegmentError } from './errors';
@@ -41,7 +42,7 @@ export function inferSchema(profiles: Iterable<Record<string, unknown>>, options
     throw new SegmentError({ code: 'invalid-option', span: { start: 0, end: 0 }, summary: `sampleSize must be a positive whole number; got ${String(sampleSize)}` });
   }
   const fields = new Map<string, Votes>();
-  const events = new Map<string, { name: string; properties: Map<string, Votes> }>();
+  const events = new Map<string, EventVotes>();
   let read = 0;
   for (const profile of profiles) {
     if (read++ >= sampleSize) break;
@@ -55,23 +56,30 @@ export function inferSchema(profiles: Iterable<Record<string, unknown>>, options
   if (events.size > 0) {
     const out: Record<string, EventSchema> = {};
     for (const key of [...events.keys()].sort()) {
-      const e = events.get(key) as { name: string; properties: Map<string, Votes> };
-      out[e.name] = { properties: toFields(e.properties) };
+      const e = events.get(key) as EventVotes;
+      out[spelling(e.spellings)] = { properties: toFields(e.properties) };
     }
     schema.events = out;
   }
   return schema;
 }
 
-function collectEvents(list: unknown[], events: Map<string, { name: string; properties: Map<string, Votes> }>): void {
+interface EventVotes {
+  /** How often each spelling of the name was seen. */
+  spellings: Map<string, number>;
+  properties: Map<string, Votes>;
+}
+
+function collectEvents(list: unknown[], events: Map<string, EventVotes>): void {
   for (const item of list) {
     if (!isPlainObject(item) || typeof item.event !== 'string' || item.event === '') continue;
     const key = item.event.toLowerCase();
     let entry = events.get(key);
     if (entry === undefined) {
-      entry = { name: item.event, properties: new Map() };
+      entry = { spellings: new Map(), properties: new Map() };
       events.set(key, entry);
     }
+    entry.spellings.set(item.event, (entry.spellings.get(item.event) ?? 0) + 1);
     if (isPlainObject(item.properties)) {
       for (const [prop, value] of Object.entries(item.properties)) collect(prop, value, entry.properties, 0);
     }
@@ -105,6 +113,19 @@ function collect(path: string, value: unknown, into: Map<string, Votes>, depth: 
       else if (typeof item === 'number') votes.itemNumbers++;
     }
   }
+}
+
+/** The most frequent spelling; ties go to the one that sorts first. */
+function spelling(counts: Map<string, number>): string {
+  let best = '';
+  let bestCount = 0;
+  for (const [name, count] of counts) {
+    if (count > bestCount || (count === bestCount && name < best)) {
+      best = name;
+      bestCount = count;
+    }
+  }
+  return best;
 }
 
 function toFields(votes: Map<string, Votes>): Record<string, FieldSchema> {
