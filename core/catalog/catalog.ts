@@ -9,6 +9,8 @@
 import type { Knex } from 'knex';
 import { didYouMean, SegmentErrors } from '../errors';
 import { segmentKey, type SegmentDefinition } from '../segments';
+import { CsvImportError, readMemberCsv, type CsvSource, type ImportProblem, type ReadMembersOptions } from './csv-import';
+import type { MatchKey } from './contacts';
 import { catalogError, listing, q } from './fail';
 import { writeTransaction } from './lock';
 import { MAX_ID_LENGTH, MAX_NAME_LENGTH, migrate, TABLES } from './migrations';
@@ -265,6 +267,54 @@ export class SegmentCatalog {
     });
   }
 
+  /**
+   * Adds the people listed in a CSV upload to a manual segment (creating it when asked). Every row
+   * must match an existing profile, or nothing changes, unless `skipInvalid` is set: then the good
+   * rows are imported and the bad ones reported.
+   */
+  async importMembers(ref: SegmentRef, source: CsvSource, options: ImportMembersOptions): Promise<ImportReport> {
+    const existing = (await loadSnapshot(this.db)).byKey.get(segmentKey(String(ref).trim()));
+    if (existing?.kind === 'dynamic') throw kindError(existing, 'members');
+    if (!existing && !options.create) this.find(await loadSnapshot(this.db), ref);
+    const list = await readMemberCsv(source, options);
+    if (list.problems.length > 0 && !options.skipInvalid) throw new CsvImportError(list.problems, list.rows);
+    return writeTransaction(this.db, async (trx) => {
+      const snapshot = await loadSnapshot(trx);
+      let row = typeof ref === 'string' ? snapshot.byKey.get(segmentKey(ref.trim())) : undefined;
+      let created = false;
+      if (!row && options.create && typeof ref === 'string') {
+        const name = checkName(ref);
+        this.checkLimit(snapshot, 1);
+        const now = this.now();
+        const description = typeof options.create === 'object' ? (options.create.description ?? '') : '';
+        await trx(TABLES.segments).insert({ name, name_key: segmentKey(name), description, kind: 'manual', expression: null, state: 'active', version: 0, created_at: now, updated_at: now });
+        row = normaliseRow(await trx(TABLES.segments).where({ name_key: segmentKey(name) }).first());
+        created = true;
+      }
+      row ??= this.find(snapshot, ref);
+      if (row.kind !== 'manual') throw kindError(row, 'members');
+      const replace = options.mode === 'replace';
+      if (replace) await trx(TABLES.members).where({ segment_id: row.id }).delete();
+      const before = new Set(replace ? [] : (await trx(TABLES.members).where({ segment_id: row.id }).select('profile_id')).map((r) => String(r.profile_id)));
+      const added = list.members.filter((m) => !before.has(m));
+      await insertMembers(trx, row.id, added);
+      await this.touch(trx, row, { reach: null, reach_at: null });
+      return {
+        segment: row.name,
+        created,
+        key: list.key,
+        column: list.column,
+        rows: list.rows,
+        matched: list.members.length,
+        added: added.length,
+        alreadyMembers: list.members.length - added.length,
+        duplicates: list.duplicates,
+        skipped: list.problems.length,
+        problems: list.problems,
+      };
+    });
+  }
+
   /** Recomputes the estimated reach of active segments (all, or those named) with the caller's counter. */
   async refreshReach(counter: ReachCounter, refs?: readonly SegmentRef[]): Promise<SegmentSummary[]> {
     const definitions = await this.definitions();
@@ -348,6 +398,32 @@ export class SegmentCatalog {
     const rows = await db(TABLES.usage).where({ segment_id: id }).orderBy(['kind', 'orchestration_id']);
     return rows.map(toUsage);
   }
+}
+
+export interface ImportMembersOptions extends ReadMembersOptions {
+  /** Import the rows that match and report the others, instead of refusing the whole file. */
+  skipInvalid?: boolean;
+  /** `add` to the members (default) or `replace` them. */
+  mode?: 'add' | 'replace';
+  /** Create the manual segment if no segment has that name. */
+  create?: boolean | { description?: string };
+}
+
+export interface ImportReport {
+  segment: string;
+  created: boolean;
+  key: MatchKey;
+  column: string;
+  rows: number;
+  /** Distinct people the file names. */
+  matched: number;
+  added: number;
+  alreadyMembers: number;
+  /** Rows naming someone an earlier row already named. */
+  duplicates: number;
+  /** Rows left out (only with `skipInvalid`). */
+  skipped: number;
+  problems: ImportProblem[];
 }
 
 interface StoredRef {

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SegmentCatalog } from '../../core/catalog/catalog';
+import { CsvImportError } from '../../core/catalog/csv-import';
+import { MemoryDirectory, SqlDirectory } from '../../core/catalog/directory';
+import { dropCatalogTables } from '../../core/catalog/migrations';
+import { TARGETS, type TestDatabase } from './databases';
+import { rejectsWith } from './expect-error';
+
+const PROFILES = [
+  { id: 'p1', custom_id: 'C-1', email: 'amal@example.com', phone: '+96891234567' },
+  { id: 'p2', custom_id: 'C-2', email: 'omar@example.com', phone: '+96899887766' },
+  { id: 'p3', custom_id: 'C-3', email: 'sara@example.com', phone: null },
+];
+const directory = new MemoryDirectory(PROFILES);
+
+describe.each(TARGETS)('manual segments from CSV on $name', (target) => {
+  let t: TestDatabase;
+  let catalog: SegmentCatalog;
+
+  beforeAll(async () => {
+    t = await target.create();
+    await t.db.schema.dropTableIfExists('test_people');
+    await t.db.schema.createTable('test_people', (table) => {
+      table.string('pid', 64).primary();
+      table.string('ext_id', 64);
+      table.string('mail', 200);
+      table.string('msisdn', 32);
+    });
+    await t.db('test_people').insert(PROFILES.map((p) => ({ pid: p.id, ext_id: p.custom_id, mail: p.email.toUpperCase(), msisdn: p.phone })));
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+  beforeEach(async () => {
+    await dropCatalogTables(t.db);
+    catalog = await SegmentCatalog.open(t.db);
+  });
+
+  it('creates a manual segment from an upload and reports what it did', async () => {
+    const report = await catalog.importMembers('Fair guests', 'E-mail\namal@example.com\nomar@example.com\namal@example.com\n', { directory, create: { description: 'Muscat fair' } });
+    expect(report).toMatchObject({ segment: 'Fair guests', created: true, key: 'email', rows: 3, matched: 2, added: 2, duplicates: 1, skipped: 0 });
+    const saved = await catalog.get('fair guests');
+    expect(saved).toMatchObject({ kind: 'manual', description: 'Muscat fair', memberCount: 2, version: 1 });
+  });
+
+  it('imports nothing when one row matches no one, and says which line', async () => {
+    await catalog.create({ name: 'Guests', members: ['p3'] });
+    const error = await rejectsWith(catalog.importMembers('Guests', 'Profile ID\np1\nghost\n', { directory }), 'invalid-csv');
+    expect(error).toBeInstanceOf(CsvImportError);
+    expect((error as CsvImportError).problems).toEqual([{ line: 3, value: 'ghost', reason: 'no profile has the profile id "ghost"' }]);
+    expect(await catalog.members('Guests')).toEqual(['p3']);
+    expect((await catalog.get('Guests')).version).toBe(1);
+  });
+
+  it('imports the good rows and reports the bad ones when asked to skip them', async () => {
+    await catalog.create({ name: 'Guests', members: ['p3'] });
+    const report = await catalog.importMembers('Guests', 'Profile ID\np1\nghost\np3\n', { directory, skipInvalid: true });
+    expect(report).toMatchObject({ added: 1, alreadyMembers: 1, skipped: 1, problems: [{ line: 3, value: 'ghost' }] });
+    expect(await catalog.members('Guests')).toEqual(['p1', 'p3']);
+    expect((await catalog.get('Guests')).version).toBe(2);
+  });
+
+  it('replaces the member list when asked', async () => {
+    await catalog.create({ name: 'Guests', members: ['p3'] });
+    await catalog.importMembers('Guests', 'Custom ID\nC-1\n', { directory, mode: 'replace' });
+    expect(await catalog.members('Guests')).toEqual(['p1']);
+  });
+
+  it('refuses an upload into a dynamic segment or an unknown one without create', async () => {
+    await rejectsWith(catalog.importMembers('Nobody', 'id\np1\n', { directory }), 'segment-not-found');
+  });
+
+  it('looks people up in a SQL profiles table through a column mapping', async () => {
+    const sql = new SqlDirectory(t.db, 'test_people', { id: 'pid', customId: 'ext_id', email: 'mail', phone: 'msisdn' });
+    const report = await catalog.importMembers('From SQL', 'Phone number,name\n+968 9988 7766,Omar\n', { directory: sql, create: true });
+    expect(report).toMatchObject({ key: 'phone', added: 1 });
+    const byMail = await catalog.importMembers('From SQL', 'email\nSara@Example.com\n', { directory: sql });
+    expect(byMail.added).toBe(1);
+    expect(await catalog.members('From SQL')).toEqual(['p2', 'p3']);
+    const noPhone = new SqlDirectory(t.db, 'test_people', { id: 'pid' });
+    await rejectsWith(catalog.importMembers('From SQL', 'phone\n+96891234567\n', { directory: noPhone }), 'invalid-option');
+  });
+});
