@@ -1,0 +1,54 @@
+/**
+ * How the CLI reports problems.
+ *
+ * User errors (a bad expression, an unreadable file, bad JSON, a bad `--now`) are `SegmentError`s,
+ * printed as their message (with the caret excerpt) and exit code 2. Anything else is a bug: a short
+ * line and exit code 1, with the stack only when `SEGMENT_DEBUG=1`.
+ */
+import { SegmentError, SegmentErrors, type Diagnostic, type ErrorCode } from '../core/index';
+
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_USAGE = 2;
+
+/** A user error that points at no source text (files, options). */
+export function userError(code: ErrorCode, summary: string, hint?: string, origin?: string): SegmentError {
+  return new SegmentError({ code, span: { start: 0, end: 0 }, summary, hint, origin });
+}
+
+/** The user errors inside a thrown value, or undefined when it is not one. */
+export function userErrorsOf(e: unknown): readonly SegmentError[] | undefined {
+  if (e instanceof SegmentError) return [e];
+  if (e instanceof SegmentErrors) return e.errors;
+  const system = systemError(e);
+  return system ? [system] : undefined;
+}
+
+/** Node system errors that are the user's environment, not our bug (a refused connection, a missing file). */
+function systemError(e: unknown): SegmentError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return undefined;
+  return userError('invalid-option', e.message);
+}
+
+export function diagnosticsOf(errors: readonly SegmentError[]): Diagnostic[] {
+  return errors.map((e) => e.toJSON());
+}
+
+/** Prints a failure and returns the exit code. `json`: `{"ok":false,"errors":[…]}` on stdout instead. */
+export function reportFailure(e: unknown, json: boolean): number {
+  const errors = userErrorsOf(e);
+  if (errors !== undefined) {
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: diagnosticsOf(errors) })}\n`);
+    else process.stderr.write(`${errors.map((x) => x.message).join('\n\n')}\n`);
+    return EXIT_USAGE;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  if (process.env.SEGMENT_DEBUG === '1' && e instanceof Error && e.stack) {
+    process.stderr.write(`segment: internal error: ${e.stack}\n`);
+  } else {
+    process.stderr.write(`segment: internal error: ${message}\n  (this is a bug; run with SEGMENT_DEBUG=1 for the stack trace)\n`);
+  }
+  return EXIT_INTERNAL;
+}

@@ -1,0 +1,76 @@
+/**
+ * Output helpers: a progress line on stderr (only on a terminal) and a JSON Lines writer for stdout
+ * that respects backpressure and ends quietly when the reader goes away (`segment filter … | head`).
+ */
+import { once } from 'node:events';
+import type { ReadStats } from './profiles';
+
+export interface Progress {
+  update(): void;
+  done(): void;
+}
+
+const EVERY_MS = 200;
+
+/** `scanned 1,234,567 profiles · 42% · 310,000/s`, redrawn in place; a no-op when stderr is not a TTY. */
+export function progress(stats: ReadStats, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (!stream.isTTY) return { update() {}, done() {} };
+  const started = performance.now();
+  let last = 0;
+  let shown = false;
+  const draw = () => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? Math.round(stats.profiles / seconds) : 0;
+    const percent = stats.totalBytes > 0 ? ` · ${Math.min(100, Math.floor((100 * stats.bytes) / stats.totalBytes))}%` : '';
+    stream.write(`\r\x1b[Kscanned ${stats.profiles.toLocaleString('en-US')} profiles${percent} · ${rate.toLocaleString('en-US')}/s`);
+    shown = true;
+  };
+  return {
+    update() {
+      const now = performance.now();
+      if (now - last < EVERY_MS) return;
+      last = now;
+      draw();
+    },
+    done() {
+      if (shown) stream.write('\r\x1b[K');
+    },
+  };
+}
+
+/** Writes one JSON object per line, in chunks, waiting for `drain` when stdout is full. */
+export class JsonlWriter {
+  private buffer = '';
+  private error: NodeJS.ErrnoException | undefined;
+
+  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {
+    out.on('error', (e: NodeJS.ErrnoException) => {
+      this.error ??= e;
+    });
+  }
+
+  /** True once the reader has gone away (a pipe into `head`) or writing failed: stop producing. */
+  get isClosed(): boolean {
+    return this.error !== undefined;
+  }
+
+  async write(value: unknown): Promise<void> {
+    this.buffer += `${JSON.stringify(value)}\n`;
+    if (this.buffer.length >= 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffer === '' || this.error) return;
+    const chunk = this.buffer;
+    this.buffer = '';
+    if (!this.out.write(chunk)) {
+      await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]).catch(() => undefined);
+    }
+  }
+
+  /** Flushes; a failed write (other than the reader going away) is reported. */
+  async finish(): Promise<void> {
+    await this.flush();
+    if (this.error && this.error.code !== 'EPIPE') throw this.error;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The build: three consumers, three shapes.
+ *
+ * - `dist/core/index.{mjs,cjs,d.ts}`: the browser-safe entry (the web component imports the ESM,
+ *   n8n `require`s the CJS). jsep is bundled as a private copy: its operator table is process-global,
+ *   and another jsep user in the same process must not see our operators.
+ * - `dist/server/index.{mjs,cjs,d.ts}`: the SQL entry (knex and the drivers stay external).
+ *   Built together with the core entry with code splitting, so both entries share one copy of the
+ *   core (one `SegmentError` class, one operator table) through chunks in `dist/`.
+ * - `dist/cli/segment.cjs`: the `segment` bin, one self-contained CommonJS file with a shebang.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig, type Options } from 'tsup';
+
+/** Runtime dependencies the package declares: installed next to us, so never bundled. */
+const external = ['luxon', 'fastest-levenshtein', 'knex', 'sql-formatter', 'better-sqlite3', 'mysql2', 'pg', 'commander', 'csv-parse', 'csv-stringify', 'cli-progress', 'libphonenumber-js'];
+
+const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
+
+const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts' };
+// The SQL entry is written in parallel with this build; include it as soon as it exists.
+if (existsSync('core/server.ts')) libraryEntries['server/index'] = 'core/server.ts';
+
+/**
+ * The CLI's database and catalogue command groups (cli/db-commands.ts, cli/catalog-commands.ts) are
+ * loaded lazily by cli/optional.ts. While one of them is not written yet, the CLI still builds: the
+ * import resolves to an empty module and the CLI says the feature is not built in.
+ */
+const optionalCommands: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'optional-command-groups',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(db|catalog)-commands$/ }, (args) => {
+      const file = join(args.resolveDir, `${args.path}.ts`);
+      return existsSync(file) ? undefined : { path: args.path, namespace: 'missing-command-group' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'missing-command-group' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
+export default defineConfig([
+  {
+    entry: libraryEntries,
+    outDir: 'dist',
+    format: ['esm', 'cjs'],
+    outExtension: jsExtension,
+    dts: true,
+    splitting: true,
+    platform: 'node',
+    target: 'es2022',
+    external,
+    noExternal: ['jsep'],
+    clean: false,
+    sourcemap: false,
+  },
+  {
+    entry: { 'cli/segment': 'cli/segment.ts' },
+    outDir: 'dist',
+    format: ['cjs'],
+    outExtension: jsExtension,
+    dts: false,
+    splitting: false,
+    platform: 'node',
+    target: 'node20',
+    external,
+    noExternal: ['jsep'],
+    esbuildPlugins: [optionalCommands],
+    clean: false,
+    sourcemap: false,
+  },
+]);
