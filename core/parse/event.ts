@@ -1,0 +1,85 @@
+/**
+ * Event aggregates: `event("name")[.where(<expr>)][.within(<duration>)].<aggregate>`.
+ *
+ * `.where` and `.within` may each appear once, in either order; exactly one aggregate ends the
+ * chain. Whitespace and line breaks are allowed around the dots, so long chains can be laid out
+ * one method per line.
+ */
+import type { AggregateFn, DurationLiteral, EventAggregate, Expr, StringLiteral } from '../ast';
+import { didYouMean } from '../errors';
+import { describeAt, fail, readWord, skipSpace } from './lexer';
+import type { Parser } from './parse';
+
+const NO_ARGUMENT: ReadonlySet<string> = new Set(['count', 'first_at', 'last_at']);
+const PROPERTY_ARGUMENT: ReadonlySet<string> = new Set(['sum', 'min', 'max', 'avg']);
+const METHODS = ['where', 'within', 'count', 'sum', 'min', 'max', 'avg', 'first_at', 'last_at'];
+const METHODS_HINT = 'the methods are .where(…), .within(…), .count(), .sum("p"), .min("p"), .max("p"), .avg("p"), .first_at() and .last_at()';
+
+/** Reads the chain whose `event` word starts at `start` and whose `(` is at `open`. */
+export function readEventChain(parser: Parser, start: number, open: number): EventAggregate {
+  const { source } = parser;
+  const event = quotedArgument(parser, open, 'event', 'the event name', 'purchase');
+  let j = closeParen(parser, skipSpace(source, event.span.end), 'the event name');
+  let where: Expr | null = null;
+  let within: DurationLiteral | null = null;
+  let fn: AggregateFn | null = null;
+  let property: StringLiteral | null = null;
+  for (;;) {
+    const dot = skipSpace(source, j);
+    if (source.charCodeAt(dot) !== 46) break;
+    const nameAt = skipSpace(source, dot + 1);
+    const { word, end } = readWord(source, nameAt);
+    const name = source.slice(nameAt, end);
+    const method = { start: nameAt, end: Math.max(end, nameAt + 1) };
+    if (!METHODS.includes(word)) {
+      const hint = word ? (didYouMean(word, METHODS, (m) => `\`${m}()\``) ?? METHODS_HINT) : METHODS_HINT;
+      fail(source, 'invalid-event', method.start, method.end, word ? `unknown event method \`${name}\`` : 'expected a method name after `.`', hint);
+    }
+    const paren = skipSpace(source, end);
+    if (source.charCodeAt(paren) !== 40) fail(source, 'invalid-event', method.start, method.end, `\`.${name}\` needs parentheses: \`.${word}(…)\``);
+    if (fn !== null) {
+      fail(source, 'invalid-event', method.start, method.end, `\`.${name}()\` comes after the aggregate \`.${fn}()\``, 'the aggregate must come last');
+    }
+    if (word === 'where') {
+      if (where !== null) fail(source, 'invalid-event', method.start, method.end, '`.where()` may appear only once', 'combine the conditions with `and`');
+      const inner = parser.enclosed(paren, '`.where()`');
+      where = inner.token.expr;
+      j = inner.end;
+    } else if (word === 'within') {
+      if (within !== null) fail(source, 'invalid-event', method.start, method.end, '`.within()` may appear only once');
+      within = parser.duration(skipSpace(source, paren + 1), method);
+      j = closeParen(parser, skipSpace(source, within.span.end), 'the duration');
+    } else if (NO_ARGUMENT.has(word)) {
+      fn = word as AggregateFn;
+      const close = skipSpace(source, paren + 1);
+      if (source.charCodeAt(close) !== 41) fail(source, 'invalid-event', method.start, method.end, `\`${word}()\` takes no arguments`, `write \`.${word}()\``);
+      j = close + 1;
+    } else if (PROPERTY_ARGUMENT.has(word)) {
+      fn = word as AggregateFn;
+      property = quotedArgument(parser, paren, word, 'the property name', 'amount');
+      j = closeParen(parser, skipSpace(source, property.span.end), 'the property name');
+    }
+  }
+  if (fn === null) {
+    fail(source, 'invalid-event', start, j, `\`${source.slice(start, j).slice(0, 40)}\` needs an aggregate`, 'end the chain with .count(), .sum("p"), .min("p"), .max("p"), .avg("p"), .first_at() or .last_at(), e.g. `event("purchase").count() > 0`');
+  }
+  return { type: 'aggregate', event, where, within, fn, property, span: { start, end: j } };
+}
+
+function quotedArgument(parser: Parser, open: number, method: string, what: string, example: string): StringLiteral {
+  const { source } = parser;
+  const at = skipSpace(source, open + 1);
+  const c = source.charCodeAt(at);
+  if (c !== 34 && c !== 39) {
+    const found = describeAt(source, at);
+    fail(source, 'invalid-event', at, found.end, `\`${method}()\` takes ${what} in quotes, found ${found.text}`, `e.g. \`${method}("${example}")\``);
+  }
+  return parser.string(at);
+}
+
+function closeParen(parser: Parser, at: number, what: string): number {
+  const { source } = parser;
+  if (source.charCodeAt(at) === 41) return at + 1;
+  const found = describeAt(source, at);
+  return fail(source, at >= source.length ? 'unexpected-end' : 'invalid-event', at, found.end, `expected \`)\` after ${what}, found ${found.text}`);
+}

@@ -1,0 +1,143 @@
+/**
+ * The jsep adapter: the only file that imports jsep.
+ *
+ * jsep parses the boolean structure: `and`/`or` (and the synonyms `&&`/`||`) with their precedence,
+ * using its operator-precedence loop, which keeps long chains on an explicit stack instead of the
+ * call stack. Everything else is one "token" to jsep, read by our own scanner through the
+ * `gobble-token` hook (conditions, `not`, parenthesised groups, events); `//` comments are skipped
+ * through the `gobble-spaces` hook.
+ *
+ * That division sidesteps jsep's known limits for this language: operator words are matched by our
+ * scanner (case-insensitive, any whitespace or comment between words, so `not   in` and
+ * `starts\nwith` work); `not` is read by our scanner and negates the whole condition after it (jsep's
+ * unary operators would bind tighter than `=`); `between a and b` is read as one operand, never as
+ * `(f between a) and b`; and expressions side by side never become a jsep `Compound`, because the
+ * caller parses one expression with `gobbleExpression` and reports what is left over.
+ *
+ * jsep's configuration is process-global. Our hooks only act on parser instances created here
+ * (they carry a private symbol), we only add the `and`/`or` word operators, and we never remove
+ * jsep's defaults; the package build bundles a private jsep copy so no other jsep user sees them.
+ */
+import jsep from 'jsep';
+import type { AndExpr, Expr, OrExpr } from '../ast';
+import { fail, skipSpace } from './lexer';
+
+/** A condition or group with its outer extent (a group's extent includes its parentheses). */
+export interface Token {
+  expr: Expr;
+  start: number;
+  end: number;
+}
+
+export interface Cursor {
+  readonly source: string;
+  /** The offset jsep is at. */
+  index: number;
+  /**
+   * Parses tokens joined by `and`/`or` starting at `index`, flattening nested chains of the same
+   * operator; stops before the first thing that is not `and`/`or`, with `index` after trailing space.
+   */
+  expression(): Token;
+}
+
+/** Reads one token at `cursor.index` (after whitespace), leaves `cursor.index` at its end. Throws when none. */
+export type ReadToken = (cursor: Cursor) => Token;
+
+interface JsepParser {
+  index: number;
+  readonly expr: string;
+  gobbleExpression(): JsepNode;
+  [READER]?: () => Token;
+}
+
+const READER = Symbol('segment-reader');
+const TOKEN = 'SegmentToken';
+
+type JsepNode = { type: typeof TOKEN; token: Token } | { type: 'BinaryExpression'; operator: string; left: JsepNode; right: JsepNode };
+
+const Parser = (jsep as unknown as { Jsep: new (expr: string) => JsepParser }).Jsep;
+
+/** `and` → `and`, `AND`, `And`, …: jsep matches operators by exact text. */
+function casings(word: string): string[] {
+  let out = [''];
+  for (const ch of word) out = out.flatMap((p) => [p + ch.toLowerCase(), p + ch.toUpperCase()]);
+  return out;
+}
+
+jsep.plugins.register({
+  name: 'segment-language',
+  init() {
+    // Same precedences as jsep's own `&&` (2) and `||` (1), which we keep as synonyms.
+    for (const w of casings('and')) jsep.addBinaryOp(w, 2);
+    for (const w of casings('or')) jsep.addBinaryOp(w, 1);
+    jsep.hooks.add('gobble-spaces', function (this: JsepParser) {
+      if (this[READER]) this.index = skipSpace(this.expr, this.index);
+    } as unknown as jsep.HookCallback);
+    jsep.hooks.add('gobble-token', function (this: JsepParser, env: { node?: unknown }) {
+      const read = this[READER];
+      if (read) env.node = { type: TOKEN, token: read() };
+    } as unknown as jsep.HookCallback);
+  },
+});
+
+export function createCursor(source: string, readToken: ReadToken): Cursor {
+  const parser = new Parser(source);
+  const cursor: Cursor = {
+    source,
+    get index() {
+      return parser.index;
+    },
+    set index(i: number) {
+      parser.index = i;
+    },
+    expression() {
+      return toToken(source, parser.gobbleExpression());
+    },
+  };
+  parser[READER] = () => readToken(cursor);
+  return cursor;
+}
+
+function logicOf(source: string, node: JsepNode & { type: 'BinaryExpression' }): 'and' | 'or' {
+  const op = node.operator.toLowerCase();
+  if (op === 'and' || op === '&&') return 'and';
+  if (op === 'or' || op === '||') return 'or';
+  // Unreachable: the token reader rejects anything but and/or after a token. Kept as a guard.
+  const at = firstToken(node.right).start;
+  return fail(source, 'unexpected-token', at, at, `unexpected operator \`${node.operator}\``, 'join conditions with `and` or `or`');
+}
+
+function firstToken(node: JsepNode): Token {
+  while (node.type === 'BinaryExpression') node = node.left;
+  return node.token;
+}
+
+/**
+ * jsep's binary tree → one n-ary `and`/`or`, without recursion along a chain (a 10,000-term chain
+ * is a 10,000-deep left spine). Recursion only happens where `and` and `or` alternate, which jsep's
+ * two precedence levels bound to one level per parenthesised group.
+ */
+function toToken(source: string, root: JsepNode): Token {
+  if (root.type === TOKEN) return root.token;
+  const type = logicOf(source, root);
+  const items: Expr[] = [];
+  const stack: JsepNode[] = [root];
+  let first: Token | undefined;
+  let last: Token | undefined;
+  while (stack.length > 0) {
+    const node = stack.pop() as JsepNode;
+    if (node.type === 'BinaryExpression' && logicOf(source, node) === type) {
+      stack.push(node.right, node.left);
+      continue;
+    }
+    const token = toToken(source, node);
+    first ??= token;
+    last = token;
+    if (token.expr.type === type) for (const item of token.expr.items) items.push(item);
+    else items.push(token.expr);
+  }
+  const start = (first as Token).start;
+  const end = (last as Token).end;
+  const expr: AndExpr | OrExpr = { type, items, span: { start, end } };
+  return { expr, start, end };
+}

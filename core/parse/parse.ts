@@ -1,0 +1,272 @@
+/**
+ * parse: source text → AST (`ast.ts`).
+ *
+ * jsep (see `jsep.ts`) handles `and`/`or` and their precedence; this file reads everything jsep sees
+ * as one token: `not X`, `( … )`, `in_segment("…")`, and conditions `subject operator operand`
+ * where the subject is a field path or an event aggregate. Spans are offsets of what was read.
+ * Every problem is a `SegmentError` carrying the source; nesting deeper than `MAX_DEPTH` is refused
+ * before it can reach the call stack.
+ */
+import type { Expr, FieldRef, PredicateExpr, Span, StringLiteral, Subject } from '../ast';
+import { SegmentError, didYouMean } from '../errors';
+import { createCursor, type Cursor, type Token } from './jsep';
+import { RESERVED_WORDS, describeAt, fail, isIdentPart, isIdentStart, readBackquoted, readString, readWord, scanIdentifier, skipSpace } from './lexer';
+import { quote, readDuration, readOperand, readOperator } from './operands';
+import { readEventChain } from './event';
+
+/** Deepest nesting of parentheses, `not` and `.where(…)` accepted. */
+export const MAX_DEPTH = 200;
+/** Longest source accepted, in UTF-16 code units. */
+export const MAX_LENGTH = 1_000_000;
+
+export function parse(source: string): Expr {
+  if (source.length > MAX_LENGTH) {
+    fail(source.slice(0, 200), 'too-long', 0, 0, `the expression is ${source.length} characters long; the limit is ${MAX_LENGTH}`);
+  }
+  try {
+    return new Parser(source).parseAll();
+  } catch (e) {
+    if (e instanceof SegmentError) throw e;
+    if (e instanceof RangeError) {
+      return fail(source, 'too-deep', 0, 0, 'the expression is nested too deeply', `nest at most ${MAX_DEPTH} levels`);
+    }
+    // jsep's own errors carry the offset; our hooks should never let one through.
+    const at = typeof (e as { index?: unknown }).index === 'number' ? (e as { index: number }).index : 0;
+    return fail(source, 'unexpected-token', at, describeAt(source, at).end, `unexpected ${describeAt(source, at).text}`);
+  }
+}
+
+const CONDITION_EXAMPLE = 'a condition looks like `country = "OM"`';
+
+export class Parser {
+  readonly source: string;
+  readonly cursor: Cursor;
+  private depth = 0;
+
+  constructor(source: string) {
+    this.source = source;
+    this.cursor = createCursor(source, () => this.token());
+  }
+
+  parseAll(): Expr {
+    const start = skipSpace(this.source, 0);
+    if (start >= this.source.length) {
+      fail(this.source, 'empty-expression', 0, 0, 'the expression is empty', 'write a condition such as `country = "OM"`');
+    }
+    const token = this.expression(start);
+    const end = skipSpace(this.source, this.cursor.index);
+    if (end < this.source.length) this.leftover(end, undefined);
+    return token.expr;
+  }
+
+  /** An and/or expression at `i`. */
+  expression(i: number): Token {
+    this.cursor.index = i;
+    return this.cursor.expression();
+  }
+
+  /** Parses the expression inside `(` … `)` whose `(` is at `open`; returns the offset after `)`. */
+  enclosed(open: number, what: string): { token: Token; end: number } {
+    this.enter(open);
+    const start = skipSpace(this.source, open + 1);
+    if (this.source.charCodeAt(start) === 41) {
+      fail(this.source, 'missing-operand', open, start + 1, `${what} is empty`, `put a condition inside: ${CONDITION_EXAMPLE}`);
+    }
+    const token = this.expression(start);
+    const close = skipSpace(this.source, this.cursor.index);
+    if (this.source.charCodeAt(close) !== 41) this.leftover(close, { start: open, end: open + 1 });
+    this.depth--;
+    return { token, end: close + 1 };
+  }
+
+  private enter(at: number): void {
+    if (++this.depth > MAX_DEPTH) {
+      fail(this.source, 'too-deep', at, at + 1, `the expression is nested more than ${MAX_DEPTH} levels deep`, 'simplify the expression');
+    }
+  }
+
+  /** One token at `cursor.index`: what jsep's `gobble-token` hook asks for. */
+  private token(): Token {
+    const { source } = this;
+    const i = skipSpace(source, this.cursor.index);
+    const c = source.charCodeAt(i);
+    let token: Token;
+    if (c === 40) {
+      const group = this.enclosed(i, 'the parentheses');
+      token = { expr: group.token.expr, start: i, end: group.end };
+    } else if (c === 33 && source.charCodeAt(i + 1) !== 61) {
+      token = this.not(i, i + 1);
+    } else if (c === 96) {
+      token = this.predicate(this.field(i));
+    } else if (isIdentStart(source, i)) {
+      const { word, end } = readWord(source, i);
+      const call = source.charCodeAt(skipSpace(source, end)) === 40;
+      if (word === 'not') token = this.not(i, end);
+      else if (word === 'and' || word === 'or') {
+        return fail(source, 'missing-operand', i, end, `\`${source.slice(i, end)}\` needs a condition before it`, CONDITION_EXAMPLE);
+      } else if (word === 'event' && call) token = this.predicate(readEventChain(this, i, skipSpace(source, end)));
+      else if (word === 'in_segment' && call) token = this.segment(i, skipSpace(source, end));
+      else token = this.predicate(this.field(i));
+    } else {
+      return this.noCondition(i);
+    }
+    this.checkAfter(token.end);
+    this.cursor.index = token.end;
+    return token;
+  }
+
+  private not(start: number, after: number): Token {
+    this.enter(start);
+    this.cursor.index = skipSpace(this.source, after);
+    const operand = this.token();
+    this.depth--;
+    return { expr: { type: 'not', operand: operand.expr, span: { start, end: operand.end } }, start, end: operand.end };
+  }
+
+  private segment(start: number, open: number): Token {
+    const { source } = this;
+    const at = skipSpace(source, open + 1);
+    const c = source.charCodeAt(at);
+    if (c !== 34 && c !== 39) {
+      const found = describeAt(source, at);
+      fail(source, 'unexpected-token', at, found.end, `in_segment() takes the segment name in quotes, found ${found.text}`, 'e.g. `in_segment("VIP customers")`');
+    }
+    const name = readString(source, at);
+    const close = skipSpace(source, name.end);
+    if (source.charCodeAt(close) !== 41) {
+      const found = describeAt(source, close);
+      fail(source, close >= source.length ? 'unexpected-end' : 'unexpected-token', close, found.end, `expected \`)\` after the segment name, found ${found.text}`);
+    }
+    const end = close + 1;
+    return { expr: { type: 'segment', name: name.value, span: { start, end } }, start, end };
+  }
+
+  /** A field path: identifiers or back-quoted names joined by dots. */
+  private field(start: number): FieldRef {
+    const { source } = this;
+    const path: string[] = [];
+    let j = start;
+    for (;;) {
+      if (source.charCodeAt(j) === 96) {
+        const name = readBackquoted(source, j);
+        path.push(name.value);
+        j = name.end;
+      } else {
+        const end = scanIdentifier(source, j);
+        const name = source.slice(j, end);
+        if (path.length === 0 && RESERVED_WORDS.has(name.toLowerCase())) {
+          fail(source, 'invalid-field', j, end, `\`${name}\` is a keyword, not a field name`, `write \`\`${name}\`\` in back-quotes for a field with this name`);
+        }
+        path.push(name);
+        j = end;
+      }
+      if (source.charCodeAt(j) !== 46) break;
+      if (source.charCodeAt(j + 1) !== 96 && !isIdentStart(source, j + 1)) {
+        fail(source, 'invalid-field', j, j + 1, 'expected a name after `.`', 'write a path as `attributes.plan` or attributes.`loyalty tier`');
+      }
+      j++;
+    }
+    if (source.charCodeAt(skipSpace(source, j)) === 40 && path.length === 1) {
+      const name = path[0];
+      fail(source, 'unexpected-token', start, j, `unknown function \`${name}\``, didYouMean(name, ['event', 'in_segment']) ?? 'the functions are `event("…")` and `in_segment("…")`');
+    }
+    return { type: 'field', path, span: { start, end: j } };
+  }
+
+  /** `subject operator operand` once the subject is read. */
+  predicate(subject: Subject): Token {
+    const { source } = this;
+    const example =
+      subject.type === 'aggregate'
+        ? `compare the aggregate, e.g. ${quote(source, subject.span).slice(0, -1)} > 0\``
+        : `e.g. ${quote(source, subject.span).slice(0, -1)} = "…"\` or ${quote(source, subject.span).slice(0, -1)} is known\``;
+    const op = readOperator(source, skipSpace(source, subject.span.end), subject.span, example);
+    const operand = readOperand(source, op.span.end, op);
+    const start = subject.span.start;
+    const end = operand ? operand.span.end : op.span.end;
+    const expr: PredicateExpr = { type: 'predicate', subject, op: op.def.id, operand, opSpan: op.span, span: { start, end } };
+    return { expr, start, end };
+  }
+
+  /** After a token only `and`/`or`, `)` or the end may follow (or a token: reported as side by side). */
+  private checkAfter(end: number): void {
+    const { source } = this;
+    const k = skipSpace(source, end);
+    const c = source.charCodeAt(k);
+    if (k >= source.length || c === 41 || c === 40 || c === 96 || isIdentStart(source, k)) return;
+    if ((c === 38 || c === 124) && source.charCodeAt(k + 1) === c) return;
+    if (c === 33 && source.charCodeAt(k + 1) !== 61) return;
+    const found = describeAt(source, k);
+    fail(source, 'unexpected-token', k, found.end, `unexpected ${found.text}`, 'join conditions with `and` or `or`');
+  }
+
+  /** No token starts at `i` although one is required. */
+  private noCondition(i: number): never {
+    const { source } = this;
+    const found = describeAt(source, i);
+    const before = operatorBefore(source, i);
+    if (before) {
+      fail(source, 'missing-operand', before.start, before.end, `${quote(source, before)} needs a condition after it, found ${found.text}`, CONDITION_EXAMPLE);
+    }
+    const code = i >= source.length ? 'unexpected-end' : 'unexpected-token';
+    return fail(source, code, i, found.end, `expected a condition, found ${found.text}`, CONDITION_EXAMPLE);
+  }
+
+  /**
+   * Something is left after a complete expression at `i`: inside `(` … `)` (with `open` the
+   * parenthesis) or at the top level.
+   */
+  leftover(i: number, open: Span | undefined): never {
+    const { source } = this;
+    const c = source.charCodeAt(i);
+    if (i >= source.length && open) {
+      fail(source, 'unbalanced-parenthesis', open.start, open.end, 'this `(` is never closed', 'add a `)`');
+    }
+    if (c === 41) fail(source, 'unbalanced-parenthesis', i, i + 1, 'this `)` has no matching `(`', 'remove it or add a `(` before');
+    const { word, end } = readWord(source, i);
+    if (word === 'and' || word === 'or' || ((c === 38 || c === 124) && source.charCodeAt(i + 1) === c)) {
+      const opEnd = word ? end : i + 2;
+      const found = describeAt(source, skipSpace(source, opEnd));
+      fail(source, 'missing-operand', i, opEnd, `${quote(source, { start: i, end: opEnd })} needs a condition after it, found ${found.text}`, CONDITION_EXAMPLE);
+    }
+    if (c === 40 || c === 96 || c === 33 || isIdentStart(source, i)) {
+      let span: Span = { start: i, end: describeAt(source, i).end };
+      try {
+        const depth = this.depth;
+        this.cursor.index = i;
+        const second = this.token();
+        this.depth = depth;
+        span = { start: second.start, end: second.end };
+      } catch {
+        // Not a whole condition: point at its first word.
+      }
+      fail(source, 'missing-operator', span.start, span.end, 'two conditions side by side', 'join them with `and` or `or`');
+    }
+    const found = describeAt(source, i);
+    return fail(source, 'unexpected-token', i, found.end, `unexpected ${found.text}`, open ? 'expected `)`' : undefined);
+  }
+
+  /** For events: a duration inside `.within(`. */
+  duration(i: number, after: Span) {
+    return readDuration(this.source, i, after);
+  }
+
+  string(i: number): StringLiteral {
+    const s = readString(this.source, i);
+    return { type: 'string', value: s.value, span: { start: i, end: s.end } };
+  }
+}
+
+/** `and`, `or`, `&&`, `||`, `not` or `!` right before `i` (whitespace between), for messages. */
+function operatorBefore(source: string, i: number): Span | undefined {
+  let end = i;
+  while (end > 0 && /\s/.test(source.charAt(end - 1))) end--;
+  const two = source.slice(end - 2, end);
+  if (two === '&&' || two === '||') return { start: end - 2, end };
+  if (source.charAt(end - 1) === '!') return { start: end - 1, end };
+  for (const w of ['and', 'or', 'not']) {
+    const start = end - w.length;
+    if (start >= 0 && source.slice(start, end).toLowerCase() === w && (start === 0 || !isIdentPart(source, start - 1))) return { start, end };
+  }
+  return undefined;
+}
