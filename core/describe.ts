@@ -39,6 +39,9 @@ for (const def of Object.values(OPERATORS)) {
   }
 }
 
+/** Comparisons of dates read as time: "is after", not "is greater than". */
+const DATE_PHRASES: Partial<Record<OperatorId, string>> = { gt: 'is after', gte: 'is on or after', lt: 'is before', lte: 'is on or before' };
+
 /** A count is never unknown, so its negation is the opposite comparison. */
 const COUNT_COMPLEMENT: Partial<Record<OperatorId, OperatorId>> = {
   eq: 'neq', neq: 'eq', gt: 'lte', lte: 'gt', gte: 'lt', lt: 'gte', in: 'not_in', not_in: 'in', between: 'not_between', not_between: 'between',
@@ -94,18 +97,18 @@ class Describer {
       const counted = subject.fn === 'count' && scope.profile ? this.countClause(subject, node, negated) : undefined;
       if (counted !== undefined) return counted;
       const date = subject.fn === 'first_at' || subject.fn === 'last_at';
-      return `${scope.profile ? 'whose ' : ''}${this.aggregateNoun(subject)} ${this.phrase(node.op, negated, false)}${operandText(node.op, node.operand, date)}`;
+      return `${scope.profile ? 'whose ' : ''}${this.aggregateNoun(subject)} ${this.phrase(node.op, negated, false, date)}${operandText(node.op, node.operand, date)}`;
     }
     const key = fieldKey(subject.path);
     const field = scope.fields !== undefined && Object.hasOwn(scope.fields, key) ? scope.fields[key] : undefined;
     const label = field?.label ? lowerFirst(field.label) : key.replace(/[_.]+/g, ' ');
     const date = field !== undefined && kindOf(field) === 'date';
-    return `${scope.profile ? 'whose ' : ''}${label} ${this.phrase(node.op, negated, isPlural(label))}${operandText(node.op, node.operand, date)}`;
+    return `${scope.profile ? 'whose ' : ''}${label} ${this.phrase(node.op, negated, isPlural(label), date)}${operandText(node.op, node.operand, date)}`;
   }
 
   /** "is not", "do not contain": the operator's phrase, negated and agreeing with the subject. */
-  private phrase(op: OperatorId, negated: boolean, plural: boolean): string {
-    let phrase = OPERATORS[op].phrase;
+  private phrase(op: OperatorId, negated: boolean, plural: boolean, date: boolean): string {
+    let phrase = (date ? DATE_PHRASES[op] : undefined) ?? OPERATORS[op].phrase;
     if (negated) {
       const complement = COMPLEMENT[op];
       if (complement) phrase = OPERATORS[complement].phrase;

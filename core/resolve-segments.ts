@@ -34,6 +34,8 @@ interface Problem {
   code: ErrorCode;
   summary: string;
   hint?: string;
+  /** The segment whose own text has the problem. */
+  owner?: Node;
 }
 
 /** A reachable segment: its definition, parsed tree, references and own problem. */
@@ -80,7 +82,7 @@ export function resolveSegments(expr: Expr, options: ResolveOptions): ResolveRes
       else {
         const problem = unknownProblem(ref.name, names);
         errors.push(new SegmentError({ ...problem, span: ref.span, source: sourceOf(node.def), origin: node.origin }));
-        node.problem ??= { ...problem, summary: `segment ${JSON.stringify(node.def.name)} references an unknown segment ${JSON.stringify(ref.name)}` };
+        node.problem ??= { ...problem, owner: node, summary: `segment ${JSON.stringify(node.def.name)} references an unknown segment ${JSON.stringify(ref.name)}` };
       }
     }
   }
@@ -106,7 +108,7 @@ export function resolveSegments(expr: Expr, options: ResolveOptions): ResolveRes
       mainError(problem.code, ref.span, problem.summary, problem.hint);
     } else if (node.reachProblem) {
       const p = node.reachProblem;
-      mainError(p.code, ref.span, `segment ${JSON.stringify(node.def.name)} cannot be used: ${p.summary}`, p.hint);
+      mainError(p.code, ref.span, p.owner === node ? p.summary : `segment ${JSON.stringify(node.def.name)} cannot be used: ${p.summary}`, p.hint);
     }
   }
 
@@ -127,7 +129,7 @@ function load(def: SegmentDefinition, options: ResolveOptions, errors: SegmentEr
   if (typeof source !== 'string') {
     const problem: Problem = { code: 'invalid-data', summary: `segment ${JSON.stringify(def.name)} has neither an expression nor a list of members` };
     errors.push(new SegmentError({ ...problem, span: { start: 0, end: 0 }, origin }));
-    node.problem = problem;
+    node.problem = { ...problem, owner: node };
     return node;
   }
   let expr: Expr;
@@ -136,7 +138,7 @@ function load(def: SegmentDefinition, options: ResolveOptions, errors: SegmentEr
   } catch (e) {
     if (!(e instanceof SegmentError)) throw e;
     errors.push(new SegmentError({ code: e.code, span: e.span, summary: e.summary, hint: e.hint, source, origin }));
-    node.problem = { code: e.code, summary: `segment ${JSON.stringify(def.name)} does not parse: ${e.summary}`, hint: e.hint };
+    node.problem = { code: e.code, summary: `segment ${JSON.stringify(def.name)} does not parse: ${e.summary}`, hint: e.hint, owner: node };
     return node;
   }
   node.refs = segmentRefs(expr);
@@ -146,8 +148,8 @@ function load(def: SegmentDefinition, options: ResolveOptions, errors: SegmentEr
     errors.push(...found);
     if (found.length > 0) {
       const first = found[0];
-      const more = found.length > 1 ? ` (and ${found.length - 1} more)` : '';
-      node.problem = { code: first.code, summary: `segment ${JSON.stringify(def.name)} is invalid: ${first.summary}${more}`, hint: first.hint };
+      const more = found.length > 1 ? ` (and ${found.length - 1} more ${found.length > 2 ? 'problems' : 'problem'})` : '';
+      node.problem = { code: first.code, summary: `segment ${JSON.stringify(def.name)} is invalid: ${first.summary}${more}`, hint: first.hint, owner: node };
     }
   }
   return node;
@@ -174,7 +176,7 @@ function visit(node: Node, path: Node[], nodes: Map<string, Node>, errors: Segme
         hint: 'remove one of these references to break the cycle',
       };
       errors.push(new SegmentError({ ...problem, span: ref.span, source: sourceOf(node.def), origin: node.origin }));
-      node.problem ??= problem;
+      node.problem ??= { ...problem, owner: node };
       continue;
     }
     visit(child, path, nodes, errors);
