@@ -11,6 +11,7 @@ import { didYouMean, SegmentErrors } from '../errors';
 import { segmentKey, type SegmentDefinition } from '../segments';
 import { CsvImportError, readMemberCsv, type CsvSource, type ImportProblem, type ReadMembersOptions } from './csv-import';
 import type { MatchKey } from './contacts';
+import { assertCanExport, exportProfiles, type ExportOptions, type ExportResult, type ProfileSource } from './export';
 import { catalogError, listing, q } from './fail';
 import { writeTransaction } from './lock';
 import { MAX_ID_LENGTH, MAX_NAME_LENGTH, migrate, TABLES } from './migrations';
@@ -315,6 +316,19 @@ export class SegmentCatalog {
     });
   }
 
+  /**
+   * Exports a segment's profiles to CSV (admins only; checked before anything is read). `profiles`
+   * gets the segment's current definition and every active one, and returns its profiles as a stream.
+   */
+  async export(ref: SegmentRef, options: CatalogExportOptions): Promise<ExportResult> {
+    assertCanExport(options.role, String(ref));
+    const definitions = await this.definitions();
+    const row = this.find(await loadSnapshot(this.db), ref);
+    const definition = definitions.find((d) => segmentKey(d.name) === row.name_key);
+    if (!definition) throw catalogError('invalid-option', `${q(row.name)} is archived: it cannot be exported`, `restore it first: segment segments restore ${q(row.name)}`);
+    return exportProfiles(row.name, { ...options, profiles: await options.profiles(definition, definitions) });
+  }
+
   /** Recomputes the estimated reach of active segments (all, or those named) with the caller's counter. */
   async refreshReach(counter: ReachCounter, refs?: readonly SegmentRef[]): Promise<SegmentSummary[]> {
     const definitions = await this.definitions();
@@ -407,6 +421,11 @@ export interface ImportMembersOptions extends ReadMembersOptions {
   mode?: 'add' | 'replace';
   /** Create the manual segment if no segment has that name. */
   create?: boolean | { description?: string };
+}
+
+export interface CatalogExportOptions extends Omit<ExportOptions, 'profiles'> {
+  /** The segment's profiles: e.g. the in-memory engine's filter or a streaming SQL query. */
+  profiles: (segment: SegmentDefinition, definitions: readonly SegmentDefinition[]) => ProfileSource | Promise<ProfileSource>;
 }
 
 export interface ImportReport {
