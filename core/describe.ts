@@ -274,9 +274,9 @@ function lowerFirst(label: string): string {
   return label.charAt(0).toLowerCase() + label.slice(1);
 }
 
-/** "tags", "survey scores" are plural; "status", "address", "clicks count" are not. */
+/** "tags", "survey scores", "URLs" are plural; "status", "address", "analysis", "SMS", "clicks count" are not. */
 function isPlural(label: string): boolean {
-  return /[^su]s$/i.test(label) && !/(ss|us|is)$/i.test(label);
+  return /([a-rt-z]|[A-Z])s$/.test(label) && !/is$/.test(label);
 }
 
 function joinWords(words: readonly string[], last: 'and' | 'or'): string {
