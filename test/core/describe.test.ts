@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe as group, expect, it } from 'vitest';
 import type { Expr } from '../../core/ast';
 import { describe } from '../../core/describe';
 import { checkSchema } from '../../core/infer-schema';
 import { parse } from '../../core/parse/parse';
 import type { SegmentDefinition } from '../../core/segments';
+import { expr as arbitraryExpr } from './parse/arbitraries';
 
 const schema = checkSchema(JSON.parse(readFileSync(new URL('../../sample/schema.json', import.meta.url), 'utf8')));
 const seeds = JSON.parse(readFileSync(new URL('../../sample/segments.json', import.meta.url), 'utf8')) as SegmentDefinition[];
@@ -176,5 +178,19 @@ group('describe: size', () => {
     let expr: Expr = parse('country = "OM"');
     for (let i = 0; i < 100_000; i++) expr = { type: 'not', operand: expr, span: expr.span };
     expect(describe(expr, { schema })).toBe('Customers whose country code is "OM"');
+  });
+});
+
+group('describe: any tree', () => {
+  it('returns one sentence and never throws', () => {
+    fc.assert(
+      fc.property(arbitraryExpr, (tree) => {
+        for (const sentence of [describe(tree, { schema }), describe(tree)]) {
+          expect(sentence.startsWith('Customers ')).toBe(true);
+          expect(sentence).not.toContain('undefined');
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Operand, PredicateExpr, Span } from '../../core/ast';
-import type { SegmentError } from '../../core/errors';
+import fc from 'fast-check';
+import { SegmentError } from '../../core/errors';
 import { checkSchema } from '../../core/infer-schema';
 import { parse } from '../../core/parse/parse';
 import type { Schema } from '../../core/schema';
 import { isManual, type SegmentDefinition } from '../../core/segments';
 import { validate } from '../../core/validate';
+import { expr as arbitraryExpr } from './parse/arbitraries';
 
 const schema = checkSchema(JSON.parse(readFileSync(new URL('../../sample/schema.json', import.meta.url), 'utf8')), 'sample/schema.json');
 const seeds = JSON.parse(readFileSync(new URL('../../sample/segments.json', import.meta.url), 'utf8')) as SegmentDefinition[];
@@ -313,5 +315,19 @@ describe('validate: events', () => {
       expect(only('event("anything").count() within last 3 days', noEvents).code).toBe('operator-type-mismatch');
       expect(only('event("anything").last_at() > 3', noEvents).code).toBe('value-type-mismatch');
     });
+  });
+});
+
+describe('validate: any tree', () => {
+  it('returns typed errors and never throws, with or without events in the schema', () => {
+    const noEvents: Schema = { fields: schema.fields };
+    fc.assert(
+      fc.property(arbitraryExpr, (tree) => {
+        for (const against of [schema, noEvents, { fields: {} }]) {
+          for (const e of validate(tree, { schema: against })) expect(e).toBeInstanceOf(SegmentError);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
