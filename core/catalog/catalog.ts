@@ -13,6 +13,7 @@ import { CsvImportError, readMemberCsv, type CsvSource, type ImportProblem, type
 import type { MatchKey } from './contacts';
 import { assertCanExport, exportProfiles, type ExportOptions, type ExportResult, type ProfileSource } from './export';
 import { catalogError, listing, q } from './fail';
+import { analyse } from './language';
 import { writeTransaction } from './lock';
 import { MAX_ID_LENGTH, MAX_NAME_LENGTH, migrate, TABLES } from './migrations';
 import { CatalogSnapshot, loadSnapshot, normaliseRow, type SegmentRow } from './snapshot';
@@ -368,8 +369,6 @@ export class SegmentCatalog {
    * passes with the new version. Returns the references by id with their spans.
    */
   private async validate(snapshot: CatalogSnapshot, candidate: { id: number | null; name: string; expression: string }): Promise<StoredRef[]> {
-    // Loaded on first use: manual segments and reads do not need the language.
-    const { analyse } = await import('./language');
     const definitions = snapshot.definitions(() => [], candidate);
     const own = analyse(candidate.expression, { definitions, schema: this.options.schema, origin: `segment ${q(candidate.name)}` });
     if (own.errors.length > 0) throw new SegmentErrors(own.errors);
@@ -388,10 +387,12 @@ export class SegmentCatalog {
   }
 
   private async checkUnused(trx: Db, snapshot: CatalogSnapshot, row: SegmentRow, verb: 'deleted' | 'archived'): Promise<void> {
-    const users = snapshot.dependentsOf(row.id).map((id) => {
-      const user = snapshot.byId.get(id)!;
-      return `segment ${q(user.name)}${user.state === 'archived' ? ' (archived)' : ''}`;
-    });
+    // An archived segment does not evaluate, so only deleting (which would break it for good) is blocked by one.
+    const users = snapshot
+      .dependentsOf(row.id)
+      .map((id) => snapshot.byId.get(id)!)
+      .filter((user) => verb === 'deleted' || user.state === 'active')
+      .map((user) => `segment ${q(user.name)}${user.state === 'archived' ? ' (archived)' : ''}`);
     const running = (await this.usageOf(trx, row.id)).filter((u) => u.status === 'running');
     users.push(...running.map((u) => `${u.kind} ${q(u.id)} (running)`));
     if (users.length === 0) return;
