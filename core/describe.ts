@@ -97,28 +97,13 @@ class Describer {
       const counted = subject.fn === 'count' && scope.profile ? this.countClause(subject, node, negated) : undefined;
       if (counted !== undefined) return counted;
       const date = subject.fn === 'first_at' || subject.fn === 'last_at';
-      return `${scope.profile ? 'whose ' : ''}${this.aggregateNoun(subject)} ${this.phrase(node.op, negated, false, date)}${operandText(node.op, node.operand, date)}`;
+      return `${scope.profile ? 'whose ' : ''}${this.aggregateNoun(subject)} ${phrase(node.op, negated, false, date)}${operandText(node.op, node.operand, date)}`;
     }
     const key = fieldKey(subject.path);
     const field = scope.fields !== undefined && Object.hasOwn(scope.fields, key) ? scope.fields[key] : undefined;
     const label = field?.label ? lowerFirst(field.label) : key.replace(/[_.]+/g, ' ');
     const date = field !== undefined && kindOf(field) === 'date';
-    return `${scope.profile ? 'whose ' : ''}${label} ${this.phrase(node.op, negated, isPlural(label), date)}${operandText(node.op, node.operand, date)}`;
-  }
-
-  /** "is not", "do not contain": the operator's phrase, negated and agreeing with the subject. */
-  private phrase(op: OperatorId, negated: boolean, plural: boolean, date: boolean): string {
-    let phrase = (date ? DATE_PHRASES[op] : undefined) ?? OPERATORS[op].phrase;
-    if (negated) {
-      const complement = COMPLEMENT[op];
-      if (complement) phrase = OPERATORS[complement].phrase;
-      else if (phrase.startsWith('is ')) phrase = `is not ${phrase.slice(3)}`;
-      else phrase = `does not ${phrase.replace(/^(\S+?)s\b/, '$1')}`;
-    }
-    if (!plural) return phrase;
-    if (phrase === 'is' || phrase.startsWith('is ')) return `are${phrase.slice(2)}`;
-    if (phrase.startsWith('does ')) return `do${phrase.slice(4)}`;
-    return phrase.replace(/^(\S+?)s\b/, '$1');
+    return `${scope.profile ? 'whose ' : ''}${label} ${phrase(node.op, negated, isPlural(label), date)}${operandText(node.op, node.operand, date)}`;
   }
 
   /** "who did "x" at least 5 times in the last 7 days", "who never did "x"", or undefined to fall back. */
@@ -202,6 +187,21 @@ class Describer {
     const key = Object.keys(events).find((k) => k.toLowerCase() === lower);
     return key === undefined ? undefined : events[key].properties;
   }
+}
+
+/** "is not", "do not contain": the operator's phrase, negated and agreeing with the subject. */
+function phrase(op: OperatorId, negated: boolean, plural: boolean, date: boolean): string {
+  let words = (date ? DATE_PHRASES[op] : undefined) ?? OPERATORS[op].phrase;
+  if (negated) {
+    const complement = COMPLEMENT[op];
+    if (complement) words = OPERATORS[complement].phrase;
+    else if (words.startsWith('is ')) words = `is not ${words.slice(3)}`;
+    else words = `does not ${words.replace(/^(\S+?)s\b/, '$1')}`;
+  }
+  if (!plural) return words;
+  if (words === 'is' || words.startsWith('is ')) return `are${words.slice(2)}`;
+  if (words.startsWith('does ')) return `do${words.slice(4)}`;
+  return words.replace(/^(\S+?)s\b/, '$1');
 }
 
 /** Strips leading `not`s iteratively (no recursion on long `not not …` chains). */

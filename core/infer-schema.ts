@@ -191,10 +191,14 @@ export function checkSchema(json: unknown, origin?: string): Schema {
   if (root.events !== undefined) {
     const events = object(root.events, 'events', fail);
     schema.events = {};
+    const seen = new Map<string, string>();
     for (const [name, value] of Object.entries(events)) {
       if (name.startsWith('$')) continue;
       const path = `events${member(name)}`;
       if (name.trim() === '') fail(path, 'is not a valid event name');
+      const earlier = seen.get(name.toLowerCase());
+      if (earlier !== undefined) fail(path, `has the same name as events${member(earlier)}`, 'event names are matched case-insensitively: merge the two');
+      seen.set(name.toLowerCase(), name);
       const event = object(value, path, fail);
       onlyKeys(event, EVENT_KEYS, path, fail);
       const out: EventSchema = { properties: event.properties === undefined ? {} : fieldMap(event.properties, `${path}.properties`, fail) };

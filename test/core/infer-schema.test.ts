@@ -194,6 +194,11 @@ describe('checkSchema', () => {
     expect(schemaError({ idField: 3, fields: {} }).summary).toBe('idField must be a non-empty string; got 3');
   });
 
+  it('rejects two events whose names differ only in case', () => {
+    const e = schemaError({ fields: {}, events: { Purchase: {}, purchase: {} } });
+    expect([e.summary, e.hint]).toEqual(['events.purchase has the same name as events.Purchase', 'event names are matched case-insensitively: merge the two']);
+  });
+
   it('gives an event without properties an empty property map', () => {
     expect(checkSchema({ fields: {}, events: { login: {} } }).events).toEqual({ login: { properties: {} } });
   });

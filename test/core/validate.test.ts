@@ -319,6 +319,11 @@ describe('validate: events', () => {
 });
 
 describe('validate: any tree', () => {
+  it('validates a chain of 5,000 conditions and reports each bad one', () => {
+    const source = Array.from({ length: 5000 }, (_, i) => (i % 1000 === 999 ? `contry = "${i}"` : `clicks_count > ${i}`)).join(' and ');
+    expect(problems(source).map((e) => e.code)).toEqual(Array(5).fill('unknown-field'));
+  });
+
   it('returns typed errors and never throws, with or without events in the schema', () => {
     const noEvents: Schema = { fields: schema.fields };
     fc.assert(
