@@ -3,9 +3,9 @@
  * segments, parsed (and validated when a schema is given) once each.
  *
  * Three passes over the definitions the expression reaches: discover them (parsing each dynamic
- * one once), enforce the limit of `MAX_SEGMENT_REFERENCES` distinct segments, then a depth-first
- * walk that finds cycles and carries each segment's first problem up to the references in the main
- * expression. Problems inside a referenced segment are reported in that segment's own text (origin
+ * one once), enforce the limit of `MAX_SEGMENT_REFERENCES` distinct segments (validating them when
+ * within it), then a depth-first walk that finds cycles and carries each segment's first problem
+ * up to the references in the main expression. Problems inside a referenced segment are reported in that segment's own text (origin
  * `segment "Name"`), and once more at the reference in the main expression, so the editor shows
  * something where the user typed.
  */
@@ -71,7 +71,7 @@ export function resolveSegments(expr: Expr, options: ResolveOptions): ResolveRes
     const key = segmentKey(name);
     const def = byKey.get(key);
     if (def === undefined || nodes.has(key)) return;
-    nodes.set(key, load(def, options, errors));
+    nodes.set(key, load(def, options.parse, errors));
     queue.push(key);
   };
   for (const ref of mainRefs) enqueue(ref.name);
@@ -87,7 +87,11 @@ export function resolveSegments(expr: Expr, options: ResolveOptions): ResolveRes
     }
   }
 
-  // 2. The limit on distinct segments, reached directly or through others.
+  // 2. The limit on distinct segments, reached directly or through others. Over it, the referenced
+  // segments are not validated: the fix is to reference fewer, and their errors would be noise.
+  if (options.schema && nodes.size <= MAX_SEGMENT_REFERENCES) {
+    for (const node of nodes.values()) check(node, options.schema, errors);
+  }
   if (nodes.size > MAX_SEGMENT_REFERENCES) {
     const listed = [...nodes.values()].map((n) => JSON.stringify(n.def.name));
     mainError(
@@ -117,8 +121,8 @@ export function resolveSegments(expr: Expr, options: ResolveOptions): ResolveRes
   return { segments, errors };
 }
 
-/** Parses (and validates) one definition; its own errors go to `errors` with its origin. */
-function load(def: SegmentDefinition, options: ResolveOptions, errors: SegmentError[]): Node {
+/** Parses one definition; its own errors go to `errors` with its origin. */
+function load(def: SegmentDefinition, parse: (source: string) => Expr, errors: SegmentError[]): Node {
   const origin = `segment ${JSON.stringify(def.name)}`;
   const node: Node = { def, origin, resolved: undefined, refs: [], problem: undefined, reachProblem: undefined, state: 'new' };
   if (isManual(def)) {
@@ -134,7 +138,7 @@ function load(def: SegmentDefinition, options: ResolveOptions, errors: SegmentEr
   }
   let expr: Expr;
   try {
-    expr = options.parse(source);
+    expr = parse(source);
   } catch (e) {
     if (!(e instanceof SegmentError)) throw e;
     errors.push(new SegmentError({ code: e.code, span: e.span, summary: e.summary, hint: e.hint, source, origin }));
@@ -143,16 +147,19 @@ function load(def: SegmentDefinition, options: ResolveOptions, errors: SegmentEr
   }
   node.refs = segmentRefs(expr);
   node.resolved = { kind: 'dynamic', name: def.name, expr, source };
-  if (options.schema) {
-    const found = validate(expr, { schema: options.schema, source, origin });
-    errors.push(...found);
-    if (found.length > 0) {
-      const first = found[0];
-      const more = found.length > 1 ? ` (and ${found.length - 1} more ${found.length > 2 ? 'problems' : 'problem'})` : '';
-      node.problem = { code: first.code, summary: `segment ${JSON.stringify(def.name)} is invalid: ${first.summary}${more}`, hint: first.hint, owner: node };
-    }
-  }
   return node;
+}
+
+/** Validates a parsed dynamic segment against the schema, in its own text. */
+function check(node: Node, schema: Schema, errors: SegmentError[]): void {
+  if (node.resolved?.kind !== 'dynamic') return;
+  const { expr, source, name } = node.resolved;
+  const found = validate(expr, { schema, source, origin: node.origin });
+  errors.push(...found);
+  if (found.length === 0) return;
+  const first = found[0];
+  const more = found.length > 1 ? ` (and ${found.length - 1} more ${found.length > 2 ? 'problems' : 'problem'})` : '';
+  node.problem ??= { code: first.code, summary: `segment ${JSON.stringify(name)} is invalid: ${first.summary}${more}`, hint: first.hint, owner: node };
 }
 
 /**

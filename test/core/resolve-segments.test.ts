@@ -111,6 +111,15 @@ describe('resolveSegments', () => {
     expect(e.hint).toBe(`it uses ${Array.from({ length: 11 }, (_, i) => `"S${i + 1}"`).join(', ')}`);
   });
 
+  it('does not validate the segments of an expression over the limit', () => {
+    const definitions = chain(11).map((d, i) => (i === 10 ? { name: d.name, expression: 'contry = "OM"' } : d));
+    expect(resolve('in_segment("S1")', definitions, { schema }).errors.map((e) => e.code)).toEqual(['too-many-segments']);
+    expect(resolve('in_segment("S2")', definitions, { schema }).errors.map((e) => [e.code, e.origin])).toEqual([
+      ['unknown-field', 'segment "S11"'],
+      ['unknown-field', 'expression'],
+    ]);
+  });
+
   it('counts distinct segments, not references', () => {
     const source = Array.from({ length: 12 }, () => 'in_segment("Bottom")').join(' or ');
     expect(resolve(source, [{ name: 'Bottom', expression: 'clicks_count > 0' }]).errors).toEqual([]);
