@@ -27,6 +27,7 @@ import {
   type OrchestrationKind,
   type ReachCounter,
   type SegmentRecord,
+  type SegmentKind,
   type SegmentRef,
   type SegmentState,
   type SegmentSummary,
@@ -144,20 +145,7 @@ export class SegmentCatalog {
       const now = this.now();
       const isDynamic = 'expression' in input;
       const refs = isDynamic ? await this.validate(snapshot, { id: null, name, expression: input.expression }) : [];
-      const [inserted] = await trx(TABLES.segments)
-        .insert({
-          name,
-          name_key: segmentKey(name),
-          description: input.description ?? '',
-          kind: isDynamic ? 'dynamic' : 'manual',
-          expression: isDynamic ? input.expression : null,
-          state: 'active',
-          version: 1,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id');
-      const id = Number(typeof inserted === 'object' ? inserted.id : inserted);
+      const id = await insertSegment(trx, { name, description: input.description ?? '', kind: isDynamic ? 'dynamic' : 'manual', expression: isDynamic ? input.expression : null, now });
       await insertRefs(trx, id, refs);
       if (!isDynamic) await insertMembers(trx, id, checkMembers(input.members));
       return id;
@@ -289,8 +277,8 @@ export class SegmentCatalog {
         this.checkLimit(snapshot, 1);
         const now = this.now();
         const description = typeof options.create === 'object' ? (options.create.description ?? '') : '';
-        await trx(TABLES.segments).insert({ name, name_key: segmentKey(name), description, kind: 'manual', expression: null, state: 'active', version: 0, created_at: now, updated_at: now });
-        row = normaliseRow(await trx(TABLES.segments).where({ name_key: segmentKey(name) }).first());
+        const id = await insertSegment(trx, { name, description, kind: 'manual', expression: null, now, version: 0 });
+        row = normaliseRow(await trx(TABLES.segments).where({ id }).first());
         created = true;
       }
       row ??= this.find(snapshot, ref);
@@ -449,6 +437,13 @@ export interface ImportReport {
 interface StoredRef {
   refId: number;
   span: { start: number; end: number };
+}
+
+/** Inserts a segment row; returns its id (read back by the unique key: MySQL has no `returning`). */
+async function insertSegment(trx: Db, s: { name: string; description: string; kind: SegmentKind; expression: string | null; now: number; version?: number }): Promise<number> {
+  const name_key = segmentKey(s.name);
+  await trx(TABLES.segments).insert({ name: s.name, name_key, description: s.description, kind: s.kind, expression: s.expression, state: 'active', version: s.version ?? 1, created_at: s.now, updated_at: s.now });
+  return Number((await trx(TABLES.segments).where({ name_key }).first('id')).id);
 }
 
 async function insertRefs(trx: Db, segmentId: number, refs: readonly StoredRef[]): Promise<void> {
