@@ -4,8 +4,8 @@
  * jsep parses the boolean structure: `and`/`or` (and the synonyms `&&`/`||`) with their precedence,
  * using its operator-precedence loop, which keeps long chains on an explicit stack instead of the
  * call stack. Everything else is one "token" to jsep, read by our own scanner through the
- * `gobble-token` hook (conditions, `not`, parenthesised groups, events); `//` comments are skipped
- * through the `gobble-spaces` hook.
+ * `gobble-token` hook (conditions, `not`, parenthesised groups, events), which also skips `//`
+ * comments around each token.
  *
  * That division sidesteps jsep's known limits for this language: operator words are matched by our
  * scanner (case-insensitive, any whitespace or comment between words, so `not   in` and
@@ -14,13 +14,13 @@
  * `(f between a) and b`; and expressions side by side never become a jsep `Compound`, because the
  * caller parses one expression with `gobbleExpression` and reports what is left over.
  *
- * jsep's configuration is process-global. Our hooks only act on parser instances created here
- * (they carry a private symbol), we only add the `and`/`or` word operators, and we never remove
+ * jsep's configuration is process-global. Our hook only acts on parser instances created here
+ * (a subclass of jsep's parser), we only add the `and`/`or` word operators, and we never remove
  * jsep's defaults; the package build bundles a private jsep copy so no other jsep user sees them.
  */
 import jsep from 'jsep';
 import type { AndExpr, Expr, OrExpr } from '../ast';
-import { fail, skipSpace } from './lexer';
+import { fail } from './lexer';
 
 /** A condition or group with its outer extent (a group's extent includes its parentheses). */
 export interface Token {
@@ -47,15 +47,33 @@ interface JsepParser {
   index: number;
   readonly expr: string;
   gobbleExpression(): JsepNode;
-  [READER]?: () => Token;
 }
 
-const READER = Symbol('segment-reader');
 const TOKEN = 'SegmentToken';
 
 type JsepNode = { type: typeof TOKEN; token: Token } | { type: 'BinaryExpression'; operator: string; left: JsepNode; right: JsepNode };
 
-const Parser = (jsep as unknown as { Jsep: new (expr: string) => JsepParser }).Jsep;
+const Jsep = (jsep as unknown as { Jsep: new (expr: string) => JsepParser }).Jsep;
+
+/** Our jsep parsers: the hooks act on these only, so other jsep users in the process are unaffected. */
+class OurParser extends Jsep implements Cursor {
+  readonly source: string;
+  private readonly readToken: ReadToken;
+
+  constructor(source: string, readToken: ReadToken) {
+    super(source);
+    this.source = source;
+    this.readToken = readToken;
+  }
+
+  read(): Token {
+    return this.readToken(this);
+  }
+
+  expression(): Token {
+    return toToken(this.source, this.gobbleExpression());
+  }
+}
 
 /** `and` → `and`, `AND`, `And`, …: jsep matches operators by exact text. */
 function casings(word: string): string[] {
@@ -70,32 +88,14 @@ jsep.plugins.register({
     // Same precedences as jsep's own `&&` (2) and `||` (1), which we keep as synonyms.
     for (const w of casings('and')) jsep.addBinaryOp(w, 2);
     for (const w of casings('or')) jsep.addBinaryOp(w, 1);
-    jsep.hooks.add('gobble-spaces', function (this: JsepParser) {
-      if (this[READER]) this.index = skipSpace(this.expr, this.index);
-    } as unknown as jsep.HookCallback);
     jsep.hooks.add('gobble-token', function (this: JsepParser, env: { node?: unknown }) {
-      const read = this[READER];
-      if (read) env.node = { type: TOKEN, token: read() };
+      if (this instanceof OurParser) env.node = { type: TOKEN, token: this.read() };
     } as unknown as jsep.HookCallback);
   },
 });
 
 export function createCursor(source: string, readToken: ReadToken): Cursor {
-  const parser = new Parser(source);
-  const cursor: Cursor = {
-    source,
-    get index() {
-      return parser.index;
-    },
-    set index(i: number) {
-      parser.index = i;
-    },
-    expression() {
-      return toToken(source, parser.gobbleExpression());
-    },
-  };
-  parser[READER] = () => readToken(cursor);
-  return cursor;
+  return new OurParser(source, readToken);
 }
 
 function logicOf(source: string, node: JsepNode & { type: 'BinaryExpression' }): 'and' | 'or' {

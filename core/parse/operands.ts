@@ -5,7 +5,7 @@
  * any whitespace or comments between the words, longest match first, which is also how `is`
  * disambiguates: `is known`, `is not null`, `is not empty` win over `is` / `is not` + value.
  */
-import type { DurationLiteral, ListLiteral, Literal, Operand, RangeOperand, Span } from '../ast';
+import type { DurationLiteral, ListLiteral, Literal, Operand, RangeOperand, Span, Subject } from '../ast';
 import { UNIT_SPELLINGS, unitBySpelling } from '../durations';
 import { didYouMean } from '../errors';
 import { OPERATOR_LIST, type OperatorDef, type OperatorId } from '../operators';
@@ -48,21 +48,26 @@ export function quote(source: string, span: Span): string {
   return `\`${text.length > 40 ? `${text.slice(0, 39)}…` : text}\``;
 }
 
-/**
- * The operator at `i`, after the subject `subject`. `example` is a hint showing a whole condition.
- */
-export function readOperator(source: string, i: number, subject: Span, example: string): OperatorMatch {
+/** A hint showing a whole condition with this subject. */
+function example(source: string, subject: Subject): string {
+  const text = quote(source, subject.span).slice(0, -1);
+  return subject.type === 'aggregate' ? `compare the aggregate, e.g. ${text} > 0\`` : `e.g. ${text} = "…"\` or ${text} is known\``;
+}
+
+/** The operator at `i`, after `subject`. */
+export function readOperator(source: string, i: number, subject: Subject): OperatorMatch {
   const c = source.charCodeAt(i);
   if (c === 61 || c === 33 || c === 60 || c === 62) {
-    const two = SYMBOLS.get(source.slice(i, i + 2));
+    // = == != < <= > >=
+    const two = source.charCodeAt(i + 1) === 61 ? SYMBOLS.get(source.slice(i, i + 2)) : undefined;
     if (two) return { def: two, span: { start: i, end: i + 2 } };
-    const one = SYMBOLS.get(source.charAt(i));
+    const one = c === 33 ? undefined : SYMBOLS.get(source.charAt(i));
     if (one) return { def: one, span: { start: i, end: i + 1 } };
   }
   if (!isIdentStart(source, i)) {
     const found = describeAt(source, i);
     const code = i >= source.length ? 'unexpected-end' : 'unexpected-token';
-    return fail(source, code, i, found.end, `expected an operator after ${quote(source, subject)}, found ${found.text}`, example);
+    return fail(source, code, i, found.end, `expected an operator after ${quote(source, subject.span)}, found ${found.text}`, example(source, subject));
   }
   let node = WORDS;
   let best: OperatorMatch | undefined;
@@ -78,14 +83,14 @@ export function readOperator(source: string, i: number, subject: Span, example: 
     j = skipSpace(source, end);
   }
   if (best) return best;
-  return unknownOperator(source, i, node === WORDS ? readWord(source, i).end : lastEnd, node, subject, example);
+  return unknownOperator(source, i, node === WORDS ? readWord(source, i).end : lastEnd, node, subject);
 }
 
-function unknownOperator(source: string, start: number, end: number, node: WordNode, subject: Span, example: string): never {
+function unknownOperator(source: string, start: number, end: number, node: WordNode, subject: Subject): never {
   const word = source.slice(start, end).replace(/\s+/g, ' ');
   const lower = word.toLowerCase();
   if (lower === 'and' || lower === 'or') {
-    return fail(source, 'unexpected-token', start, end, `expected an operator after ${quote(source, subject)}, found \`${word}\``, example);
+    return fail(source, 'unexpected-token', start, end, `expected an operator after ${quote(source, subject.span)}, found \`${word}\``, example(source, subject));
   }
   if (node !== WORDS) {
     const completions = [...completionsOf(node, lower)].map((s) => `\`${s}\``);
@@ -137,7 +142,7 @@ export function readValue(source: string, i: number, after: Span, op?: OperatorI
     const s = readString(source, i);
     return { value: { type: 'string', value: s.value, span: { start: i, end: s.end } }, end: s.end };
   }
-  if ((c >= 48 && c <= 57) || (c === 45 && isDigit(source.charCodeAt(i + 1)))) return readNumberOrDuration(source, i, true);
+  if ((c >= 48 && c <= 57) || (c === 45 && isDigit(source.charCodeAt(i + 1)))) return readNumberOrDuration(source, i, false);
   if (isIdentStart(source, i)) {
     const { word, end } = readWord(source, i);
     const span = { start: i, end };
@@ -163,18 +168,21 @@ function isDigit(c: number): boolean {
 
 const UNITS_HINT = 'units are minutes (min), hours (h), days (d), weeks (w), months (mo) and years (y)';
 
-/** `12`, `30 days`, `30d`, and with `allowAgo` also `30 days ago`. */
-function readNumberOrDuration(source: string, i: number, allowAgo: boolean): Scanned<Literal> {
+/** `12`, `30 days`, `30d`, `30 days ago`; `inDuration`: a word after the number must be a unit, and no `ago`. */
+function readNumberOrDuration(source: string, i: number, inDuration: boolean): Scanned<Literal> {
   const n = readNumber(source, i) as Scanned<number>;
   let unitStart = n.end;
   if (!isIdentStart(source, unitStart)) {
     unitStart = skipSpace(source, n.end);
-    if (!isIdentStart(source, unitStart) || !unitBySpelling(readWord(source, unitStart).word)) {
+    if (!isIdentStart(source, unitStart) || (!inDuration && !unitBySpelling(readWord(source, unitStart).word))) {
       return { value: { type: 'number', value: n.value, span: { start: i, end: n.end } }, end: n.end };
     }
   }
   const unitWord = readWord(source, unitStart);
   const unit = unitBySpelling(unitWord.word);
+  if (!unit && (unitWord.word === 'and' || unitWord.word === 'or')) {
+    return { value: { type: 'number', value: n.value, span: { start: i, end: n.end } }, end: n.end };
+  }
   if (!unit) {
     const text = source.slice(unitStart, unitWord.end);
     return fail(source, 'invalid-duration', i, unitWord.end, `unknown duration unit \`${text}\``, didYouMean(text, UNIT_SPELLINGS) ?? UNITS_HINT);
@@ -184,7 +192,7 @@ function readNumberOrDuration(source: string, i: number, allowAgo: boolean): Sca
   const agoAt = skipSpace(source, unitWord.end);
   const ago = readWord(source, agoAt);
   if (ago.word !== 'ago') return { value: duration, end: duration.span.end };
-  if (!allowAgo) {
+  if (inDuration) {
     return fail(source, 'invalid-duration', agoAt, ago.end, 'expected a duration, not a date', `remove \`ago\`: \`${source.slice(i, unitWord.end)}\``);
   }
   return { value: { type: 'ago', duration, span: { start: i, end: ago.end } }, end: ago.end };
@@ -192,14 +200,14 @@ function readNumberOrDuration(source: string, i: number, allowAgo: boolean): Sca
 
 /** `30 days` after `within last` / `older than` / `.within(`. */
 export function readDuration(source: string, i: number, after: Span): DurationLiteral {
-  const example = `e.g. ${quote(source, after).slice(0, -1)} 30 days\``;
   const c = source.charCodeAt(i);
   if (!isDigit(c) && !(c === 45 && isDigit(source.charCodeAt(i + 1)))) {
     const found = describeAt(source, i);
     const code = i >= source.length ? 'unexpected-end' : 'invalid-duration';
+    const example = `e.g. ${quote(source, after).slice(0, -1)} 30 days\``;
     return fail(source, code, i, found.end, `expected a duration after ${quote(source, after)}, found ${found.text}`, example);
   }
-  const r = readNumberOrDuration(source, i, false).value;
+  const r = readNumberOrDuration(source, i, true).value;
   if (r.type !== 'duration') {
     return fail(source, 'invalid-duration', r.span.start, r.span.end, `\`${source.slice(r.span.start, r.span.end)}\` needs a unit`, UNITS_HINT);
   }
@@ -208,10 +216,10 @@ export function readDuration(source: string, i: number, after: Span): DurationLi
 
 /** `["a", "b"]`: scalar literals only. */
 export function readList(source: string, i: number, after: Span): Scanned<ListLiteral> {
-  const hint = `${quote(source, after)} takes a list: \`["a", "b"]\``;
+  const hint = () => `${quote(source, after)} takes a list: \`["a", "b"]\``;
   if (source.charCodeAt(i) !== 91) {
     const found = describeAt(source, i);
-    return fail(source, i >= source.length ? 'unexpected-end' : 'invalid-list', i, found.end, `expected a list after ${quote(source, after)}, found ${found.text}`, hint);
+    return fail(source, i >= source.length ? 'unexpected-end' : 'invalid-list', i, found.end, `expected a list after ${quote(source, after)}, found ${found.text}`, hint());
   }
   const items: Literal[] = [];
   let j = skipSpace(source, i + 1);
@@ -219,7 +227,7 @@ export function readList(source: string, i: number, after: Span): Scanned<ListLi
   for (;;) {
     const c = source.charCodeAt(j);
     if (j >= source.length) return fail(source, 'invalid-list', i, i + 1, 'this list is never closed', 'close it with `]`');
-    if (c === 91) return fail(source, 'invalid-list', j, j + 1, 'lists cannot be nested', hint);
+    if (c === 91) return fail(source, 'invalid-list', j, j + 1, 'lists cannot be nested', hint());
     if (c !== 34 && c !== 39 && !isDigit(c) && c !== 45 && !isIdentStart(source, j)) {
       const found = describeAt(source, j);
       return fail(source, 'invalid-list', j, found.end, `expected a value in the list, found ${found.text}`, 'a list holds strings, numbers or true/false');
@@ -230,7 +238,7 @@ export function readList(source: string, i: number, after: Span): Scanned<ListLi
     }
     const item = readValue(source, j, after).value;
     if (item.type !== 'string' && item.type !== 'number' && item.type !== 'boolean') {
-      return fail(source, 'invalid-list', item.span.start, item.span.end, 'a list holds strings, numbers or true/false', hint);
+      return fail(source, 'invalid-list', item.span.start, item.span.end, 'a list holds strings, numbers or true/false', hint());
     }
     items.push(item);
     j = skipSpace(source, item.span.end);

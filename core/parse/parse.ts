@@ -36,6 +36,7 @@ export function parse(source: string): Expr {
   }
 }
 
+const MAX_RESERVED_LENGTH = Math.max(...[...RESERVED_WORDS].map((w) => w.length));
 const CONDITION_EXAMPLE = 'a condition looks like `country = "OM"`';
 
 export class Parser {
@@ -110,8 +111,7 @@ export class Parser {
     } else {
       return this.noCondition(i);
     }
-    this.checkAfter(token.end);
-    this.cursor.index = token.end;
+    this.cursor.index = this.checkAfter(token.end);
     return token;
   }
 
@@ -154,7 +154,7 @@ export class Parser {
       } else {
         const end = scanIdentifier(source, j);
         const name = source.slice(j, end);
-        if (path.length === 0 && RESERVED_WORDS.has(name.toLowerCase())) {
+        if (path.length === 0 && name.length <= MAX_RESERVED_LENGTH && RESERVED_WORDS.has(name.toLowerCase())) {
           fail(source, 'invalid-field', j, end, `\`${name}\` is a keyword, not a field name`, `write \`\`${name}\`\` in back-quotes for a field with this name`);
         }
         path.push(name);
@@ -176,11 +176,7 @@ export class Parser {
   /** `subject operator operand` once the subject is read. */
   predicate(subject: Subject): Token {
     const { source } = this;
-    const example =
-      subject.type === 'aggregate'
-        ? `compare the aggregate, e.g. ${quote(source, subject.span).slice(0, -1)} > 0\``
-        : `e.g. ${quote(source, subject.span).slice(0, -1)} = "…"\` or ${quote(source, subject.span).slice(0, -1)} is known\``;
-    const op = readOperator(source, skipSpace(source, subject.span.end), subject.span, example);
+    const op = readOperator(source, skipSpace(source, subject.span.end), subject);
     const operand = readOperand(source, op.span.end, op);
     const start = subject.span.start;
     const end = operand ? operand.span.end : op.span.end;
@@ -188,16 +184,19 @@ export class Parser {
     return { expr, start, end };
   }
 
-  /** After a token only `and`/`or`, `)` or the end may follow (or a token: reported as side by side). */
-  private checkAfter(end: number): void {
+  /**
+   * After a token only `and`/`or`, `)` or the end may follow (or a token: reported as side by side).
+   * Returns the offset after whitespace and comments, where jsep looks for `and`/`or`.
+   */
+  private checkAfter(end: number): number {
     const { source } = this;
     const k = skipSpace(source, end);
     const c = source.charCodeAt(k);
-    if (k >= source.length || c === 41 || c === 40 || c === 96 || isIdentStart(source, k)) return;
-    if ((c === 38 || c === 124) && source.charCodeAt(k + 1) === c) return;
-    if (c === 33 && source.charCodeAt(k + 1) !== 61) return;
+    if (k >= source.length || c === 41 || c === 40 || c === 96 || isIdentStart(source, k)) return k;
+    if ((c === 38 || c === 124) && source.charCodeAt(k + 1) === c) return k;
+    if (c === 33 && source.charCodeAt(k + 1) !== 61) return k;
     const found = describeAt(source, k);
-    fail(source, 'unexpected-token', k, found.end, `unexpected ${found.text}`, 'join conditions with `and` or `or`');
+    return fail(source, 'unexpected-token', k, found.end, `unexpected ${found.text}`, 'join conditions with `and` or `or`');
   }
 
   /** No token starts at `i` although one is required. */
