@@ -1,0 +1,27 @@
+/**
+ * The server entry: everything in the browser-safe entry, plus SQL push-down (knex, drivers) and
+ * the segment catalogue's storage. Never import this from the web component.
+ */
+export * from './index';
+export { parseDatabaseUrl, openDatabase, dialectOf, type Dialect, type DatabaseTarget } from './sql/connect';
+export { DIALECTS, type DialectSpec } from './sql/dialects';
+export { layoutMapping, checkMapping, LAYOUT_TABLES, type SqlMapping, type FieldMapping, type ListMapping, type EventsMapping, type DateStorage } from './sql/mapping';
+export { createLayout, migrateLayout, readLayout, dropLayout } from './sql/layout';
+export { loadProfiles, profileRows, type LoadInput, type LoadOptions, type LoadResult, type Rejection } from './sql/load';
+export { compileWhere, type CompiledWhere, type SqlCompileOptions } from './sql/compile';
+export { SQL_OPERATORS, type Frag } from './sql/predicates';
+export {
+  compileSegmentSql,
+  prepareSegment,
+  segmentQuery,
+  countQuery,
+  idsQuery,
+  rowsQuery,
+  syncMembers,
+  countProfiles,
+  profileIds,
+  streamProfiles,
+  toSql,
+  type SqlSegment,
+  type SqlSegmentOptions,
+} from './sql/query';

@@ -1,0 +1,292 @@
+/**
+ * SQL compile phase: a segment tree → one SQL condition over the profiles table (alias `p`), with
+ * its bindings. The query builder (`query.ts`) wraps it into count / ids / rows queries.
+ *
+ * - Boolean structure: `and`/`or` as SQL, `not X` as `(X) IS NOT TRUE` (exact two-valued negation).
+ * - Predicates: `predicates.ts` (one entry per operator).
+ * - Event aggregates: `p.pid IN (SELECT e.pid FROM events e WHERE name, window, where GROUP BY e.pid
+ *   HAVING P(agg))` when P is false for a profile without matching events, else the complement with
+ *   NOT IN, so `count() = 0` and empty aggregates give exactly the in-memory result. What P says on
+ *   "no events" is asked of the in-memory engine itself.
+ * - `in_segment`: dynamic segments inlined; manual ones as a bound id list, or (large ones) through
+ *   the members table that `query.ts` fills first.
+ */
+import { assertNever, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
+import { SegmentError } from '../errors';
+import { compilePredicate } from '../evaluate/compile';
+import { DEFAULT_ID_FIELD, fieldKey, kindOf, type FieldSchema, type Schema } from '../schema';
+import { segmentKey, type ResolvedSegments } from '../segments';
+import type { Clock } from '../time';
+import type { Dialect } from './connect';
+import { DIALECTS, storableText } from './dialects';
+import type { FieldMapping, SqlMapping } from './mapping';
+import { compilePredicateSql, falsity, frag, instantValue, isConstant, join, negateFrag, truth, type Frag, type PredicateContext, type SubjectSql } from './predicates';
+
+export interface SqlCompileOptions {
+  schema: Schema;
+  mapping: SqlMapping;
+  segments: ResolvedSegments;
+  clock: Clock;
+  dialect: Dialect;
+  /** Manual segments with more members than this go through the members table (default 1000). */
+  inlineMembers?: number;
+}
+
+export interface CompiledWhere {
+  /** The condition over `PROFILE_ALIAS`. */
+  where: Frag;
+  /** Manual segments the condition reads from the members table: fill it before running. */
+  members: { key: string; members: readonly string[] }[];
+}
+
+export const PROFILE_ALIAS = 'p';
+const MAX_DEPTH = 200;
+
+interface Scope {
+  alias: string;
+  /** The profile id this scope belongs to (`p.pid`, `e1.pid`). */
+  owner: Frag;
+  fields: Readonly<Record<string, FieldSchema>>;
+  columns: Readonly<Record<string, FieldMapping>>;
+  what: string;
+}
+
+/** Compiles a (validated, resolved) tree to a condition over the profiles table. */
+export function compileWhere(expr: Expr, options: SqlCompileOptions): CompiledWhere {
+  return new SqlCompiler(options).run(expr);
+}
+
+class SqlCompiler {
+  private readonly c: PredicateContext;
+  private counter = 0;
+  private readonly members = new Map<string, readonly string[]>();
+
+  constructor(private readonly o: SqlCompileOptions) {
+    this.c = { spec: DIALECTS[o.dialect], clock: o.clock };
+  }
+
+  run(expr: Expr): CompiledWhere {
+    const where = this.expr(expr, this.profileScope(PROFILE_ALIAS), 0);
+    return { where, members: [...this.members].map(([key, members]) => ({ key, members })) };
+  }
+
+  private profileScope(alias: string): Scope {
+    const m = this.o.mapping;
+    return { alias, owner: frag('??.??', alias, m.profiles.id), fields: this.o.schema.fields, columns: m.fields, what: 'field' };
+  }
+
+  private expr(node: Expr, scope: Scope, depth: number): Frag {
+    if (depth > MAX_DEPTH) {
+      throw new SegmentError({ code: 'too-deep', span: node.span, summary: `the segment nests more than ${MAX_DEPTH} levels, too deep for SQL`, hint: 'flatten the groups' });
+    }
+    switch (node.type) {
+      case 'and':
+      case 'or': {
+        const absorbing = node.type === 'and' ? 'false' : 'true';
+        const parts: Frag[] = [];
+        for (const item of node.items) {
+          const f = this.expr(item, scope, depth + 1);
+          const k = isConstant(f, this.c);
+          if (k === absorbing) return f;
+          if (k === undefined) parts.push({ sql: `(${f.sql})`, bindings: f.bindings });
+        }
+        if (parts.length === 0) return node.type === 'and' ? truth(this.c) : falsity(this.c);
+        return parts.length === 1 ? parts[0] : join(parts, node.type === 'and' ? ' AND ' : ' OR ');
+      }
+      case 'not': {
+        let operand: Expr = node.operand;
+        let negated = true;
+        while (operand.type === 'not') {
+          operand = operand.operand;
+          negated = !negated;
+        }
+        const inner = this.expr(operand, scope, depth + 1);
+        return negated ? negateFrag(inner, this.c) : inner;
+      }
+      case 'predicate':
+        return this.predicate(node, scope, depth);
+      case 'segment':
+        return this.segment(node, scope, depth);
+      default:
+        return assertNever(node, 'expression');
+    }
+  }
+
+  private predicate(node: PredicateExpr, scope: Scope, depth: number): Frag {
+    const subject = node.subject;
+    switch (subject.type) {
+      case 'field':
+        return compilePredicateSql(this.field(subject.path, subject.span, scope), node, this.c);
+      case 'aggregate':
+        return this.aggregate(node, subject, scope, depth);
+      default:
+        return assertNever(subject, 'subject');
+    }
+  }
+
+  private field(path: readonly string[], span: Expr['span'], scope: Scope): SubjectSql {
+    const key = fieldKey(path);
+    const schema = Object.hasOwn(scope.fields, key) ? scope.fields[key] : undefined;
+    const m = Object.hasOwn(scope.columns, key) ? scope.columns[key] : undefined;
+    if (schema === undefined || m === undefined) {
+      throw new SegmentError({
+        code: scope.what === 'field' ? 'unknown-field' : 'unknown-property',
+        span,
+        summary: `${scope.what} "${key}" has no column in the SQL mapping`,
+        hint: 'SQL needs every field in the schema: add it and import again, or map it to a column',
+      });
+    }
+    const a = scope.alias;
+    const kind = kindOf(schema);
+    const col = (c: string) => frag('??.??', a, c);
+    return {
+      kind,
+      items: schema.type === 'list' ? schema.items : undefined,
+      value: col(m.column),
+      lower: kind !== 'text' ? undefined : m.lower ? col(m.lower) : frag(`${this.c.spec.lower}(??.??)`, a, m.column),
+      other: m.other ? col(m.other) : undefined,
+      list: m.list ? { mapping: m.list, owner: scope.owner, alias: this.fresh('l') } : undefined,
+      dates: m.dates ?? 'epoch_ms',
+    };
+  }
+
+  private aggregate(node: PredicateExpr, agg: EventAggregate, scope: Scope, depth: number): Frag {
+    const em = this.o.mapping.events;
+    if (em === undefined) {
+      throw new SegmentError({ code: 'invalid-option', span: agg.span, summary: 'the SQL mapping has no events table', hint: 'map `events` to a table of (profile, event, timestamp) rows' });
+    }
+    const name = agg.event.value.toLowerCase();
+    const a = this.fresh('e');
+    const conds: Frag[] = [];
+    if (!storableText(name)) return this.onEmpty(node, scope, truth(this.c), falsity(this.c));
+    conds.push(em.eventLowered === false ? frag(`${this.c.spec.lower}(??.??) = ?`, a, em.event, name) : frag('??.?? = ?', a, em.event, name));
+    const dates = em.dates ?? 'epoch_ms';
+    if (agg.within !== null) {
+      const low = this.o.clock.ago(agg.within);
+      if (Number.isNaN(low)) return this.onEmpty(node, scope, truth(this.c), falsity(this.c));
+      conds.push(frag('??.?? BETWEEN ? AND ?', a, em.timestamp, instantValue(low, dates), instantValue(this.o.clock.now, dates)));
+    }
+    const eventFields = eventSchema(this.o.schema, name);
+    const eventScope: Scope = { alias: a, owner: frag('??.??', a, em.profile), fields: eventFields, columns: em.properties[name] ?? {}, what: 'property' };
+    if (agg.where !== null) conds.push(this.expr(agg.where, eventScope, depth + 1));
+    const value = this.aggregateValue(agg, eventScope);
+    const subject: SubjectSql = { kind: agg.fn === 'first_at' || agg.fn === 'last_at' ? 'date' : 'number', value, dates };
+    const filter = join(conds.map((f) => ({ sql: `(${f.sql})`, bindings: f.bindings })), ' AND ');
+    const from = frag(`SELECT ??.?? FROM ?? AS ?? WHERE ${filter.sql}`, a, em.profile, em.table, a, ...filter.bindings);
+    const grouped = (having: Frag) => frag(`${from.sql} GROUP BY ??.?? HAVING ${having.sql}`, ...from.bindings, a, em.profile, ...having.bindings);
+    const holds = this.holdsWithoutEvents(node);
+    const shortcut = agg.fn === 'count' ? countShortcut(node) : undefined;
+    if (shortcut === 'all') return holds ? truth(this.c) : this.ownerIn(scope, from, false);
+    if (shortcut === 'none') return holds ? this.ownerIn(scope, from, true) : falsity(this.c);
+    const test = compilePredicateSql(subject, node, this.c);
+    return holds ? this.ownerIn(scope, grouped(negateFrag(test, this.c)), true) : this.ownerIn(scope, grouped(test), false);
+  }
+
+  /** The result of an aggregate predicate for a profile with no matching events, or for an impossible filter. */
+  private onEmpty(node: PredicateExpr, _scope: Scope, yes: Frag, no: Frag): Frag {
+    return this.holdsWithoutEvents(node) ? yes : no;
+  }
+
+  /** What the in-memory engine says of this predicate for a profile without events. */
+  private holdsWithoutEvents(node: PredicateExpr): boolean {
+    const test = compilePredicate(node, {
+      schema: this.o.schema,
+      idField: this.o.schema.idField ?? DEFAULT_ID_FIELD,
+      segments: this.o.segments,
+      clock: this.o.clock,
+    });
+    return test({});
+  }
+
+  private aggregateValue(agg: EventAggregate, scope: Scope): Frag {
+    const em = this.o.mapping.events!;
+    switch (agg.fn) {
+      case 'count':
+        return frag('COUNT(*)');
+      case 'first_at':
+        return frag('MIN(??.??)', scope.alias, em.timestamp);
+      case 'last_at':
+        return frag('MAX(??.??)', scope.alias, em.timestamp);
+      case 'sum':
+      case 'min':
+      case 'max':
+      case 'avg': {
+        const fn = agg.fn.toUpperCase();
+        const wrap = (f: Frag) => (agg.fn === 'sum' ? frag(`COALESCE(${fn}(${f.sql}), 0)`, ...f.bindings) : frag(`${fn}(${f.sql})`, ...f.bindings));
+        if (agg.property === null) return wrap(frag('NULL'));
+        const subject = this.field(agg.property.value.split('.'), agg.property.span, scope);
+        // Only numbers are summed; a property of another type contributes nothing, as in memory.
+        return wrap(subject.kind === 'number' ? subject.value : frag('NULL'));
+      }
+      default:
+        return assertNever(agg.fn, 'aggregate');
+    }
+  }
+
+  private segment(node: SegmentRefExpr, scope: Scope, depth: number): Frag {
+    const key = segmentKey(node.name);
+    const segment = this.o.segments.get(key);
+    if (segment === undefined) {
+      throw new SegmentError({ code: 'unknown-segment', span: node.span, summary: `unknown segment "${node.name}"`, hint: 'define the segment, or check its name' });
+    }
+    if (segment.kind === 'dynamic') {
+      if (scope.what === 'field') return this.expr(segment.expr, scope, depth + 1);
+      // Inside an event filter: the segment is about the event's profile.
+      const alias = this.fresh('p');
+      const inner = this.expr(segment.expr, this.profileScope(alias), depth + 1);
+      const m = this.o.mapping.profiles;
+      return this.ownerIn(scope, frag(`SELECT ??.?? FROM ?? AS ?? WHERE ${inner.sql}`, alias, m.id, m.table, alias, ...inner.bindings), false);
+    }
+    const ids = [...segment.members];
+    if (ids.length === 0) return falsity(this.c);
+    const limit = this.o.inlineMembers ?? 1000;
+    const mt = this.o.mapping.members;
+    if (ids.length <= limit || mt === undefined) {
+      return frag(`${scope.owner.sql} IN (${ids.map(() => '?').join(', ')})`, ...scope.owner.bindings, ...ids);
+    }
+    this.members.set(key, ids);
+    const m = this.fresh('m');
+    return this.ownerIn(scope, frag('SELECT ??.?? FROM ?? AS ?? WHERE ??.?? = ?', m, mt.profile, mt.table, m, m, mt.segment, key), false);
+  }
+
+  private ownerIn(scope: Scope, select: Frag, negated: boolean): Frag {
+    return frag(`${scope.owner.sql} ${negated ? 'NOT IN' : 'IN'} (${select.sql})`, ...scope.owner.bindings, ...select.bindings);
+  }
+
+  private fresh(prefix: string): string {
+    return `${prefix}${++this.counter}`;
+  }
+}
+
+/** The event schema's properties, its name matched ignoring case. */
+function eventSchema(schema: Schema, lowered: string): Record<string, FieldSchema> {
+  for (const [key, value] of Object.entries(schema.events ?? {})) if (key.toLowerCase() === lowered) return value.properties;
+  return {};
+}
+
+/**
+ * For `count()`: whether the predicate holds for every count ≥ 1 (`> 0`, `>= 1`, `!= 0`) or for
+ * none (`= 0`, `< 1`), so no GROUP BY is needed.
+ */
+function countShortcut(node: PredicateExpr): 'all' | 'none' | undefined {
+  const v = node.operand;
+  if (v === null || v.type !== 'number') return undefined;
+  const n = v.value;
+  const positiveInteger = Number.isInteger(n) && n >= 1;
+  switch (node.op) {
+    case 'gt':
+      return n < 1 ? 'all' : undefined;
+    case 'gte':
+      return n <= 1 ? 'all' : undefined;
+    case 'neq':
+      return positiveInteger ? undefined : 'all';
+    case 'eq':
+      return positiveInteger ? undefined : 'none';
+    case 'lt':
+      return n <= 1 ? 'none' : undefined;
+    case 'lte':
+      return n < 1 ? 'none' : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * What differs between the SQL dialects, as data in one place. The compiler, the layout and the
+ * loader read these tables; nothing else asks which database it talks to.
+ *
+ * - MySQL/MariaDB (also TiDB, Vitess, PlanetScale): text in a binary, no-pad collation so that
+ *   `"a"` and `"a "` differ and `"Zoë"` and `"Zoe"` differ; long text is indexed by prefix.
+ * - PostgreSQL (also Citus, CockroachDB): text in the "C" collation (byte order, prefix LIKE can
+ *   use a btree); text cannot hold NUL.
+ * - SQLite: the embedded default; `LOWER()` folds ASCII only, which is why lower-cased shadow
+ *   columns are written by the loader (JavaScript's Unicode lower-casing), never computed in SQL.
+ */
+import type { Dialect } from './connect';
+
+export interface DialectSpec {
+  /** How an index over a lower-cased text column is made (long values must not break it). */
+  textIndex: 'plain' | 'prefix' | 'hash';
+  /** Collation for text columns compared by the compiler, or null for the default. */
+  collation: ((version: string) => string) | null;
+  /** The SQL of a boolean `true`/`false` (a predicate, usable in WHERE and HAVING). */
+  true: string;
+  false: string;
+  /** A value bound for a boolean column. */
+  bool(value: boolean): boolean | number;
+  /** How many bindings one statement may carry (inserts are batched below this). */
+  maxBindings: number;
+  /** Lower-cases a text expression in SQL (only for user mappings without a shadow column). */
+  lower: string;
+  /** Longest LIKE pattern the dialect accepts (characters), or null; longer ones use `instr`. */
+  likeLimit: number | null;
+}
+
+export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
+  sqlite: {
+    textIndex: 'plain',
+    collation: null,
+    true: '1 = 1',
+    false: '1 = 0',
+    bool: (v) => (v ? 1 : 0),
+    maxBindings: 32_000,
+    lower: 'LOWER',
+    likeLimit: 20_000, // SQLITE_MAX_LIKE_PATTERN_LENGTH is 50,000 bytes
+  },
+  mysql: {
+    textIndex: 'prefix',
+    // MariaDB's utf8mb4_bin pads with spaces ("a" = "a "); its nopad variant does not. MySQL 8's
+    // utf8mb4_0900_bin is a no-pad binary collation too.
+    collation: (version) => (/mariadb/i.test(version) ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin'),
+    true: '1 = 1',
+    false: '1 = 0',
+    bool: (v) => v,
+    maxBindings: 60_000,
+    lower: 'LOWER',
+    likeLimit: null,
+  },
+  postgres: {
+    textIndex: 'hash',
+    collation: () => 'C',
+    true: 'TRUE',
+    false: 'FALSE',
+    bool: (v) => v,
+    maxBindings: 60_000,
+    lower: 'LOWER',
+    likeLimit: null,
+  },
+};
+
+/** The exact complement of a two-valued predicate: true where it is false or NULL. */
+export function complement(sql: string): string {
+  return `(${sql}) IS NOT TRUE`;
+}
+
+/** The escape character of every LIKE pattern the compiler writes (the same in every dialect). */
+export const LIKE_ESCAPE = '!';
+
+/** A LIKE pattern matching `text` literally. */
+export function likeLiteral(text: string): string {
+  return text.replace(/[!%_]/g, (c) => LIKE_ESCAPE + c);
+}
+
+/**
+ * Whether a text can be stored and compared as-is in every dialect: no U+0000 (PostgreSQL refuses
+ * it, SQLite's LIKE stops at it) and well-formed UTF-16 (a lone surrogate would be stored as U+FFFD).
+ */
+export function storableText(text: string): boolean {
+  return !text.includes('\u0000') && isWellFormed(text);
+}
+
+function isWellFormed(text: string): boolean {
+  const s = text as string & { isWellFormed?: () => boolean };
+  if (typeof s.isWellFormed === 'function') return s.isWellFormed();
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+}

@@ -1,0 +1,228 @@
+/**
+ * Our own storage layout, created by knex migrations (fixed tables) plus one typed column per schema
+ * field (added when a schema brings new fields). See docs/SQL.md for the why of each choice.
+ *
+ * - `seg_profiles`        pid (profile id as text, primary key), body (the profile as JSON), and per
+ *                         field `f_<name>` typed value, `f_<name>__lc` lower-cased text shadow,
+ *                         `f_<name>__o` set when the value is known but of another type
+ * - `seg_lists`           one row per list element: pid, field, text_lc, num
+ * - `seg_events`          eid, pid, event (as sent), event_lc, ts (epoch ms), properties (JSON), and
+ *                         per event property `p_<name>` typed columns (with the same shadows)
+ * - `seg_manual_members`  segment_key (lower-cased name), pid
+ * - `seg_layout`          name → value: the schema JSON and the mapping JSON
+ */
+import type { Knex } from 'knex';
+import { SegmentError } from '../errors';
+import { kindOf, type FieldSchema, type Schema } from '../schema';
+import { dialectOf, type Dialect } from './connect';
+import { DIALECTS } from './dialects';
+import { LAYOUT_TABLES as T, layoutMapping, type FieldMapping, type SqlMapping } from './mapping';
+
+export const MAX_ID_LENGTH = 255;
+const PREFIX_LENGTH = 191;
+
+interface Migration {
+  up(db: Knex): Promise<void>;
+  down(db: Knex): Promise<void>;
+}
+
+/** The fixed tables, version by version (knex's migrator keeps track in `seg_layout_migrations`). */
+const MIGRATIONS: Record<string, Migration> = {
+  '001_layout': {
+    async up(db) {
+      const text = textType(db);
+      await db.schema.createTable(T.meta, (t) => {
+        mysqlTable(db, t);
+        t.string('name', 64).primary();
+        text(t, 'value');
+      });
+      await db.schema.createTable(T.profiles, (t) => {
+        mysqlTable(db, t);
+        t.string('pid', MAX_ID_LENGTH).primary();
+        text(t, 'body');
+      });
+      await db.schema.createTable(T.lists, (t) => {
+        mysqlTable(db, t);
+        t.string('pid', MAX_ID_LENGTH).notNullable();
+        t.string('field', 200).notNullable();
+        text(t, 'text_lc').nullable();
+        t.double('num').nullable();
+        t.index(['pid'], 'seg_lists_pid');
+        t.index(['field', 'num', 'pid'], 'seg_lists_num');
+      });
+      await db.schema.createTable(T.events, (t) => {
+        mysqlTable(db, t);
+        t.bigIncrements('eid').primary();
+        t.string('pid', MAX_ID_LENGTH).notNullable();
+        text(t, 'event').nullable();
+        t.string('event_lc', 200).nullable();
+        t.bigInteger('ts').nullable();
+        t.json('properties').nullable();
+        t.index(['event_lc', 'ts', 'pid'], 'seg_events_event_ts_pid');
+        t.index(['pid', 'event_lc', 'ts'], 'seg_events_pid_event_ts');
+      });
+      await db.schema.createTable(T.members, (t) => {
+        mysqlTable(db, t);
+        t.string('segment_key', 200).notNullable();
+        t.string('pid', MAX_ID_LENGTH).notNullable();
+        t.primary(['segment_key', 'pid']);
+      });
+      await textIndex(db, T.lists, 'text_lc', 'seg_lists_text', ['field']);
+    },
+    async down(db) {
+      for (const table of [T.members, T.events, T.lists, T.profiles, T.meta]) await db.schema.dropTableIfExists(table);
+    },
+  },
+};
+
+/**
+ * Creates or extends the layout for a schema and returns its mapping. Fields already stored keep
+ * their columns; new fields get new ones. The schema and mapping are saved for `--db` commands.
+ */
+export async function createLayout(db: Knex, schema: Schema): Promise<SqlMapping> {
+  await migrateLayout(db);
+  const saved = await readLayout(db);
+  const merged: Schema = saved ? mergeSchemas(saved.schema, schema) : schema;
+  const mapping = layoutMapping(merged);
+  if (saved) assertCompatible(saved.mapping, mapping);
+  await addColumns(db, T.profiles, mapping.fields, merged.fields);
+  const props: Record<string, FieldMapping> = {};
+  const propSchemas: Record<string, FieldSchema> = {};
+  for (const [event, def] of Object.entries(merged.events ?? {})) {
+    for (const [key, field] of Object.entries(def.properties)) {
+      const m = mapping.events!.properties[event.toLowerCase()][key];
+      props[m.column] = m;
+      propSchemas[m.column] = field;
+    }
+  }
+  await addColumns(db, T.events, props, propSchemas);
+  await writeMeta(db, 'schema', JSON.stringify(merged));
+  await writeMeta(db, 'mapping', JSON.stringify(mapping));
+  return mapping;
+}
+
+/** Runs the fixed-table migrations that have not run yet. */
+export async function migrateLayout(db: Knex): Promise<void> {
+  await prepareDialect(db);
+  await db.migrate.latest({ migrationSource: migrationSource(), tableName: T.migrations });
+}
+
+/** The saved schema and mapping, or undefined when the database has no layout. */
+export async function readLayout(db: Knex): Promise<{ schema: Schema; mapping: SqlMapping } | undefined> {
+  if (!(await db.schema.hasTable(T.meta))) return undefined;
+  const rows: { name: string; value: string }[] = await db(T.meta).select('name', 'value').whereIn('name', ['schema', 'mapping']);
+  const get = (name: string) => rows.find((r) => r.name === name)?.value;
+  const schema = get('schema');
+  const mapping = get('mapping');
+  if (schema === undefined || mapping === undefined) return undefined;
+  return { schema: JSON.parse(schema) as Schema, mapping: JSON.parse(mapping) as SqlMapping };
+}
+
+/** Drops every table of the layout (tests, `import --replace`). */
+export async function dropLayout(db: Knex): Promise<void> {
+  for (const table of [T.members, T.events, T.lists, T.profiles, T.meta, T.migrations, `${T.migrations}_lock`]) {
+    await db.schema.dropTableIfExists(table);
+  }
+}
+
+function migrationSource(): Knex.MigrationSource<string> {
+  return {
+    getMigrations: async () => Object.keys(MIGRATIONS).sort(),
+    getMigrationName: (name) => name,
+    getMigration: async (name) => ({ up: (db: Knex) => MIGRATIONS[name].up(db), down: (db: Knex) => MIGRATIONS[name].down(db) }),
+  };
+}
+
+async function writeMeta(db: Knex, name: string, value: string): Promise<void> {
+  await db(T.meta).insert({ name, value }).onConflict('name').merge();
+}
+
+function mergeSchemas(old: Schema, next: Schema): Schema {
+  const events: NonNullable<Schema['events']> = { ...(old.events ?? {}) };
+  for (const [name, def] of Object.entries(next.events ?? {})) {
+    const known = Object.keys(events).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+    events[known] = { ...def, properties: { ...(events[known]?.properties ?? {}), ...def.properties } };
+  }
+  return { ...old, ...next, fields: { ...old.fields, ...next.fields }, events };
+}
+
+/** A stored field whose type changed cannot keep its column. */
+function assertCompatible(old: SqlMapping, next: SqlMapping): void {
+  for (const [key, f] of Object.entries(old.fields)) {
+    const n = next.fields[key];
+    if (n !== undefined && (n.column !== f.column || Boolean(n.lower) !== Boolean(f.lower) || Boolean(n.list) !== Boolean(f.list) || n.dates !== f.dates)) {
+      throw new SegmentError({
+        code: 'invalid-schema',
+        span: { start: 0, end: 0 },
+        summary: `field "${key}" is stored with another type in this database`,
+        hint: 'import into a new database, or keep the field\'s type',
+      });
+    }
+  }
+}
+
+async function addColumns(db: Knex, table: string, fields: Record<string, FieldMapping>, schemas: Record<string, FieldSchema>): Promise<void> {
+  const existing = new Set(Object.keys(await db(table).columnInfo()));
+  const text = textType(db);
+  for (const [key, m] of Object.entries(fields)) {
+    if (existing.has(m.column)) continue;
+    const kind = kindOf(schemas[key]);
+    await db.schema.alterTable(table, (t) => {
+      if (kind === 'text') text(t, m.column).nullable();
+      else if (kind === 'number') t.double(m.column).nullable();
+      else if (kind === 'boolean') t.boolean(m.column).nullable();
+      else if (kind === 'date') t.bigInteger(m.column).nullable();
+      else t.integer(m.column).nullable(); // list: element count
+      if (m.lower) text(t, m.lower).nullable();
+      if (m.other) t.smallint(m.other).nullable();
+    });
+    if (m.lower) await textIndex(db, table, m.lower, indexName(table, m.lower), []);
+    else if (kind !== 'list') await db.schema.alterTable(table, (t) => void t.index([m.column], indexName(table, m.column)));
+  }
+}
+
+function indexName(table: string, column: string): string {
+  return `ix_${table}_${column}`.slice(0, 60);
+}
+
+/** An index over a lower-cased text column that long values cannot break. */
+async function textIndex(db: Knex, table: string, column: string, name: string, leading: string[]): Promise<void> {
+  const spec = DIALECTS[dialectOf(db)];
+  if (spec.textIndex === 'plain') {
+    await db.schema.alterTable(table, (t) => void t.index([...leading, column], name));
+  } else if (spec.textIndex === 'prefix') {
+    const cols = [...leading.map(() => '??'), `??(${PREFIX_LENGTH})`].join(', ');
+    await db.raw(`CREATE INDEX ?? ON ?? (${cols})`, [name, table, ...leading, column]);
+  } else {
+    await db.raw('CREATE INDEX ?? ON ?? USING hash (??)', [name, table, column]);
+  }
+}
+
+type TextColumn = (t: Knex.CreateTableBuilder | Knex.AlterTableBuilder, name: string) => Knex.ColumnBuilder;
+
+/** Unbounded text in the dialect's comparison collation. */
+function textType(db: Knex): TextColumn {
+  const dialect: Dialect = dialectOf(db);
+  const collation = COLLATIONS.get(db);
+  if (dialect === 'mysql') return (t, name) => (collation ? t.text(name, 'mediumtext').collate(collation) : t.text(name, 'mediumtext'));
+  if (dialect === 'postgres') return (t, name) => t.text(name).collate('C');
+  return (t, name) => t.text(name);
+}
+
+const COLLATIONS = new WeakMap<Knex, string>();
+
+/** Learns the server's flavour (MariaDB or MySQL) before creating tables; call once per connection. */
+export async function prepareDialect(db: Knex): Promise<void> {
+  const spec = DIALECTS[dialectOf(db)];
+  if (spec.collation === null || dialectOf(db) !== 'mysql' || COLLATIONS.has(db)) return;
+  const [rows] = (await db.raw('SELECT VERSION() AS v')) as [{ v: string }[]];
+  COLLATIONS.set(db, spec.collation(rows[0].v));
+}
+
+function mysqlTable(db: Knex, t: Knex.CreateTableBuilder): void {
+  if (dialectOf(db) !== 'mysql') return;
+  t.engine('InnoDB');
+  t.charset('utf8mb4');
+  const collation = COLLATIONS.get(db);
+  if (collation) t.collate(collation);
+}

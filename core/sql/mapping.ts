@@ -1,0 +1,198 @@
+/**
+ * The schema mapping: which table and column holds each field, event and list. It is the only
+ * source of identifiers for the SQL compiler. `layoutMapping(schema)` gives the mapping of our own
+ * storage layout (`layout.ts`); a user with existing tables writes one by hand (see docs/SQL.md),
+ * and `checkMapping` refuses any identifier that is not a plain name before it reaches a query.
+ */
+import { SegmentError } from '../errors';
+import { kindOf, type FieldSchema, type Schema } from '../schema';
+
+/** How a date column stores instants: epoch milliseconds (BIGINT) or a native timestamp type. */
+export type DateStorage = 'epoch_ms' | 'timestamp';
+
+/** Where a list field's elements live: one row per element. */
+export interface ListMapping {
+  table: string;
+  /** The column holding the owner's id (profile id). */
+  owner: string;
+  /** When one table holds several lists: the column naming the list, and this list's value. */
+  key?: { column: string; value: string };
+  /** The column of lower-cased text elements (NULL for other elements). */
+  text?: string;
+  /** The column of number elements (NULL for other elements). */
+  number?: string;
+}
+
+export interface FieldMapping {
+  /**
+   * The value column: text, number, boolean, date; for a list field, the number of elements (NULL
+   * when the value is not a list). NULL when the value is unknown or of another type.
+   */
+  column: string;
+  /** Text: the lower-cased shadow column (without one, the compiler lower-cases in SQL). */
+  lower?: string;
+  /** A column that is non-NULL when the value is known but of another type than the schema's. */
+  other?: string;
+  /** Date fields: how instants are stored (default `epoch_ms`). */
+  dates?: DateStorage;
+  /** List fields: where the elements are. */
+  list?: ListMapping;
+}
+
+export interface EventsMapping {
+  table: string;
+  /** Owner profile id column. */
+  profile: string;
+  /** Event name column (lower-cased when `eventLowered`). */
+  event: string;
+  /** Whether `event` holds lower-cased names (otherwise the compiler lower-cases in SQL). */
+  eventLowered?: boolean;
+  timestamp: string;
+  dates?: DateStorage;
+  /** Lower-cased event name → property path → its column on the events table. */
+  properties: Record<string, Record<string, FieldMapping>>;
+}
+
+export interface SqlMapping {
+  profiles: {
+    table: string;
+    /** The profile id as text (manual segment members are compared with it). */
+    id: string;
+    /** A column holding the whole profile as JSON, for full rows (otherwise every mapped column). */
+    body?: string;
+  };
+  /** Field path (as in the schema: `attributes.plan`) → its columns. */
+  fields: Record<string, FieldMapping>;
+  events?: EventsMapping;
+  /** Members of manual segments (segment key = lower-cased name) for large member lists. */
+  members?: { table: string; segment: string; profile: string };
+}
+
+export const LAYOUT_TABLES = {
+  profiles: 'seg_profiles',
+  lists: 'seg_lists',
+  events: 'seg_events',
+  members: 'seg_manual_members',
+  meta: 'seg_layout',
+  migrations: 'seg_layout_migrations',
+} as const;
+
+const MAX_IDENTIFIER = 60;
+
+/** The mapping of our own layout for a schema: one typed column (and shadows) per field. */
+export function layoutMapping(schema: Schema): SqlMapping {
+  const taken = new Set(['pid', 'body', 'eid', 'event', 'event_lc', 'ts', 'properties']);
+  const fields: Record<string, FieldMapping> = {};
+  for (const [key, field] of Object.entries(schema.fields)) fields[key] = fieldColumns('f', key, field, taken, true);
+  const properties: Record<string, Record<string, FieldMapping>> = {};
+  // Properties of the same name and kind share a column across events.
+  const shared = new Map<string, FieldMapping>();
+  for (const [event, def] of Object.entries(schema.events ?? {})) {
+    const props: Record<string, FieldMapping> = (properties[event.toLowerCase()] ??= {});
+    for (const [key, field] of Object.entries(def.properties)) {
+      const id = `${key}\u0000${field.type === 'list' ? `list:${field.items ?? ''}` : kindOf(field)}`;
+      let mapping = shared.get(id);
+      if (mapping === undefined) {
+        mapping = fieldColumns('p', key, field, taken, false);
+        shared.set(id, mapping);
+      }
+      props[key] = mapping;
+    }
+  }
+  return {
+    profiles: { table: LAYOUT_TABLES.profiles, id: 'pid', body: 'body' },
+    fields,
+    events: {
+      table: LAYOUT_TABLES.events,
+      profile: 'pid',
+      event: 'event_lc',
+      eventLowered: true,
+      timestamp: 'ts',
+      dates: 'epoch_ms',
+      properties,
+    },
+    members: { table: LAYOUT_TABLES.members, segment: 'segment_key', profile: 'pid' },
+  };
+}
+
+function fieldColumns(prefix: string, key: string, field: FieldSchema, taken: Set<string>, profile: boolean): FieldMapping {
+  const column = uniqueName(`${prefix}_${key}`, taken);
+  const mapping: FieldMapping = { column, other: `${column}__o` };
+  const kind = kindOf(field);
+  if (kind === 'text') mapping.lower = `${column}__lc`;
+  if (kind === 'date') mapping.dates = 'epoch_ms';
+  if (kind === 'list') {
+    mapping.list = profile
+      ? { table: LAYOUT_TABLES.lists, owner: 'pid', key: { column: 'field', value: key }, text: 'text_lc', number: 'num' }
+      : undefined;
+    if (mapping.list === undefined) delete mapping.list;
+  }
+  return mapping;
+}
+
+/** A plain SQL name for a field path: `attributes.loyalty tier` → `f_attributes_loyalty_tier`. */
+function uniqueName(wanted: string, taken: Set<string>): string {
+  let base = wanted.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/_+$/g, '');
+  if (base.length > MAX_IDENTIFIER - 8) base = base.slice(0, MAX_IDENTIFIER - 8);
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
+  taken.add(name);
+  return name;
+}
+
+const PLAIN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Refuses a mapping whose identifiers are not plain names (letters, digits, `_`; a table may be
+ * `schema.table`). Knex would read a dot as a qualifier and ` as ` as an alias, so anything else
+ * could change the query's shape.
+ */
+export function checkMapping(mapping: SqlMapping): SqlMapping {
+  const problems: string[] = [];
+  const name = (where: string, value: unknown, table = false) => {
+    const ok = typeof value === 'string' && (table ? value.split('.').length <= 2 && value.split('.').every((p) => PLAIN.test(p)) : PLAIN.test(value));
+    if (!ok) problems.push(`${where}: ${JSON.stringify(value)}`);
+  };
+  const field = (where: string, f: FieldMapping) => {
+    if (typeof f !== 'object' || f === null) return void problems.push(`${where}: not an object`);
+    name(`${where}.column`, f.column);
+    if (f.lower !== undefined) name(`${where}.lower`, f.lower);
+    if (f.other !== undefined) name(`${where}.other`, f.other);
+    if (f.dates !== undefined && f.dates !== 'epoch_ms' && f.dates !== 'timestamp') problems.push(`${where}.dates: ${JSON.stringify(f.dates)}`);
+    if (f.list !== undefined) {
+      name(`${where}.list.table`, f.list.table, true);
+      name(`${where}.list.owner`, f.list.owner);
+      if (f.list.key !== undefined) name(`${where}.list.key.column`, f.list.key.column);
+      if (f.list.text !== undefined) name(`${where}.list.text`, f.list.text);
+      if (f.list.number !== undefined) name(`${where}.list.number`, f.list.number);
+    }
+  };
+  name('profiles.table', mapping.profiles?.table, true);
+  name('profiles.id', mapping.profiles?.id);
+  if (mapping.profiles?.body !== undefined) name('profiles.body', mapping.profiles.body);
+  for (const [key, f] of Object.entries(mapping.fields ?? {})) field(`fields[${JSON.stringify(key)}]`, f);
+  if (mapping.events !== undefined) {
+    const e = mapping.events;
+    name('events.table', e.table, true);
+    name('events.profile', e.profile);
+    name('events.event', e.event);
+    name('events.timestamp', e.timestamp);
+    for (const [event, props] of Object.entries(e.properties ?? {})) {
+      for (const [key, f] of Object.entries(props)) field(`events.properties[${JSON.stringify(event)}][${JSON.stringify(key)}]`, f);
+    }
+  }
+  if (mapping.members !== undefined) {
+    name('members.table', mapping.members.table, true);
+    name('members.segment', mapping.members.segment);
+    name('members.profile', mapping.members.profile);
+  }
+  if (problems.length > 0) {
+    throw new SegmentError({
+      code: 'invalid-option',
+      span: { start: 0, end: 0 },
+      summary: `the SQL mapping has ${problems.length === 1 ? 'an identifier' : 'identifiers'} that ${problems.length === 1 ? 'is' : 'are'} not a plain name: ${problems.slice(0, 5).join(', ')}${problems.length > 5 ? ', …' : ''}`,
+      hint: 'table and column names may use letters, digits and "_" (a table may be schema.table)',
+    });
+  }
+  return mapping;
+}

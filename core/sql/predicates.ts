@@ -1,0 +1,315 @@
+/**
+ * One predicate (`subject op operand`) as SQL, for every operator of `operators.ts`.
+ *
+ * Each entry writes the POSITIVE form as a condition that is true exactly where the in-memory
+ * engine says true, and false or NULL elsewhere (a NULL column makes it NULL, which WHERE and
+ * HAVING treat as false). Negative forms are `(positive) IS NOT TRUE`: the exact complement,
+ * true on unknown and wrong-type values. Values are always bindings (`?`), identifiers always
+ * `??` bindings taken from the mapping; windows come from the clock, computed once.
+ */
+import { assertNever, type Literal, type Operand, type PredicateExpr } from '../ast';
+import type { FieldKind, OperatorId } from '../operators';
+import { OPERATORS } from '../operators';
+import { parseIsoDate, type Clock } from '../time';
+import { complement, LIKE_ESCAPE, likeLiteral, storableText, type DialectSpec } from './dialects';
+import type { DateStorage, ListMapping } from './mapping';
+
+/** A piece of SQL with `?` value and `??` identifier placeholders and their bindings, in order. */
+export interface Frag {
+  sql: string;
+  bindings: unknown[];
+}
+
+export function frag(sql: string, ...bindings: unknown[]): Frag {
+  return { sql, bindings };
+}
+
+/** Joins fragments with a separator (`AND`, `OR`, `, `). */
+export function join(parts: readonly Frag[], separator: string): Frag {
+  return { sql: parts.map((p) => p.sql).join(separator), bindings: parts.flatMap((p) => p.bindings) };
+}
+
+/** What a predicate tests, as SQL expressions. */
+export interface SubjectSql {
+  kind: FieldKind;
+  /** List element type from the schema. */
+  items?: 'text' | 'number';
+  /** The typed value (NULL when unknown or of another type); for lists, the element count. */
+  value: Frag;
+  /** Text: the lower-cased value. */
+  lower?: Frag;
+  /** Non-NULL when the value is known but of another type (absent: never). */
+  other?: Frag;
+  /** List: where the elements are, and the owner id expression to correlate on. */
+  list?: { mapping: ListMapping; owner: Frag; alias: string };
+  dates: DateStorage;
+}
+
+export interface PredicateContext {
+  spec: DialectSpec;
+  clock: Clock;
+}
+
+type Compile = (s: SubjectSql, node: PredicateExpr, c: PredicateContext) => Frag;
+
+export const SQL_OPERATORS: Record<OperatorId, Compile> = {
+  eq(s, n, c) {
+    const v = scalar(s, literal(n.operand), c);
+    if (v === undefined) return falsity(c);
+    return frag(`${(s.kind === 'text' ? s.lower! : s.value).sql} = ?`, ...(s.kind === 'text' ? s.lower! : s.value).bindings, v);
+  },
+  neq: negate('eq'),
+  gt: ordered('>'),
+  gte: ordered('>='),
+  lt: ordered('<'),
+  lte: ordered('<='),
+  in(s, n, c) {
+    if (s.kind !== 'text' && s.kind !== 'number') return falsity(c);
+    const values = unique(items(n.operand).map((l) => scalar(s, l, c)).filter((v) => v !== undefined));
+    if (values.length === 0) return falsity(c);
+    const target = s.kind === 'text' ? s.lower! : s.value;
+    return frag(`${target.sql} IN (${values.map(() => '?').join(', ')})`, ...target.bindings, ...values);
+  },
+  not_in: negate('in'),
+  between(s, n, c) {
+    const range = n.operand;
+    if (range === null || range.type !== 'range' || (s.kind !== 'number' && s.kind !== 'date')) return falsity(c);
+    const low = scalar(s, range.low, c);
+    const high = scalar(s, range.high, c);
+    if (low === undefined || high === undefined) return falsity(c);
+    return frag(`${s.value.sql} BETWEEN ? AND ?`, ...s.value.bindings, low, high);
+  },
+  not_between: negate('between'),
+  contains(s, n, c) {
+    const lit = literal(n.operand);
+    if (s.kind === 'text') {
+      if (lit?.type !== 'string' || !storableText(lit.value)) return falsity(c);
+      return like(s, 'contains', lit.value.toLowerCase(), c);
+    }
+    if (s.kind !== 'list' || lit === undefined) return falsity(c);
+    const { texts, numbers } = elements(s, [lit]);
+    if (texts.length + numbers.length === 0) return falsity(c);
+    return hasElement(s, texts, numbers, c);
+  },
+  not_contains: negate('contains'),
+  starts_with: affix('starts'),
+  ends_with: affix('ends'),
+  contains_any(s, n, c) {
+    if (s.kind !== 'list') return falsity(c);
+    const { texts, numbers } = elements(s, items(n.operand));
+    if (texts.length + numbers.length === 0) return falsity(c);
+    return hasElement(s, texts, numbers, c);
+  },
+  contains_all(s, n, c) {
+    if (s.kind !== 'list') return falsity(c);
+    const { texts, numbers, dropped } = elements(s, items(n.operand));
+    if (dropped) return falsity(c);
+    const parts = [frag(`${s.value.sql} IS NOT NULL`, ...s.value.bindings)];
+    for (const t of texts) parts.push(hasElement(s, [t], [], c));
+    for (const x of numbers) parts.push(hasElement(s, [], [x], c));
+    return parenthesised(join(parts, ' AND '));
+  },
+  contains_none: negate('contains_any'),
+  is_known(s) {
+    const known = frag(`${s.value.sql} IS NOT NULL`, ...s.value.bindings);
+    if (s.other === undefined) return known;
+    return parenthesised(join([known, frag(`${s.other.sql} IS NOT NULL`, ...s.other.bindings)], ' OR '));
+  },
+  is_unknown: negate('is_known'),
+  is_empty(s, _n, c) {
+    if (s.kind !== 'text' && s.kind !== 'list') return falsity(c);
+    const unknown = [frag(`${s.value.sql} IS NULL`, ...s.value.bindings)];
+    if (s.other !== undefined) unknown.push(frag(`${s.other.sql} IS NULL`, ...s.other.bindings));
+    const empty = s.kind === 'text' ? frag(`${s.value.sql} = ?`, ...s.value.bindings, '') : frag(`${s.value.sql} = 0`, ...s.value.bindings);
+    return parenthesised(join([empty, parenthesised(join(unknown, ' AND '))], ' OR '));
+  },
+  is_not_empty: negate('is_empty'),
+  within_last(s, n, c) {
+    const low = windowStart(s, n.operand, c);
+    if (low === undefined) return falsity(c);
+    return frag(`${s.value.sql} BETWEEN ? AND ?`, ...s.value.bindings, instantValue(low, s.dates), instantValue(c.clock.now, s.dates));
+  },
+  older_than(s, n, c) {
+    const low = windowStart(s, n.operand, c);
+    if (low === undefined) return falsity(c);
+    return frag(`${s.value.sql} < ?`, ...s.value.bindings, instantValue(low, s.dates));
+  },
+  before: dateComparison('<'),
+  after: dateComparison('>'),
+};
+
+/** The SQL of one predicate over a subject. */
+export function compilePredicateSql(s: SubjectSql, node: PredicateExpr, c: PredicateContext): Frag {
+  return SQL_OPERATORS[node.op](s, node, c);
+}
+
+export function falsity(c: PredicateContext): Frag {
+  return frag(c.spec.false);
+}
+
+export function truth(c: PredicateContext): Frag {
+  return frag(c.spec.true);
+}
+
+export function isConstant(f: Frag, c: PredicateContext): 'true' | 'false' | undefined {
+  if (f.bindings.length > 0) return undefined;
+  return f.sql === c.spec.true ? 'true' : f.sql === c.spec.false ? 'false' : undefined;
+}
+
+/** The exact complement, folding constants. */
+export function negateFrag(f: Frag, c: PredicateContext): Frag {
+  const k = isConstant(f, c);
+  if (k === 'true') return falsity(c);
+  if (k === 'false') return truth(c);
+  return { sql: complement(f.sql), bindings: f.bindings };
+}
+
+function parenthesised(f: Frag): Frag {
+  return { sql: `(${f.sql})`, bindings: f.bindings };
+}
+
+function negate(positive: OperatorId): Compile {
+  return (s, n, c) => negateFrag(SQL_OPERATORS[positive](s, n, c), c);
+}
+
+function ordered(op: '>' | '>=' | '<' | '<='): Compile {
+  return (s, n, c) => {
+    if (s.kind !== 'number' && s.kind !== 'date') return falsity(c);
+    const v = scalar(s, literal(n.operand), c);
+    if (v === undefined) return falsity(c);
+    return frag(`${s.value.sql} ${op} ?`, ...s.value.bindings, v);
+  };
+}
+
+function dateComparison(op: '<' | '>'): Compile {
+  return (s, n, c) => {
+    if (s.kind !== 'date') return falsity(c);
+    const v = scalar(s, literal(n.operand), c);
+    if (v === undefined) return falsity(c);
+    return frag(`${s.value.sql} ${op} ?`, ...s.value.bindings, v);
+  };
+}
+
+function affix(where: 'starts' | 'ends'): Compile {
+  return (s, n, c) => {
+    const lit = literal(n.operand);
+    if (s.kind !== 'text' || lit?.type !== 'string' || !storableText(lit.value)) return falsity(c);
+    return like(s, where, lit.value.toLowerCase(), c);
+  };
+}
+
+/** A substring test on the lower-cased text: LIKE (a prefix LIKE can use an index), `instr` past the dialect's pattern limit. */
+function like(s: SubjectSql, where: 'contains' | 'starts' | 'ends', lowered: string, c: PredicateContext): Frag {
+  const x = s.lower!;
+  const limit = c.spec.likeLimit;
+  if (limit !== null && lowered.length > limit) {
+    if (where === 'contains') return frag(`instr(${x.sql}, ?) > 0`, ...x.bindings, lowered);
+    if (where === 'starts') return frag(`instr(${x.sql}, ?) = 1`, ...x.bindings, lowered);
+    return frag(`substr(${x.sql}, ?) = ?`, ...x.bindings, -[...lowered].length, lowered);
+  }
+  const body = likeLiteral(lowered);
+  const pattern = where === 'contains' ? `%${body}%` : where === 'starts' ? `${body}%` : `%${body}`;
+  return frag(`${x.sql} LIKE ? ESCAPE '${LIKE_ESCAPE}'`, ...x.bindings, pattern);
+}
+
+/** EXISTS an element equal to one of the texts (lower-cased) or numbers. */
+function hasElement(s: SubjectSql, texts: string[], numbers: number[], c: PredicateContext): Frag {
+  const list = s.list;
+  if (list === undefined) return falsity(c);
+  const m = list.mapping;
+  const a = list.alias;
+  const tests: Frag[] = [];
+  if (texts.length > 0 && m.text) tests.push(frag(`??.?? IN (${texts.map(() => '?').join(', ')})`, a, m.text, ...texts));
+  if (numbers.length > 0 && m.number) tests.push(frag(`??.?? IN (${numbers.map(() => '?').join(', ')})`, a, m.number, ...numbers));
+  if (tests.length === 0) return falsity(c);
+  const where = [frag(`??.?? = ${list.owner.sql}`, a, m.owner, ...list.owner.bindings)];
+  if (m.key) where.push(frag('??.?? = ?', a, m.key.column, m.key.value));
+  where.push(tests.length === 1 ? tests[0] : parenthesised(join(tests, ' OR ')));
+  const body = join(where, ' AND ');
+  return frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ${body.sql})`, m.table, a, ...body.bindings);
+}
+
+/** A list operand's items split by element type; items of the wrong type for the schema are dropped. */
+function elements(s: SubjectSql, lits: readonly Literal[]): { texts: string[]; numbers: number[]; dropped: boolean } {
+  const texts: string[] = [];
+  const numbers: number[] = [];
+  let dropped = false;
+  for (const item of lits) {
+    if (item.type === 'string' && s.items !== 'number') {
+      if (storableText(item.value)) texts.push(item.value.toLowerCase());
+      else dropped = true; // no stored element can equal it
+    } else if (item.type === 'number' && s.items !== 'text') numbers.push(item.value);
+    else dropped = true;
+  }
+  return { texts: unique(texts), numbers: unique(numbers), dropped };
+}
+
+function windowStart(s: SubjectSql, operand: Operand | null, c: PredicateContext): number | undefined {
+  if (s.kind !== 'date' || operand === null || operand.type !== 'duration') return undefined;
+  const low = c.clock.ago(operand);
+  return Number.isNaN(low) ? undefined : low;
+}
+
+/**
+ * A literal as the value the subject's column compares with: lower-cased text, a number, a boolean
+ * (as the dialect binds it), an instant (as the column stores it); undefined when it does not fit
+ * (the predicate is then false, as in memory) or when no stored value can equal it.
+ */
+function scalar(s: SubjectSql, lit: Literal | undefined, c: PredicateContext): unknown {
+  if (lit === undefined) return undefined;
+  switch (s.kind) {
+    case 'text':
+      return lit.type === 'string' && storableText(lit.value) ? lit.value.toLowerCase() : undefined;
+    case 'number':
+      return lit.type === 'number' ? lit.value : undefined;
+    case 'boolean':
+      return lit.type === 'boolean' ? c.spec.bool(lit.value) : undefined;
+    case 'date': {
+      const ms = dateLiteral(lit, c.clock);
+      return Number.isNaN(ms) ? undefined : instantValue(ms, s.dates);
+    }
+    case 'list':
+      return undefined;
+    default:
+      return assertNever(s.kind, 'field kind');
+  }
+}
+
+function dateLiteral(lit: Literal, clock: Clock): number {
+  switch (lit.type) {
+    case 'string':
+      return parseIsoDate(lit.value);
+    case 'now':
+      return clock.now;
+    case 'today':
+      return clock.today;
+    case 'ago':
+      return clock.ago(lit.duration);
+    case 'number':
+    case 'boolean':
+    case 'duration':
+      return NaN;
+    default:
+      return assertNever(lit, 'literal');
+  }
+}
+
+/** An instant bound for a date column. */
+export function instantValue(ms: number, dates: DateStorage): number | Date {
+  return dates === 'timestamp' ? new Date(ms) : ms;
+}
+
+function literal(operand: Operand | null): Literal | undefined {
+  return operand !== null && operand.type !== 'list' && operand.type !== 'range' ? operand : undefined;
+}
+
+function items(operand: Operand | null): Literal[] {
+  return operand?.type === 'list' ? operand.items : [];
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** Every operator has an SQL form (a compile-time check that `SQL_OPERATORS` is complete). */
+export const COMPILED_OPERATORS: readonly OperatorId[] = Object.keys(OPERATORS) as OperatorId[];

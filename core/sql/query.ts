@@ -1,0 +1,147 @@
+/**
+ * The SQL driver: text → checked tree (the same `check` as in memory) → condition (`compile.ts`) →
+ * knex queries for a count, the ids, the full rows, or a stream of rows.
+ *
+ * `now` is read once into a clock and every window is bound from it, so a query agrees with the
+ * in-memory engine to the millisecond (SQL's own NOW() is never used).
+ */
+import type { Knex } from 'knex';
+import type { Expr } from '../ast';
+import { check } from '../engine';
+import { SegmentError, SegmentErrors } from '../errors';
+import type { Schema } from '../schema';
+import type { SegmentDefinition } from '../segments';
+import { createClock, type Clock, type ClockOptions } from '../time';
+import { compileWhere, PROFILE_ALIAS } from './compile';
+import { dialectOf, type Dialect } from './connect';
+import { readLayout } from './layout';
+import { checkMapping, layoutMapping, type SqlMapping } from './mapping';
+import type { Frag } from './predicates';
+
+export interface SqlSegmentOptions extends ClockOptions {
+  /** The field schema (default: the one saved by `createLayout` in the database). */
+  schema?: Schema;
+  /** The mapping to tables and columns (default: the saved one, or our layout's for `schema`). */
+  mapping?: SqlMapping;
+  segments?: readonly SegmentDefinition[];
+  /** Manual segments with more members than this go through the members table (default 1000). */
+  inlineMembers?: number;
+  /** What the source is, for error messages. */
+  origin?: string;
+}
+
+/** A segment compiled for one dialect. */
+export interface SqlSegment {
+  readonly expr: Expr;
+  readonly clock: Clock;
+  readonly dialect: Dialect;
+  readonly mapping: SqlMapping;
+  /** The condition over the profiles table (alias `p`). */
+  readonly where: Frag;
+  /** Manual segments read from the members table (written by `syncMembers` before a run). */
+  readonly members: readonly { key: string; members: readonly string[] }[];
+}
+
+/** Parses, validates and compiles a segment for a dialect. Throws `SegmentErrors` listing every problem. */
+export function compileSegmentSql(source: string, options: SqlSegmentOptions & { schema: Schema; dialect: Dialect }): SqlSegment {
+  const mapping = checkMapping(options.mapping ?? layoutMapping(options.schema));
+  const result = check(source, { schema: options.schema, segments: options.segments, origin: options.origin });
+  if (result.expr === undefined || result.errors.length > 0) throw new SegmentErrors(result.errors);
+  const clock = createClock(options);
+  const compiled = withSource(source, options.origin, () =>
+    compileWhere(result.expr!, { schema: options.schema, mapping, segments: result.segments, clock, dialect: options.dialect, inlineMembers: options.inlineMembers }),
+  );
+  return { expr: result.expr, clock, dialect: options.dialect, mapping, where: compiled.where, members: compiled.members };
+}
+
+/** Like `compileSegmentSql`, reading the schema and mapping saved in the database when not given. */
+export async function prepareSegment(db: Knex, source: string, options: SqlSegmentOptions = {}): Promise<SqlSegment> {
+  let { schema, mapping } = options;
+  if (schema === undefined || mapping === undefined) {
+    const saved = await readLayout(db);
+    if (saved === undefined && (schema === undefined || mapping === undefined)) {
+      if (schema === undefined) {
+        throw new SegmentError({ code: 'invalid-option', span: { start: 0, end: 0 }, summary: 'the database has no segment layout and no schema was given', hint: 'run `segment import --db <url> profiles.jsonl` first, or pass --schema' });
+      }
+    }
+    schema ??= saved!.schema;
+    mapping ??= saved?.mapping;
+  }
+  return compileSegmentSql(source, { ...options, schema, mapping, dialect: dialectOf(db) });
+}
+
+/** The profiles of a segment as a knex query (not run): `select` what you need from it. */
+export function segmentQuery(db: Knex, segment: SqlSegment): Knex.QueryBuilder {
+  return db({ [PROFILE_ALIAS]: segment.mapping.profiles.table }).whereRaw(segment.where.sql, segment.where.bindings as Knex.RawBinding[]);
+}
+
+/** The count query. */
+export function countQuery(db: Knex, segment: SqlSegment): Knex.QueryBuilder {
+  return segmentQuery(db, segment).count({ n: '*' });
+}
+
+/** The ids query (ordered by id). */
+export function idsQuery(db: Knex, segment: SqlSegment): Knex.QueryBuilder {
+  const id = `${PROFILE_ALIAS}.${segment.mapping.profiles.id}`;
+  return segmentQuery(db, segment).select({ id }).orderBy(id);
+}
+
+/** The full rows query (the stored profile JSON, or every column), ordered by id. */
+export function rowsQuery(db: Knex, segment: SqlSegment): Knex.QueryBuilder {
+  const { id, body } = segment.mapping.profiles;
+  const q = segmentQuery(db, segment).orderBy(`${PROFILE_ALIAS}.${id}`);
+  return body ? q.select({ body: `${PROFILE_ALIAS}.${body}` }) : q.select(`${PROFILE_ALIAS}.*`);
+}
+
+/** Writes the members of large manual segments the query reads (replacing what was stored). */
+export async function syncMembers(db: Knex, segment: SqlSegment): Promise<void> {
+  const mt = segment.mapping.members;
+  if (mt === undefined || segment.members.length === 0) return;
+  await db.transaction(async (trx) => {
+    for (const { key, members } of segment.members) {
+      await trx(mt.table).where(mt.segment, key).delete();
+      const rows = [...new Set(members)].map((m) => ({ [mt.segment]: key, [mt.profile]: m }));
+      for (let i = 0; i < rows.length; i += 5000) await trx(mt.table).insert(rows.slice(i, i + 5000));
+    }
+  });
+}
+
+/** How many profiles are in the segment. */
+export async function countProfiles(db: Knex, segment: SqlSegment): Promise<number> {
+  await syncMembers(db, segment);
+  const rows = (await countQuery(db, segment)) as { n: number | string | bigint }[];
+  return Number(rows[0].n);
+}
+
+/** The ids of the profiles in the segment, ordered. */
+export async function profileIds(db: Knex, segment: SqlSegment): Promise<string[]> {
+  await syncMembers(db, segment);
+  const rows = (await idsQuery(db, segment)) as { id: string }[];
+  return rows.map((r) => String(r.id));
+}
+
+/** Streams the profiles of the segment (parsed from the stored JSON, or the row's columns). */
+export async function* streamProfiles(db: Knex, segment: SqlSegment): AsyncGenerator<Record<string, unknown>> {
+  await syncMembers(db, segment);
+  const body = segment.mapping.profiles.body;
+  for await (const row of rowsQuery(db, segment).stream() as AsyncIterable<Record<string, unknown>>) {
+    yield body ? (JSON.parse(String(row.body)) as Record<string, unknown>) : row;
+  }
+}
+
+/** The SQL text and bindings of a query, for people to read (never to run). */
+export function toSql(query: Knex.QueryBuilder): { sql: string; bindings: readonly unknown[] } {
+  const native = query.toSQL();
+  return { sql: native.sql, bindings: native.bindings };
+}
+
+function withSource<T>(source: string, origin: string | undefined, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof SegmentError && e.source === undefined) {
+      throw new SegmentErrors([new SegmentError({ code: e.code, span: e.span, summary: e.summary, hint: e.hint, source, origin })]);
+    }
+    throw e;
+  }
+}
