@@ -1,0 +1,13 @@
+/**
+ * The segment catalogue (server side): saved segments on a knex database, CSV member uploads and
+ * CSV exports. Re-exported by the server entry; never by the browser-safe one.
+ */
+export { SegmentCatalog, type CatalogExportOptions, type ImportMembersOptions, type ImportReport } from './catalog';
+export { migrate as migrateCatalog, dropCatalogTables, TABLES as CATALOG_TABLES } from './migrations';
+export { generation as catalogGeneration } from './lock';
+export { readMemberCsv, keyOfHeader, CsvImportError, type CsvSource, type ImportProblem, type MemberList, type ReadMembersOptions } from './csv-import';
+export { MemoryDirectory, SqlDirectory, type ProfileDirectory } from './directory';
+export { MATCH_KEYS, DEFAULT_CONTACT_FIELDS, normalise as normaliseContact, toE164, type ContactFields, type MatchKey } from './contacts';
+export { exportProfiles, exportFileName, safeCell, assertCanExport, EXPORT_COLUMNS, type ExportOptions, type ExportResult, type ProfileSource } from './export';
+export { sqlSegmentProfiles, sqlReachCounter, layoutDirectory } from './sql-source';
+export * from './types';

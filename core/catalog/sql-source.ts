@@ -1,0 +1,75 @@
+/**
+ * The catalogue over the SQL layer's profile store (core/sql): a segment's profiles for export,
+ * streamed with only the four export columns selected; reach counted in the database; and a profile
+ * directory over the stored profiles for CSV imports. The table and columns come from the layout's
+ * mapping, so this follows wherever core/sql keeps profiles.
+ */
+import type { Knex } from 'knex';
+import type { SegmentDefinition } from '../segments';
+import { readLayout } from '../sql/layout';
+import type { SqlMapping } from '../sql/mapping';
+import { PROFILE_ALIAS } from '../sql/compile';
+import { countProfiles, prepareSegment, segmentQuery, syncMembers, type SqlSegment } from '../sql/query';
+import { DEFAULT_CONTACT_FIELDS, type ContactFields } from './contacts';
+import { SqlDirectory } from './directory';
+import { catalogError } from './fail';
+import { quoteName } from './references';
+import type { ReachCounter } from './types';
+
+/** Schema field names of the identifiers (default `id`, `custom_id`, `email`, `phone`). */
+export type ContactSchemaFields = Omit<ContactFields, 'id'>;
+
+async function prepare(db: Knex, segment: SegmentDefinition, definitions: readonly SegmentDefinition[]): Promise<SqlSegment> {
+  return prepareSegment(db, `in_segment(${quoteName(segment.name)})`, { segments: definitions, origin: `segment ${quoteName(segment.name)}` });
+}
+
+/** Column of a schema field in the mapping (undefined when the field is not stored). */
+function columnOf(mapping: SqlMapping, field: string | undefined): string | undefined {
+  return field === undefined ? undefined : mapping.fields[field]?.column;
+}
+
+/**
+ * The profiles of a segment as `{id, custom_id, phone, email}` rows, streamed from the database
+ * (only those four columns are read), for `exportProfiles`.
+ */
+export async function* sqlSegmentProfiles(
+  db: Knex,
+  segment: SegmentDefinition,
+  definitions: readonly SegmentDefinition[],
+  fields: ContactSchemaFields = DEFAULT_CONTACT_FIELDS,
+): AsyncGenerator<Record<string, unknown>> {
+  const compiled = await prepare(db, segment, definitions);
+  await syncMembers(db, compiled);
+  const m = compiled.mapping;
+  const select: Record<string, string> = { id: `${PROFILE_ALIAS}.${m.profiles.id}` };
+  const wanted: [keyof typeof DEFAULT_CONTACT_FIELDS, string | undefined][] = [
+    ['customId', fields.customId],
+    ['phone', fields.phone],
+    ['email', fields.email],
+  ];
+  for (const [key, field] of wanted) {
+    const column = columnOf(m, field);
+    if (column !== undefined) select[DEFAULT_CONTACT_FIELDS[key]] = `${PROFILE_ALIAS}.${column}`;
+  }
+  yield* segmentQuery(db, compiled).select(select).stream() as AsyncIterable<Record<string, unknown>>;
+}
+
+/** Counts reach in the database (for `SegmentCatalog.refreshReach`). */
+export function sqlReachCounter(db: Knex): ReachCounter {
+  return async (segment, definitions) => countProfiles(db, await prepare(db, segment, definitions));
+}
+
+/** A profile directory over the stored profiles (for `importMembers`). */
+export async function layoutDirectory(db: Knex, fields: ContactSchemaFields = DEFAULT_CONTACT_FIELDS): Promise<SqlDirectory> {
+  const layout = await readLayout(db);
+  if (layout === undefined) {
+    throw catalogError('invalid-option', 'the database has no profiles to match the file against', 'load profiles first: segment import --db <url> profiles.jsonl');
+  }
+  const m = layout.mapping;
+  return new SqlDirectory(db, m.profiles.table, {
+    id: m.profiles.id,
+    customId: columnOf(m, fields.customId),
+    email: columnOf(m, fields.email),
+    phone: columnOf(m, fields.phone),
+  });
+}
