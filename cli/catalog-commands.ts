@@ -1,0 +1,338 @@
+/**
+ * `segment segments …`: the saved-segment catalogue from the command line.
+ *
+ *   list | show | create | update | rename | delete | archive | restore | attach | detach |
+ *   members import | members list | export | reach
+ *
+ * The catalogue lives in `--db <url>` (default: $SEGMENT_DB, else the embedded sqlite:segments.db).
+ * Profiles (for member uploads, exports and reach) come from `--data <profiles.jsonl|.csv>`, else
+ * from the profiles stored in the same database (`segment import --db …`). Tables for people,
+ * `--json` for scripts; user errors exit with code 2 and say what to do.
+ */
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { type Profile, type SegmentDefinition } from '../core/index';
+import { SegmentCatalog } from '../core/catalog/catalog';
+import { MATCH_KEYS, type MatchKey } from '../core/catalog/contacts';
+import { MemoryDirectory, type ProfileDirectory } from '../core/catalog/directory';
+import { quoteName } from '../core/catalog/references';
+import { layoutDirectory, sqlReachCounter, sqlSegmentProfiles } from '../core/catalog/sql-source';
+import { ORCHESTRATION_STATUSES, type OrchestrationKind, type OrchestrationStatus, type SegmentSummary } from '../core/catalog/types';
+import { openDatabase } from '../core/sql/connect';
+import { context, prepare, reportSkipped } from './context';
+import { EXIT_OK, reportFailure, userError } from './errors';
+import { checkClockOptions, fileError, readExpression, type CommonOptions } from './inputs';
+import { openProfiles } from './profiles';
+
+export const DEFAULT_CATALOG_DB = 'sqlite:segments.db';
+
+interface CatalogOptions extends CommonOptions {
+  description?: string;
+  members?: string;
+  expression?: string;
+  all?: boolean;
+  archived?: boolean;
+  campaign?: string;
+  automation?: string;
+  status?: string;
+  by?: string;
+  column?: string;
+  header?: boolean;
+  country?: string;
+  skipInvalid?: boolean;
+  replace?: boolean;
+  create?: boolean;
+  role?: string;
+  out?: string;
+}
+
+export function registerCatalogCommands(program: Command): void {
+  const segments = program.command('segments').description('saved segments: list, create, edit, protect, import members, export profiles');
+
+  base(segments.command('list'))
+    .description('the saved segments with their estimated reach and the campaigns and automations using them')
+    .option('--archived', 'list archived segments instead')
+    .option('--all', 'list active and archived segments')
+    .action(run(async (catalog, options) => {
+      const rows = await catalog.list({ state: options.all ? 'all' : options.archived ? 'archived' : 'active' });
+      out(options, rows, () => listTable(rows));
+    }));
+
+  base(segments.command('show').argument('<name>'))
+    .description('one segment: its expression or member count, references, users and usage')
+    .action(run(async (catalog, options, name) => {
+      const s = await catalog.get(name);
+      out(options, s, () => {
+        const lines = [
+          `${s.name} (${s.kind}, ${s.state}, version ${s.version})`,
+          ...(s.description ? [`  ${s.description}`] : []),
+          s.kind === 'dynamic' ? `  expression: ${s.expression}` : `  members: ${s.memberCount.toLocaleString('en-US')}`,
+          `  reach: ${reach(s)}`,
+          `  references: ${s.references.join(', ') || '-'}`,
+          `  used by segments: ${s.usedBySegments.join(', ') || '-'}`,
+          `  created ${when(s.createdAt)}, updated ${when(s.updatedAt)}`,
+          ...s.usage.map((u) => `  ${u.kind} ${u.id}: ${u.status}`),
+        ];
+        return lines.join('\n');
+      });
+    }));
+
+  base(segments.command('create').argument('<name>').argument('[expression]', 'a dynamic segment\'s expression (read from stdin unless --members or --manual)'))
+    .description('save a new segment: dynamic (an expression) or manual (--members, --manual)')
+    .option('--description <text>', 'what the segment is for')
+    .option('--members <ids>', 'a manual segment with these profile ids (comma-separated)')
+    .option('--manual', 'an empty manual segment (fill it with "segments members import")')
+    .option('--schema <file>', 'check the expression against this field schema')
+    .action(run(async (catalog, options, name, expression) => {
+      const manual = options.members !== undefined || (options as { manual?: boolean }).manual;
+      const saved = manual
+        ? await catalog.create({ name, description: options.description, members: ids(options.members) })
+        : await catalog.create({ name, description: options.description, expression: await readExpression(expression) });
+      done(options, saved, `created ${saved.kind} segment "${saved.name}" (id ${saved.id})`);
+    }, true));
+
+  base(segments.command('update').argument('<name>'))
+    .description('edit a segment; it takes effect at the next evaluation (the version goes up)')
+    .option('--expression <text>', 'the new expression (dynamic segments)')
+    .option('--members <ids>', 'the new member list (manual segments, comma-separated)')
+    .option('--description <text>', 'the new description')
+    .option('--schema <file>', 'check the expression against this field schema')
+    .action(run(async (catalog, options, name) => {
+      const saved = await catalog.update(name, {
+        description: options.description,
+        expression: options.expression,
+        members: options.members === undefined ? undefined : ids(options.members),
+      });
+      done(options, saved, `updated "${saved.name}" (version ${saved.version})`);
+    }, true));
+
+  base(segments.command('rename').argument('<name>').argument('<new-name>'))
+    .description('rename a segment; the segments that use it follow (references are kept by id)')
+    .action(run(async (catalog, options, name, newName) => {
+      const saved = await catalog.rename(name, newName);
+      done(options, saved, `renamed "${name}" to "${saved.name}"`);
+    }));
+
+  for (const [verb, text] of [
+    ['delete', 'delete a segment (refused while a running campaign or automation, or another segment, uses it)'],
+    ['archive', 'take a segment out of the active set (it stops counting toward the 500)'],
+    ['restore', 'bring an archived segment back'],
+  ] as const) {
+    base(segments.command(verb).argument('<name>'))
+      .description(text)
+      .action(run(async (catalog, options, name) => {
+        if (verb === 'delete') {
+          await catalog.delete(name);
+          return done(options, { deleted: name }, `deleted "${name}"`);
+        }
+        const saved = verb === 'archive' ? await catalog.archive(name) : await catalog.restore(name);
+        done(options, saved, `${verb === 'archive' ? 'archived' : 'restored'} "${saved.name}"`);
+      }));
+  }
+
+  orchestration(base(segments.command('attach').argument('<name>')))
+    .description('record that a campaign or automation uses a segment (again: update its status)')
+    .addOption(new Option('--status <status>', 'its status').choices(ORCHESTRATION_STATUSES as string[]).default('draft'))
+    .action(run(async (catalog, options, name) => {
+      const [id, kind] = target(options);
+      const usage = await catalog.attach(name, { id, kind, status: options.status as OrchestrationStatus });
+      done(options, usage, `attached ${kind} "${id}" (${usage.status}) to "${name}"`);
+    }));
+
+  orchestration(base(segments.command('detach').argument('<name>')))
+    .description('forget that a campaign or automation uses a segment')
+    .action(run(async (catalog, options, name) => {
+      const [id, kind] = target(options);
+      const was = await catalog.detach(name, { id, kind });
+      done(options, { detached: was }, was ? `detached ${kind} "${id}" from "${name}"` : `${kind} "${id}" was not attached to "${name}"`);
+    }));
+
+  const members = segments.command('members').description('the people in manual segments');
+  base(members.command('import').argument('<name>').argument('<file>', 'a CSV file with a profile id, custom id, email or phone column'))
+    .description('add the people of a CSV file to a manual segment; every row must match an existing profile')
+    .option('--data <file>', 'the existing profiles (JSON Lines or .csv); default: those stored in --db')
+    .addOption(new Option('--by <key>', 'what the column holds (default: from its header)').choices(MATCH_KEYS as string[]))
+    .option('--column <header>', 'the column to read (default: the first that identifies people)')
+    .option('--no-header', 'the file has no header row (then --by is needed)')
+    .option('--country <code>', 'country of phone numbers written without +, e.g. OM')
+    .option('--skip-invalid', 'import the rows that match and list the others, instead of importing nothing')
+    .option('--replace', 'replace the member list instead of adding to it')
+    .option('--create', 'create the manual segment if it does not exist')
+    .option('--description <text>', 'description of a segment created by --create')
+    .action(run(async (catalog, options, name, file) => {
+      const directory = options.data === undefined ? await layoutDirectory(catalog.db) : await fileDirectory(options.data);
+      const csv = await readFile(file).catch((e: unknown) => {
+        throw fileError(e, file, 'members import');
+      });
+      const report = await catalog.importMembers(name, csv, {
+        directory,
+        key: options.by as MatchKey | undefined,
+        column: options.column,
+        header: options.header,
+        defaultCountry: options.country,
+        skipInvalid: options.skipInvalid,
+        mode: options.replace ? 'replace' : 'add',
+        create: options.create ? { description: options.description } : false,
+      });
+      out(options, report, () =>
+        [
+          `${report.created ? 'created' : 'updated'} "${report.segment}": ${report.added} added, ${report.alreadyMembers} already members, ${report.duplicates} duplicate rows (matched by ${report.key} in column "${report.column}")`,
+          ...report.problems.map((p) => `  skipped line ${p.line}: ${p.reason}`),
+        ].join('\n'),
+      );
+    }));
+  base(members.command('list').argument('<name>'))
+    .description('the profile ids of a manual segment, one per line')
+    .action(run(async (catalog, options, name) => {
+      const ids = await catalog.members(name);
+      out(options, ids, () => ids.join('\n'));
+    }));
+
+  base(segments.command('export').argument('<name>'))
+    .description('write the profiles of a segment to <segment-name>_<date>.csv (admins only)')
+    .option('--role <role>', 'your role (only admin may export; default: $SEGMENT_ROLE)')
+    .option('--out <dir>', 'the directory to write into', '.')
+    .option('--data <file>', 'the profiles (JSON Lines or .csv); default: those stored in --db')
+    .option('--schema <file>', 'the field schema of --data (default: inferred)')
+    .option('--now <iso>', 'the evaluation instant (default: now)')
+    .option('--tz <zone>', 'time zone for the evaluation and the file date (default: UTC)')
+    .action(run(async (catalog, options, name) => {
+      const role = options.role ?? process.env.SEGMENT_ROLE;
+      if (!role) throw userError('forbidden', 'exporting profiles needs the admin role', 'if you are an admin, pass --role admin');
+      checkClockOptions(options);
+      const result = await catalog.export(name, {
+        role,
+        directory: options.out,
+        now: options.now ? new Date(options.now) : undefined,
+        timeZone: options.tz,
+        profiles: (def, all) => (options.data === undefined ? sqlSegmentProfiles(catalog.db, def, all) : fileSegmentProfiles(def, all, options)),
+      });
+      done(options, result, `wrote ${result.rows.toLocaleString('en-US')} profiles to ${result.path}${result.skipped ? ` (${result.skipped} without a profile id or custom id left out)` : ''}`);
+    }));
+
+  base(segments.command('reach').argument('[names...]'))
+    .description('recompute the estimated reach of the active segments (all, or those named)')
+    .option('--data <file>', 'the profiles (JSON Lines or .csv); default: those stored in --db')
+    .option('--schema <file>', 'the field schema of --data (default: inferred)')
+    .option('--now <iso>', 'the evaluation instant (default: now)')
+    .option('--tz <zone>', 'time zone (default: UTC)')
+    .action(run(async (catalog, options, names: string[] = []) => {
+      checkClockOptions(options);
+      const refs = names.length > 0 ? names : undefined;
+      const counts = options.data === undefined ? undefined : await countFile(await catalog.definitions(), options);
+      const rows = await catalog.refreshReach(counts ? (def) => counts.get(def.name.toLowerCase()) ?? 0 : sqlReachCounter(catalog.db), refs);
+      out(options, rows, () => listTable(rows));
+    }));
+}
+
+// ── plumbing ──────────────────────────────────────────────────────────────────────────────────
+
+function base(command: Command): Command {
+  return command
+    .option('--db <url>', `the catalogue database (default: $SEGMENT_DB or ${DEFAULT_CATALOG_DB})`)
+    .option('--json', 'machine-readable output');
+}
+
+function orchestration(command: Command): Command {
+  return command.option('--campaign <id>', 'a campaign id').option('--automation <id>', 'an automation id');
+}
+
+type Body = (catalog: SegmentCatalog, options: CatalogOptions, ...args: any[]) => Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Opens the catalogue, runs the body, reports failures (exit 2 for user errors), closes the database. */
+function run(body: Body, withSchema = false) {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args[args.length - 1] as Command;
+    const options = command.opts<CatalogOptions>();
+    const positional = args.slice(0, -2);
+    const url = options.db ?? process.env.SEGMENT_DB ?? DEFAULT_CATALOG_DB;
+    let db: ReturnType<typeof openDatabase> | undefined;
+    try {
+      db = openDatabase(url);
+      const schema = withSchema && options.schema ? (await context(options)).schema : undefined;
+      const catalog = await SegmentCatalog.open(db, { schema });
+      await body(catalog, options, ...positional);
+      process.exitCode = EXIT_OK;
+    } catch (e) {
+      process.exitCode = reportFailure(e, options.json === true);
+    } finally {
+      await db?.destroy();
+    }
+  };
+}
+
+function out(options: CatalogOptions, value: unknown, text: () => string): void {
+  process.stdout.write(`${options.json ? JSON.stringify(value, null, 2) : text()}\n`);
+}
+
+function done(options: CatalogOptions, value: unknown, message: string): void {
+  out(options, options.json ? { ok: true, ...(value as object) } : value, () => message);
+}
+
+function ids(list: string | undefined): string[] {
+  return (list ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function target(options: CatalogOptions): [string, OrchestrationKind] {
+  if ((options.campaign === undefined) === (options.automation === undefined)) {
+    throw userError('invalid-option', 'name one campaign or one automation', 'pass --campaign <id> or --automation <id>');
+  }
+  return options.campaign !== undefined ? [options.campaign, 'campaign'] : [options.automation!, 'automation'];
+}
+
+function when(d: Date): string {
+  return d.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+function reach(s: SegmentSummary): string {
+  return s.reach === null ? 'not computed' : `${s.reach.toLocaleString('en-US')} (${when(s.reachComputedAt!)})`;
+}
+
+function listTable(rows: readonly SegmentSummary[]): string {
+  if (rows.length === 0) return 'no segments yet: create one with segment segments create <name> <expression>';
+  const header = ['Name', 'Kind', 'Reach', 'Computed', 'Campaigns', 'Automations', 'Updated'];
+  const body = rows.map((s) => [
+    s.state === 'archived' ? `${s.name} (archived)` : s.name,
+    s.kind,
+    s.reach === null ? '-' : s.reach.toLocaleString('en-US'),
+    s.reachComputedAt ? when(s.reachComputedAt) : '-',
+    String(s.campaigns),
+    String(s.automations),
+    when(s.updatedAt),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const numeric = new Set([2, 4, 5]);
+  const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+/** A directory over the identifiers of the profiles in a file (only those four fields are kept). */
+async function fileDirectory(path: string): Promise<ProfileDirectory> {
+  const stream = await openProfiles(path);
+  const contacts: Record<string, unknown>[] = [];
+  for await (const batch of stream.batches()) {
+    for (const p of batch) contacts.push({ id: p.id, custom_id: p.custom_id, email: p.email, phone: p.phone });
+  }
+  reportSkipped(stream);
+  return new MemoryDirectory(contacts);
+}
+
+/** The profiles of a segment in a file, evaluated by the in-memory engine as they stream by. */
+async function* fileSegmentProfiles(def: SegmentDefinition, all: readonly SegmentDefinition[], options: CatalogOptions): AsyncGenerator<Profile> {
+  const ctx = { ...(await context({ ...options, segments: undefined })), segments: [...all] };
+  const { segments, stream } = await prepare([`in_segment(${quoteName(def.name)})`], options, ctx);
+  for await (const batch of stream.batches()) for (const p of batch) if (segments[0].test(p)) yield p;
+  reportSkipped(stream);
+}
+
+/** Lower-cased name → count, for every active segment, in one pass over the file. */
+async function countFile(all: readonly SegmentDefinition[], options: CatalogOptions): Promise<Map<string, number>> {
+  const ctx = { ...(await context({ ...options, segments: undefined })), segments: [...all] };
+  const { segments, stream } = await prepare(all.map((d) => `in_segment(${quoteName(d.name)})`), options, ctx);
+  const counts = all.map(() => 0);
+  for await (const batch of stream.batches()) {
+    for (const p of batch) for (let i = 0; i < segments.length; i++) if (segments[i].test(p)) counts[i]++;
+  }
+  reportSkipped(stream);
+  return new Map(all.map((d, i) => [d.name.toLowerCase(), counts[i]]));
+}

@@ -1,0 +1,108 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerCatalogCommands } from '../../cli/catalog-commands';
+import { dropCatalogTables } from '../../core/catalog/migrations';
+import { TARGETS, type TestDatabase } from './databases';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `segment <args>` in-process with the catalogue commands registered; captures the output. */
+async function segment(...args: string[]): Promise<Run> {
+  const program = new Command('segment').exitOverride();
+  program.configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  registerCatalogCommands(program);
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  process.exitCode = undefined;
+  let code: number;
+  try {
+    await program.parseAsync(['node', 'segment', ...args]);
+    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    code = 2;
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+  return { code, stdout, stderr };
+}
+
+describe.each(TARGETS)('segment segments … on $name', (target) => {
+  let t: TestDatabase;
+  let dir: string;
+  let data: string;
+
+  beforeAll(async () => {
+    t = await target.create();
+    await dropCatalogTables(t.db);
+    dir = mkdtempSync(join(tmpdir(), 'segcli-'));
+    data = join(dir, 'profiles.jsonl');
+    const profiles = [
+      { id: 'p1', custom_id: 'C-1', email: 'amal@example.com', phone: '+96891234567', country: 'OM', tags: ['VIP'] },
+      { id: 'p2', email: 'omar@example.com', country: 'OM', tags: [] },
+      { id: 'p3', custom_id: 'C-3', email: 'sara@example.com', country: 'AE', tags: ['VIP'] },
+    ];
+    writeFileSync(data, profiles.map((p) => JSON.stringify(p)).join('\n'));
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await t?.drop();
+  });
+
+  it('creates, lists, shows, renames and deletes segments', async () => {
+    expect(await segment('segments', 'create', 'Omanis', 'country = "OM"', '--description', 'Lives in Oman', '--db', t.url)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^created dynamic segment "Omanis"/) });
+    expect((await segment('segments', 'create', 'VIP Omanis', 'tags contains "VIP" and in_segment("omanis")', '--db', t.url)).code).toBe(0);
+    await segment('segments', 'attach', 'VIP Omanis', '--campaign', 'ramadan', '--status', 'running', '--db', t.url);
+    const list = await segment('segments', 'list', '--db', t.url);
+    expect(list.stdout.split('\n')[0]).toMatch(/^Name\s+Kind\s+Reach\s+Computed\s+Campaigns\s+Automations\s+Updated$/);
+    expect(list.stdout).toMatch(/\nVIP Omanis\s+dynamic\s+-\s+-\s+1\s+0\s/);
+    expect((await segment('segments', 'rename', 'Omanis', 'Oman residents', '--db', t.url)).code).toBe(0);
+    const shown = await segment('segments', 'show', 'vip omanis', '--json', '--db', t.url);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ expression: 'tags contains "VIP" and in_segment("Oman residents")', references: ['Oman residents'], usage: [{ id: 'ramadan', status: 'running' }] });
+    const refused = await segment('segments', 'delete', 'VIP Omanis', '--db', t.url);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('error[segment-in-use]: "VIP Omanis" cannot be deleted: it is used by campaign "ramadan" (running)');
+    expect((await segment('segments', 'detach', 'VIP Omanis', '--campaign', 'ramadan', '--db', t.url)).code).toBe(0);
+    expect((await segment('segments', 'delete', 'VIP Omanis', '--db', t.url)).code).toBe(0);
+  });
+
+  it('prints user errors as JSON with --json and exits with 2', async () => {
+    const run = await segment('segments', 'create', 'Broken', 'country = ', '--json', '--db', t.url);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, errors: [{ code: 'unexpected-end' }] });
+    expect((await segment('segments', 'show', 'Nobody', '--db', t.url)).stderr).toContain('error[segment-not-found]: no segment "Nobody"');
+    expect((await segment('segments', 'attach', 'Nobody', '--db', t.url)).code).toBe(2);
+  });
+
+  it('imports members from CSV, computes reach and exports as an admin only', async () => {
+    const csv = join(dir, 'guests.csv');
+    writeFileSync(csv, 'Name,E-mail\nAmal,amal@example.com\nGhost,ghost@example.com\nSara,SARA@example.com\n');
+    const refused = await segment('segments', 'members', 'import', 'Guests', csv, '--data', data, '--create', '--db', t.url);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('line 3: no profile has the email "ghost@example.com"');
+    const ok = await segment('segments', 'members', 'import', 'Guests', csv, '--data', data, '--create', '--skip-invalid', '--db', t.url);
+    expect(ok.stdout).toBe('created "Guests": 2 added, 0 already members, 0 duplicate rows (matched by email in column "E-mail")\n  skipped line 3: no profile has the email "ghost@example.com"\n');
+    expect((await segment('segments', 'members', 'list', 'Guests', '--db', t.url)).stdout).toBe('p1\np3\n');
+    const reach = await segment('segments', 'reach', '--data', data, '--json', '--db', t.url);
+    expect(JSON.parse(reach.stdout).map((s: { name: string; reach: number }) => [s.name, s.reach])).toEqual([['Guests', 2], ['Oman residents', 2]]);
+    const out = join(dir, 'exports');
+    const denied = await segment('segments', 'export', 'Oman residents', '--role', 'editor', '--data', data, '--out', out, '--db', t.url);
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toContain('error[forbidden]: only admins can export segments');
+    const exported = await segment('segments', 'export', 'Oman residents', '--role', 'admin', '--data', data, '--out', out, '--now', '2026-11-24T12:00:00Z', '--db', t.url);
+    expect(exported.stdout).toMatch(/^wrote 2 profiles to .*oman-residents_2026-11-24\.csv\n$/);
+    expect(readdirSync(out)).toEqual(['oman-residents_2026-11-24.csv']);
+    expect(readFileSync(join(out, 'oman-residents_2026-11-24.csv'), 'utf8')).toBe('Custom ID,Profile ID,Phone,Email\r\nC-1,p1,+96891234567,amal@example.com\r\n,p2,,omar@example.com\r\n');
+  });
+});
