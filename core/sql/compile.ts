@@ -202,7 +202,7 @@ class SqlCompiler {
     const em = this.o.mapping.events!;
     switch (agg.fn) {
       case 'count':
-        return frag('COUNT(*)');
+        return frag(this.c.spec.count);
       case 'first_at':
         return frag('MIN(??.??)', scope.alias, em.timestamp);
       case 'last_at':

@@ -25,6 +25,8 @@ export interface DialectSpec {
   maxBindings: number;
   /** Lower-cases a text expression in SQL (only for user mappings without a shadow column). */
   lower: string;
+  /** `COUNT(*)` as a value compared with any number (PostgreSQL would read `2.5` as a bigint). */
+  count: string;
   /** Longest LIKE pattern the dialect accepts (characters), or null; longer ones use `instr`. */
   likeLimit: number | null;
 }
@@ -38,6 +40,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     bool: (v) => (v ? 1 : 0),
     maxBindings: 32_000,
     lower: 'LOWER',
+    count: 'COUNT(*)',
     likeLimit: 20_000, // SQLITE_MAX_LIKE_PATTERN_LENGTH is 50,000 bytes
   },
   mysql: {
@@ -50,6 +53,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     bool: (v) => v,
     maxBindings: 60_000,
     lower: 'LOWER',
+    count: 'COUNT(*)',
     likeLimit: null,
   },
   postgres: {
@@ -60,6 +64,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     bool: (v) => v,
     maxBindings: 60_000,
     lower: 'LOWER',
+    count: 'CAST(COUNT(*) AS DOUBLE PRECISION)',
     likeLimit: null,
   },
 };

@@ -30,19 +30,21 @@ interface Migration {
 const MIGRATIONS: Record<string, Migration> = {
   '001_layout': {
     async up(db) {
-      const text = textType(db);
+      const collation = await serverCollation(db);
+      const text = textType(db, collation);
+      const mysqlTable = (t: Knex.CreateTableBuilder) => tableOptions(db, t, collation);
       await db.schema.createTable(T.meta, (t) => {
-        mysqlTable(db, t);
+        mysqlTable(t);
         t.string('name', 64).primary();
         text(t, 'value');
       });
       await db.schema.createTable(T.profiles, (t) => {
-        mysqlTable(db, t);
+        mysqlTable(t);
         t.string('pid', MAX_ID_LENGTH).primary();
         text(t, 'body');
       });
       await db.schema.createTable(T.lists, (t) => {
-        mysqlTable(db, t);
+        mysqlTable(t);
         t.string('pid', MAX_ID_LENGTH).notNullable();
         t.string('field', 200).notNullable();
         text(t, 'text_lc').nullable();
@@ -51,7 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
         t.index(['field', 'num', 'pid'], 'seg_lists_num');
       });
       await db.schema.createTable(T.events, (t) => {
-        mysqlTable(db, t);
+        mysqlTable(t);
         t.bigIncrements('eid').primary();
         t.string('pid', MAX_ID_LENGTH).notNullable();
         text(t, 'event').nullable();
@@ -62,7 +64,7 @@ const MIGRATIONS: Record<string, Migration> = {
         t.index(['pid', 'event_lc', 'ts'], 'seg_events_pid_event_ts');
       });
       await db.schema.createTable(T.members, (t) => {
-        mysqlTable(db, t);
+        mysqlTable(t);
         t.string('segment_key', 200).notNullable();
         t.string('pid', MAX_ID_LENGTH).notNullable();
         t.primary(['segment_key', 'pid']);
@@ -103,7 +105,6 @@ export async function createLayout(db: Knex, schema: Schema): Promise<SqlMapping
 
 /** Runs the fixed-table migrations that have not run yet. */
 export async function migrateLayout(db: Knex): Promise<void> {
-  await prepareDialect(db);
   await db.migrate.latest({ migrationSource: migrationSource(), tableName: T.migrations });
 }
 
@@ -163,7 +164,7 @@ function assertCompatible(old: SqlMapping, next: SqlMapping): void {
 
 async function addColumns(db: Knex, table: string, fields: Record<string, FieldMapping>, schemas: Record<string, FieldSchema>): Promise<void> {
   const existing = new Set(Object.keys(await db(table).columnInfo()));
-  const text = textType(db);
+  const text = textType(db, await serverCollation(db));
   for (const [key, m] of Object.entries(fields)) {
     if (existing.has(m.column)) continue;
     const kind = kindOf(schemas[key]);
@@ -201,28 +202,25 @@ async function textIndex(db: Knex, table: string, column: string, name: string, 
 type TextColumn = (t: Knex.CreateTableBuilder | Knex.AlterTableBuilder, name: string) => Knex.ColumnBuilder;
 
 /** Unbounded text in the dialect's comparison collation. */
-function textType(db: Knex): TextColumn {
+function textType(db: Knex, collation: string | null): TextColumn {
   const dialect: Dialect = dialectOf(db);
-  const collation = COLLATIONS.get(db);
   if (dialect === 'mysql') return (t, name) => (collation ? t.text(name, 'mediumtext').collate(collation) : t.text(name, 'mediumtext'));
-  if (dialect === 'postgres') return (t, name) => t.text(name).collate('C');
+  if (collation !== null) return (t, name) => t.text(name).collate(collation);
   return (t, name) => t.text(name);
 }
 
-const COLLATIONS = new WeakMap<Knex, string>();
-
-/** Learns the server's flavour (MariaDB or MySQL) before creating tables; call once per connection. */
-export async function prepareDialect(db: Knex): Promise<void> {
+/** The collation text columns are compared in (MySQL and MariaDB differ: ask the server). */
+async function serverCollation(db: Knex): Promise<string | null> {
   const spec = DIALECTS[dialectOf(db)];
-  if (spec.collation === null || dialectOf(db) !== 'mysql' || COLLATIONS.has(db)) return;
+  if (spec.collation === null) return null;
+  if (dialectOf(db) !== 'mysql') return spec.collation('');
   const [rows] = (await db.raw('SELECT VERSION() AS v')) as [{ v: string }[]];
-  COLLATIONS.set(db, spec.collation(rows[0].v));
+  return spec.collation(rows[0].v);
 }
 
-function mysqlTable(db: Knex, t: Knex.CreateTableBuilder): void {
+function tableOptions(db: Knex, t: Knex.CreateTableBuilder, collation: string | null): void {
   if (dialectOf(db) !== 'mysql') return;
   t.engine('InnoDB');
   t.charset('utf8mb4');
-  const collation = COLLATIONS.get(db);
   if (collation) t.collate(collation);
 }
