@@ -265,7 +265,7 @@ describe('compilePredicate: segments and structure', () => {
   const vip: ResolvedSegment = { kind: 'dynamic', name: 'VIP', expr: pred('tags', 'contains', str('vip')), source: '' };
   const attendees: ResolvedSegment = { kind: 'manual', name: 'Attendees', members: new Set(['u1', '42']) };
   const both: ResolvedSegment = { kind: 'dynamic', name: 'Both', expr: and(segment('vip'), segment('ATTENDEES')), source: '' };
-  const segments = new Map([
+  const segments = new Map<string, ResolvedSegment>([
     ['vip', vip],
     ['attendees', attendees],
     ['both', both],
@@ -281,7 +281,7 @@ describe('compilePredicate: segments and structure', () => {
 
   it('throws unknown-segment and segment-cycle errors at compile time', () => {
     const loop: ResolvedSegment = { kind: 'dynamic', name: 'Loop', expr: or(segment('vip'), segment('loop')), source: '' };
-    const withLoop = new Map([...segments, ['loop', loop]]);
+    const withLoop = new Map<string, ResolvedSegment>([...segments, ['loop', loop]]);
     expect(errorCode(() => compile(segment('nope'), { segments }))).toBe('unknown-segment');
     expect(errorCode(() => compile(segment('loop'), { segments: withLoop }))).toBe('segment-cycle');
   });
