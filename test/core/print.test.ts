@@ -4,7 +4,7 @@ import { stripSpans, type Expr } from '../../core/ast';
 import { SegmentError } from '../../core/errors';
 import { parse } from '../../core/parse/parse';
 import { print } from '../../core/print';
-import { expr, tokenSoup } from './parse/arbitraries';
+import { expr, styledSource, tokenSoup } from './parse/arbitraries';
 
 const canonical = (source: string, width?: number) => print(parse(source), { width });
 
@@ -136,6 +136,16 @@ describe('print: round trip', () => {
         expect(print(parse(once))).toBe(once);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('is a fixed point on text in any valid style', () => {
+    fc.assert(
+      fc.property(styledSource, fc.integer({ min: 10, max: 120 }), ({ source }, width) => {
+        const once = print(parse(source), { width });
+        expect(print(parse(once), { width })).toBe(once);
+      }),
+      { numRuns: 1000 },
     );
   });
 

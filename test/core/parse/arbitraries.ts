@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { AggregateFn, DurationLiteral, EventAggregate, Expr, FieldRef, ListLiteral, Literal, Operand, PredicateExpr, Span } from '../../../core/ast';
-import type { DurationUnit } from '../../../core/durations';
+import { UNITS as UNIT_DEFS, type DurationUnit } from '../../../core/durations';
 import { OPERATOR_LIST, OPERATORS, type OperatorId } from '../../../core/operators';
 
 const span: Span = { start: 0, end: 0 };
@@ -123,3 +123,131 @@ const TOKENS = [
 ];
 
 export const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 30 }).map((parts) => parts.join(' '));
+
+/**
+ * Source text for a tree in a random valid style: keyword case, synonyms (`&&`, `||`, `!`, `==`,
+ * `is`, `is null`, `within`), compact durations, single quotes, needless back-quotes and
+ * parentheses, and whitespace, newlines and comments between tokens. It parses back to the tree.
+ */
+export const styledSource: fc.Arbitrary<{ tree: Expr; source: string }> = fc
+  .tuple(expr, fc.integer({ min: 1, max: 2 ** 31 - 2 }))
+  .map(([tree, seed]) => ({ tree, source: new Stylist(seed).expr(tree) }));
+
+class Stylist {
+  constructor(private seed: number) {}
+
+  private pick<T>(options: readonly T[]): T {
+    this.seed = (this.seed * 48271) % 2147483647;
+    return options[this.seed % options.length];
+  }
+
+  private space(): string {
+    return this.pick([' ', ' ', ' ', '  ', '\n', '\t', ' // note\n', '\r\n  ']);
+  }
+
+  private word(w: string): string {
+    return this.pick([w, w.toUpperCase(), w.charAt(0).toUpperCase() + w.slice(1)]);
+  }
+
+  private group(inner: string): string {
+    return `(${this.pick(['', ' ', '\n'])}${inner}${this.pick(['', ' '])})`;
+  }
+
+  expr(e: Expr): string {
+    switch (e.type) {
+      case 'and':
+      case 'or': {
+        const op = () => (e.type === 'and' ? this.pick([this.word('and'), '&&']) : this.pick([this.word('or'), '||']));
+        return e.items.map((item) => (item.type === 'and' || item.type === 'or' || this.pick([false, false, false, true]) ? this.group(this.expr(item)) : this.expr(item))).reduce((a, b) => `${a}${this.space()}${op()}${this.space()}${b}`);
+      }
+      case 'not': {
+        const operand = e.operand.type === 'and' || e.operand.type === 'or' ? this.group(this.expr(e.operand)) : this.expr(e.operand);
+        return this.pick([`${this.word('not')}${this.space()}${operand}`, `!${this.pick(['', ' '])}${operand}`]);
+      }
+      case 'segment':
+        return `${this.word('in_segment')}(${this.string(e.name)})`;
+      case 'predicate': {
+        const spelling = this.pick(OPERATORS[e.op].spellings)
+          .split(' ')
+          .map((w) => this.word(w))
+          .join(this.space());
+        const subject = e.subject.type === 'field' ? this.field(e.subject.path) : this.aggregate(e.subject);
+        return `${subject}${this.space()}${spelling}${e.operand === null ? '' : this.space() + this.operand(e.operand)}`;
+      }
+    }
+  }
+
+  private field(path: string[]): string {
+    return path
+      .map((name, k) => {
+        const bare = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (k > 0 || !['and', 'or', 'not', 'true', 'false', 'null', 'now', 'today'].includes(name.toLowerCase()));
+        return bare && this.pick([true, true, false]) ? name : `\`${escape(name, '`')}\``;
+      })
+      .join('.');
+  }
+
+  private aggregate(a: EventAggregate): string {
+    const parts: string[] = [];
+    if (a.where) parts.push(`${this.word('where')}(${this.expr(a.where)})`);
+    if (a.within) parts.push(`${this.word('within')}(${this.duration(a.within)})`);
+    if (this.pick([false, true])) parts.reverse();
+    parts.push(`${this.word(a.fn)}(${a.property ? this.string(a.property.value) : ''})`);
+    return `${this.word('event')}(${this.string(a.event.value)})${parts.map((p) => `${this.pick(['', '\n  '])}.${p}`).join('')}`;
+  }
+
+  private operand(o: Operand): string {
+    switch (o.type) {
+      case 'list':
+        return `[${o.items.map((i) => this.literal(i)).join(`,${this.space()}`)}]`;
+      case 'range':
+        return `${this.literal(o.low)}${this.space()}${this.word('and')}${this.space()}${this.literal(o.high)}`;
+      default:
+        return this.literal(o);
+    }
+  }
+
+  private literal(l: Literal): string {
+    switch (l.type) {
+      case 'string':
+        return this.string(l.value);
+      case 'number':
+        return String(l.value);
+      case 'boolean':
+        return this.word(String(l.value));
+      case 'duration':
+        return this.duration(l);
+      case 'now':
+      case 'today':
+        return this.word(l.type);
+      case 'ago':
+        return `${this.duration(l.duration)}${this.space()}${this.word('ago')}`;
+    }
+  }
+
+  private duration(d: DurationLiteral): string {
+    const spellings = UNIT_DEFS[d.unit].spellings;
+    const spelling = this.pick(spellings);
+    // Compact forms attach to the number; word forms follow a space.
+    return spelling.length <= 3 && this.pick([true, false]) ? `${d.amount}${spelling}` : `${d.amount}${this.space()}${this.word(spelling)}`;
+  }
+
+  private string(value: string): string {
+    const q = this.pick(['"', "'"] as const);
+    return `${q}${escape(value, q)}${q}`;
+  }
+}
+
+/** Escapes for a quoted string or back-quoted name (the language's escapes, not JSON's). */
+function escape(value: string, q: string): string {
+  let out = '';
+  for (const ch of value) {
+    const c = ch.charCodeAt(0);
+    if (ch === q || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff && ch.length === 1)) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
