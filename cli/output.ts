@@ -2,7 +2,6 @@
  * Output helpers: a progress line on stderr (only on a terminal) and a JSON Lines writer for stdout
  * that respects backpressure and ends quietly when the reader goes away (`segment filter … | head`).
  */
-import { once } from 'node:events';
 import type { ReadStats } from './profiles';
 
 export interface Progress {
@@ -63,9 +62,7 @@ export class JsonlWriter {
     if (this.buffer === '' || this.error) return;
     const chunk = this.buffer;
     this.buffer = '';
-    if (!this.out.write(chunk)) {
-      await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]).catch(() => undefined);
-    }
+    if (!this.out.write(chunk)) await drained(this.out);
   }
 
   /** Flushes; a failed write (other than the reader going away) is reported. */
@@ -73,4 +70,19 @@ export class JsonlWriter {
     await this.flush();
     if (this.error && this.error.code !== 'EPIPE') throw this.error;
   }
+}
+
+/** Resolves when the stream can take more, or will never take more (closed, failed). */
+function drained(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+    out.on('error', done);
+  });
 }
