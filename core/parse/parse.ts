@@ -155,7 +155,7 @@ export class Parser {
         const end = scanIdentifier(source, j);
         const name = source.slice(j, end);
         if (path.length === 0 && name.length <= MAX_RESERVED_LENGTH && RESERVED_WORDS.has(name.toLowerCase())) {
-          fail(source, 'invalid-field', j, end, `\`${name}\` is a keyword, not a field name`, `write \`\`${name}\`\` in back-quotes for a field with this name`);
+          fail(source, 'invalid-field', j, end, `\`${name}\` is a keyword, not a field name`, `for a field with this name, write it in back-quotes: \`${name}\``);
         }
         path.push(name);
         j = end;
