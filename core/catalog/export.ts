@@ -4,9 +4,9 @@
  * moved into place only once complete, so a failed export never leaves a finished-looking file.
  *
  * Cells are RFC 4180 (CRLF, quotes doubled, UTF-8) and neutralised against spreadsheet formula
- * injection: a cell that starts with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`, except a valid
- * phone number in the Phone column, which is written in E.164 (`+96891234567`), digits only after the
- * `+`, so it cannot carry a formula and stays usable.
+ * injection: a cell that starts with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`, except a phone
+ * number in the Phone column that is `+` and digits only (E.164, `+96891234567`), which cannot carry a
+ * formula and stays usable; other valid phone numbers there are rewritten to E.164.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -14,7 +14,7 @@ import { link, mkdir, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import { SegmentError } from '../errors';
 import { asText, DEFAULT_CONTACT_FIELDS, readPath, toE164, type ContactFields } from './contacts';
 import { catalogError, q } from './fail';
@@ -71,18 +71,29 @@ export function exportFileName(segment: string, date: Date, timeZone = 'UTC'): s
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+const E164_SHAPE = /^\+[1-9]\d{5,14}$/;
 
 /** A cell as written: formula-like text neutralised; phone numbers in E.164 when valid. */
 export function safeCell(value: string, column: (typeof EXPORT_COLUMNS)[number]): string {
   if (column === 'Phone') {
+    // `+` and digits only cannot be a formula: kept as is (the common case, no parsing).
+    if (E164_SHAPE.test(value)) return value;
     const e164 = toE164(value);
     if (e164) return e164;
   }
   return FORMULA_START.test(value) ? `'${value}` : value;
 }
 
-/** The CSV rows for profiles (header first): the streaming core of `exportProfiles`. */
-async function* csvRows(profiles: ProfileSource, fields: ContactFields, counts: { rows: number; skipped: number }): AsyncGenerator<string[]> {
+const BATCH = 1000;
+const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
+
+/**
+ * The CSV text for profiles, header first, in chunks of `BATCH` rows: the streaming core of
+ * `exportProfiles` (csv-stringify formats each batch; a batch is all that is held).
+ */
+async function* csvChunks(profiles: ProfileSource, fields: ContactFields, counts: { rows: number; skipped: number }, bom: boolean): AsyncGenerator<string> {
+  yield (bom ? '\uFEFF' : '') + stringifyRows([[...EXPORT_COLUMNS]]);
+  let batch: string[][] = [];
   for await (const profile of profiles as AsyncIterable<Record<string, unknown>>) {
     const id = asText(readPath(profile, fields.id));
     const customId = fields.customId ? asText(readPath(profile, fields.customId)) : undefined;
@@ -93,13 +104,22 @@ async function* csvRows(profiles: ProfileSource, fields: ContactFields, counts: 
     const phone = fields.phone ? asText(readPath(profile, fields.phone)) : undefined;
     const email = fields.email ? asText(readPath(profile, fields.email)) : undefined;
     counts.rows++;
-    yield [
+    batch.push([
       customId === undefined ? '' : safeCell(customId, 'Custom ID'),
       id === undefined ? '' : safeCell(id, 'Profile ID'),
       phone === undefined ? '' : safeCell(phone, 'Phone'),
       email === undefined ? '' : safeCell(email, 'Email'),
-    ];
+    ]);
+    if (batch.length === BATCH) {
+      yield stringifyRows(batch);
+      batch = [];
+    }
   }
+  if (batch.length > 0) yield stringifyRows(batch);
+}
+
+function stringifyRows(rows: string[][]): string {
+  return stringify(rows, CSV_OPTIONS);
 }
 
 /** Writes the export file for a segment's profiles; refuses non-admins before reading anything. */
@@ -112,8 +132,7 @@ export async function exportProfiles(segment: string, options: ExportOptions): P
   try {
     await mkdir(directory, { recursive: true });
     await pipeline(
-      Readable.from(csvRows(options.profiles, { ...DEFAULT_CONTACT_FIELDS, ...options.fields }, counts)),
-      stringify({ header: true, columns: [...EXPORT_COLUMNS], record_delimiter: 'windows', quoted_match: /[\r\n]/, bom: options.bom ?? false }),
+      Readable.from(csvChunks(options.profiles, { ...DEFAULT_CONTACT_FIELDS, ...options.fields }, counts, options.bom ?? false), { objectMode: false }),
       createWriteStream(temp, { flags: 'wx', flush: true } as Parameters<typeof createWriteStream>[1]),
     );
     const path = await publish(temp, directory, fileName);

@@ -51,6 +51,7 @@ export async function* sqlSegmentProfiles(
     const column = columnOf(m, field);
     if (column !== undefined) select[DEFAULT_CONTACT_FIELDS[key]] = `${PROFILE_ALIAS}.${column}`;
   }
+  // One query streamed by the driver (with backpressure): constant memory whatever the row count.
   yield* segmentQuery(db, compiled).select(select).stream() as AsyncIterable<Record<string, unknown>>;
 }
 

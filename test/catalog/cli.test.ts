@@ -56,7 +56,7 @@ describe.each(TARGETS)('segment segments … on $name', (target) => {
     writeFileSync(data, profiles.map((p) => JSON.stringify(p)).join('\n'));
   });
   afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     await t?.drop();
   });
 

@@ -39,7 +39,7 @@ describe.each(TARGETS)('the catalogue over stored profiles on $name', (target) =
     await catalog.create({ name: 'Omanis', expression: 'country = "OM"' });
   });
   afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     await t?.drop();
   });
 
