@@ -1,0 +1,87 @@
+/**
+ * The public API, locked: each entry's runtime export names, sorted. Adding, renaming or removing an
+ * export fails here, so an API change is always a deliberate edit of this list (and of the docs).
+ * Type-only exports do not exist at runtime; dist/*.d.ts carry them.
+ */
+import { describe, expect, it } from 'vitest';
+import * as core from '../core/index';
+import * as server from '../core/server';
+
+const CORE = [
+  'MAX_SEGMENT_REFERENCES',
+  'OPERATORS',
+  'OPERATOR_LIST',
+  'SegmentError',
+  'SegmentErrors',
+  'UNITS',
+  'check',
+  'checkSchema',
+  'compilePredicate',
+  'compileSegment',
+  'createClock',
+  'describe',
+  'explain',
+  'format',
+  'formatDuration',
+  'inferSchema',
+  'isManual',
+  'isSegmentError',
+  'kindOf',
+  'operatorsFor',
+  'parse',
+  'parseIsoDate',
+  'positionAt',
+  'positiveForm',
+  'print',
+  'resolveSegments',
+  'stripSpans',
+  'validate',
+];
+
+/** The server entry adds SQL push-down and storage to everything in the core entry. */
+const SERVER_ONLY = [
+  'DIALECTS',
+  'LAYOUT_TABLES',
+  'SQL_OPERATORS',
+  'checkMapping',
+  'compileSegmentSql',
+  'compileWhere',
+  'countProfiles',
+  'countQuery',
+  'createLayout',
+  'dialectOf',
+  'dropLayout',
+  'idsQuery',
+  'layoutMapping',
+  'loadProfiles',
+  'migrateLayout',
+  'openDatabase',
+  'parseDatabaseUrl',
+  'prepareSegment',
+  'profileIds',
+  'profileRows',
+  'readLayout',
+  'rowsQuery',
+  'segmentQuery',
+  'streamProfiles',
+  'syncMembers',
+  'toSql',
+];
+
+const sorted = (names: Iterable<string>) => [...names].sort();
+
+describe('public API', () => {
+  it('the browser-safe entry (n8n-nodes-segments, n8n-nodes-segments/core) exports exactly these names', () => {
+    expect(sorted(Object.keys(core))).toEqual(sorted(CORE));
+  });
+
+  it('the server entry (n8n-nodes-segments/server) exports exactly the core names plus the SQL ones', () => {
+    expect(sorted(Object.keys(server))).toEqual(sorted([...CORE, ...SERVER_ONLY]));
+  });
+
+  it('the server entry re-exports the very same core objects (one SegmentError class, one operator table)', () => {
+    expect(server.SegmentError).toBe(core.SegmentError);
+    expect(server.OPERATORS).toBe(core.OPERATORS);
+    expect(server.compileSegment).toBe(core.compileSegment);
+  });
+});
