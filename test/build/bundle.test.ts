@@ -1,0 +1,150 @@
+/**
+ * The built package (`npm run build`; `npm test` builds first): what each consumer loads.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const NODE = join(ROOT, 'node_modules', '.bin', 'node');
+const requireFromRoot = createRequire(join(ROOT, 'package.json'));
+
+beforeAll(() => {
+  if (!existsSync(join(DIST, 'core', 'index.cjs'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+});
+
+/** Runs a script in a fresh Node process (a clean jsep, real module resolution) and returns its stdout. */
+function node(args: string[]): string {
+  return execFileSync(NODE, args, { cwd: ROOT, encoding: 'utf8' });
+}
+
+describe('the private jsep copy', () => {
+  const probe = (loadOurs: string, loadJsep: string) => `
+    ${loadOurs}
+    const tree = core.parse('tags contains "VIP" AND country = "OM" or not opt_out = true');
+    ${loadJsep}
+    const ops = Object.keys(jsep.binary_ops);
+    let parsed;
+    try { parsed = jsep('a and b'); } catch (e) { parsed = { error: e.message }; }
+    console.log(JSON.stringify({
+      ours: tree.type,
+      jsepHasWordOperators: ['and', 'AND', 'or', 'contains'].some((w) => ops.includes(w)),
+      jsepHasOurPlugin: 'segment-language' in jsep.plugins.registered,
+      jsepTokenHooks: (jsep.hooks['gobble-token'] ?? []).length,
+      jsepAndIsBinary: parsed.type === 'BinaryExpression' && parsed.operator === 'and',
+    }));`;
+  const expectUntouched = (out: string) => {
+    expect(JSON.parse(out)).toEqual({ ours: 'or', jsepHasWordOperators: false, jsepHasOurPlugin: false, jsepTokenHooks: 0, jsepAndIsBinary: false });
+  };
+
+  it('parses with our operators from the CJS build without touching the jsep that require() loads', () => {
+    const script = probe(`const core = require(${JSON.stringify(join(DIST, 'core', 'index.cjs'))});`, "const jsep = require('jsep');");
+    expectUntouched(node(['-e', script]));
+  });
+
+  it('parses with our operators from the ESM build without touching the jsep that import loads', () => {
+    const script = probe(`const core = await import(${JSON.stringify(pathToFileURL(join(DIST, 'core', 'index.mjs')).href)});`, "const { default: jsep } = await import('jsep');");
+    expectUntouched(node(['--input-type=module', '-e', script]));
+  });
+
+  it('does not leak our operators into a jsep loaded before the core either', () => {
+    const script = probe(`const jsep0 = require('jsep'); const core = require(${JSON.stringify(join(DIST, 'server', 'index.cjs'))});`, 'const jsep = jsep0;');
+    expectUntouched(node(['-e', script]));
+  });
+});
+
+/** Every file a built entry loads through relative imports, and the bare modules it imports. */
+function closure(entry: string): { files: string[]; bare: Set<string> } {
+  const files: string[] = [];
+  const bare = new Set<string>();
+  const todo = [entry];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (files.includes(file)) continue;
+    files.push(file);
+    const text = readFileSync(file, 'utf8');
+    const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"']+)["']/g)].map((m) => m[1]);
+    for (const s of specifiers) {
+      if (s.startsWith('.')) todo.push(resolve(dirname(file), s));
+      else bare.add(s);
+    }
+  }
+  return { files, bare };
+}
+
+describe('the browser-safe core entry', () => {
+  for (const entry of ['index.mjs', 'index.cjs']) {
+    it(`dist/core/${entry} and its chunks import nothing but luxon and fastest-levenshtein`, () => {
+      const { files, bare } = closure(join(DIST, 'core', entry));
+      expect(files.length).toBeGreaterThan(1); // the entry and the shared chunk
+      expect([...bare].sort()).toEqual(['fastest-levenshtein', 'luxon']);
+      for (const file of files) {
+        const text = readFileSync(file, 'utf8');
+        expect(text, file).not.toMatch(/["']node:[a-z_/]+["']/);
+        expect(text, file).not.toMatch(/require\(["'](fs|path|os|child_process|stream|url|crypto|module)["']\)/);
+        expect(text, file).not.toMatch(/\bknex\b/);
+      }
+    });
+  }
+
+  it('exports the same names from the CJS and ESM builds', async () => {
+    const cjs = Object.keys(requireFromRoot(join(DIST, 'core', 'index.cjs'))).sort();
+    const esm = Object.keys(await import(pathToFileURL(join(DIST, 'core', 'index.mjs')).href)).sort();
+    expect(esm).toEqual(cjs);
+    expect(cjs).toContain('compileSegment');
+  });
+
+  it('shares one SegmentError class between the core and server entries', () => {
+    const out = node([
+      '-e',
+      `const core = require('n8n-nodes-segments/core'); const server = require('n8n-nodes-segments/server');
+       let caught; try { server.parse('a = '); } catch (e) { caught = e; }
+       console.log(JSON.stringify({ same: core.SegmentError === server.SegmentError, instance: caught instanceof core.SegmentError }));`,
+    ]);
+    expect(JSON.parse(out)).toEqual({ same: true, instance: true });
+  });
+});
+
+describe('package.json exports and bin', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+  it.each([
+    ['n8n-nodes-segments', 'dist/core/index'],
+    ['n8n-nodes-segments/core', 'dist/core/index'],
+    ['n8n-nodes-segments/server', 'dist/server/index'],
+  ])('resolves %s to %s.cjs for require and .mjs for import', (specifier, target) => {
+    expect(requireFromRoot.resolve(specifier)).toBe(join(ROOT, `${target}.cjs`));
+    const esm = node(['--input-type=module', '-e', `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`]).trim();
+    expect(esm).toBe(pathToFileURL(join(ROOT, `${target}.mjs`)).href);
+  });
+
+  it('points every exported path and type declaration at a built file', () => {
+    const targets = JSON.stringify(pkg.exports).match(/\.\/dist\/[^"]+/g) ?? [];
+    expect(targets.length).toBeGreaterThanOrEqual(8);
+    for (const t of targets) expect(existsSync(join(ROOT, t)), t).toBe(true);
+  });
+
+  it('ships the segment bin as an executable CommonJS file with a node shebang', () => {
+    const bin = join(ROOT, pkg.bin.segment);
+    expect(pkg.bin.segment).toBe('dist/cli/segment.cjs');
+    expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(statSync(bin).mode & 0o111).not.toBe(0);
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8', env: { ...process.env, PATH: `${dirname(NODE)}:${process.env.PATH}` } });
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('runs the in-memory commands without loading knex or a database driver', () => {
+    const probe = join(ROOT, 'test', 'build', 'fixtures', 'loaded-db-modules.cjs');
+    const run = (args: string[]) =>
+      spawnSync(NODE, [join(ROOT, pkg.bin.segment), ...args], { encoding: 'utf8', input: '', env: { ...process.env, NODE_OPTIONS: `--require ${probe}` } });
+    const check = run(['check', 'country = "OM"']);
+    expect(check.stdout).toBe('ok\n');
+    expect(check.stderr).toContain('db-modules-loaded=0');
+    // The probe does see them when a database command group is loaded (`segment --help` lists them all).
+    expect(run(['--help']).stderr).toMatch(/db-modules-loaded=[1-9]/);
+  });
+});
