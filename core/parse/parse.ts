@@ -109,7 +109,7 @@ export class Parser {
       else if (word === 'in_segment' && call) token = this.segment(i, skipSpace(source, end));
       else token = this.predicate(this.field(i));
     } else {
-      return this.noCondition(i);
+      return this.noCondition(i, this.cursor.index);
     }
     this.cursor.index = this.checkAfter(token.end);
     return token;
@@ -117,7 +117,7 @@ export class Parser {
 
   private not(start: number, after: number): Token {
     this.enter(start);
-    this.cursor.index = skipSpace(this.source, after);
+    this.cursor.index = after;
     const operand = this.token();
     this.depth--;
     return { expr: { type: 'not', operand: operand.expr, span: { start, end: operand.end } }, start, end: operand.end };
@@ -199,11 +199,11 @@ export class Parser {
     return fail(source, 'unexpected-token', k, found.end, `unexpected ${found.text}`, 'join conditions with `and` or `or`');
   }
 
-  /** No token starts at `i` although one is required. */
-  private noCondition(i: number): never {
+  /** No token starts at `i` although one is required; `from` is where the search began (before comments). */
+  private noCondition(i: number, from: number): never {
     const { source } = this;
     const found = describeAt(source, i);
-    const before = operatorBefore(source, i);
+    const before = operatorBefore(source, from);
     if (before) {
       fail(source, 'missing-operand', before.start, before.end, `${quote(source, before)} needs a condition after it, found ${found.text}`, CONDITION_EXAMPLE);
     }

@@ -39,6 +39,8 @@ describe('syntax errors', () => {
     expect(problem('a = 1 &&')).toMatchObject({ code: 'missing-operand', at: '&&' });
     expect(problem('(a = 1 and)')).toMatchObject({ code: 'missing-operand', at: 'and' });
     expect(problem('not')).toMatchObject({ code: 'missing-operand', at: 'not' });
+    expect(problem('a = 1 and // later\n')).toMatchObject({ code: 'missing-operand', at: 'and' });
+    expect(problem('NOT // later')).toMatchObject({ code: 'missing-operand', at: 'NOT' });
     expect(problem('and a = 1')).toMatchObject({ code: 'missing-operand', at: 'and' });
     expect(problem('a = 1 and and b = 2')).toMatchObject({ code: 'missing-operand' });
     expect(problem('()')).toMatchObject({ code: 'missing-operand' });
