@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { SegmentDefinition } from '../segments';
+import { dialectOf, type Dialect } from '../sql/connect';
 import { readLayout } from '../sql/layout';
 import type { SqlMapping } from '../sql/mapping';
 import { PROFILE_ALIAS } from '../sql/compile';
@@ -51,9 +52,30 @@ export async function* sqlSegmentProfiles(
     const column = columnOf(m, field);
     if (column !== undefined) select[DEFAULT_CONTACT_FIELDS[key]] = `${PROFILE_ALIAS}.${column}`;
   }
-  // One query streamed by the driver (with backpressure): constant memory whatever the row count.
-  yield* segmentQuery(db, compiled).select(select).stream() as AsyncIterable<Record<string, unknown>>;
+  const query = () => segmentQuery(db, compiled).select(select);
+  yield* READ_ROWS[dialectOf(db)](query, select.id);
 }
+
+type Rows = (query: () => Knex.QueryBuilder, idColumn: string) => AsyncIterable<Record<string, unknown>>;
+
+/** One query streamed by the driver, with backpressure: constant memory whatever the row count. */
+const streamed: Rows = (query) => query().stream() as AsyncIterable<Record<string, unknown>>;
+
+/** Keyset pages in id order (for drivers without streaming here: pg needs pg-query-stream). */
+async function* paged(query: () => Knex.QueryBuilder, idColumn: string): AsyncGenerator<Record<string, unknown>> {
+  let after: string | undefined;
+  for (;;) {
+    const page = query().orderBy(idColumn).limit(PAGE);
+    if (after !== undefined) page.where(idColumn, '>', after);
+    const rows = (await page) as Record<string, unknown>[];
+    yield* rows;
+    if (rows.length < PAGE) return;
+    after = String(rows[rows.length - 1].id);
+  }
+}
+
+const PAGE = 10_000;
+const READ_ROWS: Record<Dialect, Rows> = { sqlite: streamed, mysql: streamed, postgres: paged };
 
 /** Counts reach in the database (for `SegmentCatalog.refreshReach`). */
 export function sqlReachCounter(db: Knex): ReachCounter {

@@ -141,7 +141,7 @@ describe.each(TARGETS)('segment catalogue on $name', (target) => {
     await catalog.attach('VIP', { id: 'old', kind: 'campaign', status: 'complete' });
     await catalog.delete('VIP');
     await rejectsWith(catalog.get('VIP'), 'segment-not-found');
-    expect(await t.db(TABLES.usage).count({ n: '*' })).toEqual([{ n: 0 }]);
+    expect(Number((await t.db(TABLES.usage).count({ n: '*' }))[0].n)).toBe(0);
     expect(Number((await t.db(TABLES.members).count({ n: '*' }))[0].n)).toBe(0);
   });
 

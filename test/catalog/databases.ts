@@ -1,7 +1,8 @@
 /**
- * The databases every catalogue rule is tested on: a SQLite file and a real MariaDB server
- * (TEST_MARIADB_URL, set by `scripts/db.sh start` through the test runner). A missing server is a
- * failure, not a skip. Each test file gets its own MariaDB database so files can run in parallel.
+ * The databases every catalogue rule is tested on: a SQLite file, a real MariaDB server and a real
+ * PostgreSQL server (TEST_MARIADB_URL, TEST_POSTGRES_URL, set by `scripts/db.sh start` through the
+ * test runner). A missing server is a failure, not a skip. Each test file gets its own server
+ * database so files can run in parallel.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ export interface TestDatabase {
 }
 
 export interface Target {
-  name: 'sqlite' | 'mariadb';
+  name: 'sqlite' | 'mariadb' | 'postgres';
   create(): Promise<TestDatabase>;
 }
 
@@ -38,26 +39,31 @@ export const TARGETS: Target[] = [
       };
     },
   },
-  {
-    name: 'mariadb',
+  serverTarget('mariadb', 'TEST_MARIADB_URL', 'CHARACTER SET utf8mb4'),
+  serverTarget('postgres', 'TEST_POSTGRES_URL', "ENCODING 'UTF8'"),
+];
+
+function serverTarget(name: 'mariadb' | 'postgres', variable: string, options: string): Target {
+  return {
+    name,
     async create() {
-      const server = process.env.TEST_MARIADB_URL;
-      if (!server) throw new Error('TEST_MARIADB_URL is not set: run `npm run db:start` (scripts/db.sh) and the tests through `npm test`');
+      const server = process.env[variable];
+      if (!server) throw new Error(`${variable} is not set: run \`npm run db:start\` (scripts/db.sh) and the tests through \`npm test\``);
       const admin = openDatabase(server);
-      const name = `segcat_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-      await admin.raw(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+      const database = `segcat_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+      await admin.raw(`CREATE DATABASE ${database} ${options}`);
       const url = new URL(server);
-      url.pathname = `/${name}`;
+      url.pathname = `/${database}`;
       const db = openDatabase(url.toString());
       return {
         url: url.toString(),
         db,
         async drop() {
           await db.destroy();
-          await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
+          await admin.raw(`DROP DATABASE IF EXISTS ${database}`);
           await admin.destroy();
         },
       };
     },
-  },
-];
+  };
+}
