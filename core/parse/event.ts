@@ -7,7 +7,8 @@
  */
 import type { AggregateFn, DurationLiteral, EventAggregate, Expr, StringLiteral } from '../ast';
 import { didYouMean } from '../errors';
-import { describeAt, fail, readWord, skipSpace } from './lexer';
+import { describeAt, fail, readString, readWord, skipSpace } from './lexer';
+import { readDuration } from './operands';
 import type { Parser } from './parse';
 
 const NO_ARGUMENT: ReadonlySet<string> = new Set(['count', 'first_at', 'last_at']);
@@ -18,8 +19,8 @@ const METHODS_HINT = 'the methods are .where(…), .within(…), .count(), .sum(
 /** Reads the chain whose `event` word starts at `start` and whose `(` is at `open`. */
 export function readEventChain(parser: Parser, start: number, open: number): EventAggregate {
   const { source } = parser;
-  const event = quotedArgument(parser, open, 'event', 'the event name', 'purchase');
-  let j = closeParen(parser, skipSpace(source, event.span.end), 'the event name');
+  const event = quotedArgument(source, open, 'event', 'the event name', 'purchase');
+  let j = closeParen(source, skipSpace(source, event.span.end), 'the event name');
   let where: Expr | null = null;
   let within: DurationLiteral | null = null;
   let fn: AggregateFn | null = null;
@@ -47,8 +48,8 @@ export function readEventChain(parser: Parser, start: number, open: number): Eve
       j = inner.end;
     } else if (word === 'within') {
       if (within !== null) fail(source, 'invalid-event', method.start, method.end, '`.within()` may appear only once');
-      within = parser.duration(skipSpace(source, paren + 1), method);
-      j = closeParen(parser, skipSpace(source, within.span.end), 'the duration');
+      within = readDuration(source, skipSpace(source, paren + 1), method);
+      j = closeParen(source, skipSpace(source, within.span.end), 'the duration');
     } else if (NO_ARGUMENT.has(word)) {
       fn = word as AggregateFn;
       const close = skipSpace(source, paren + 1);
@@ -56,8 +57,8 @@ export function readEventChain(parser: Parser, start: number, open: number): Eve
       j = close + 1;
     } else if (PROPERTY_ARGUMENT.has(word)) {
       fn = word as AggregateFn;
-      property = quotedArgument(parser, paren, word, 'the property name', 'amount');
-      j = closeParen(parser, skipSpace(source, property.span.end), 'the property name');
+      property = quotedArgument(source, paren, word, 'the property name', 'amount');
+      j = closeParen(source, skipSpace(source, property.span.end), 'the property name');
     }
   }
   if (fn === null) {
@@ -66,19 +67,18 @@ export function readEventChain(parser: Parser, start: number, open: number): Eve
   return { type: 'aggregate', event, where, within, fn, property, span: { start, end: j } };
 }
 
-function quotedArgument(parser: Parser, open: number, method: string, what: string, example: string): StringLiteral {
-  const { source } = parser;
+function quotedArgument(source: string, open: number, method: string, what: string, example: string): StringLiteral {
   const at = skipSpace(source, open + 1);
   const c = source.charCodeAt(at);
   if (c !== 34 && c !== 39) {
     const found = describeAt(source, at);
     fail(source, 'invalid-event', at, found.end, `\`${method}()\` takes ${what} in quotes, found ${found.text}`, `e.g. \`${method}("${example}")\``);
   }
-  return parser.string(at);
+  const s = readString(source, at);
+  return { type: 'string', value: s.value, span: { start: at, end: s.end } };
 }
 
-function closeParen(parser: Parser, at: number, what: string): number {
-  const { source } = parser;
+function closeParen(source: string, at: number, what: string): number {
   if (source.charCodeAt(at) === 41) return at + 1;
   const found = describeAt(source, at);
   return fail(source, at >= source.length ? 'unexpected-end' : 'invalid-event', at, found.end, `expected \`)\` after ${what}, found ${found.text}`);

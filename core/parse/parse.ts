@@ -7,11 +7,11 @@
  * Every problem is a `SegmentError` carrying the source; nesting deeper than `MAX_DEPTH` is refused
  * before it can reach the call stack.
  */
-import type { Expr, FieldRef, PredicateExpr, Span, StringLiteral, Subject } from '../ast';
+import type { Expr, FieldRef, PredicateExpr, Span, Subject } from '../ast';
 import { SegmentError, didYouMean } from '../errors';
 import { createCursor, type Cursor, type Token } from './jsep';
 import { RESERVED_WORDS, describeAt, fail, isIdentPart, isIdentStart, readBackquoted, readString, readWord, scanIdentifier, skipSpace } from './lexer';
-import { quote, readDuration, readOperand, readOperator } from './operands';
+import { quote, readOperand, readOperator } from './operands';
 import { readEventChain } from './event';
 
 /** Deepest nesting of parentheses, `not` and `.where(…)` accepted. */
@@ -71,7 +71,7 @@ export class Parser {
     this.enter(open);
     const start = skipSpace(this.source, open + 1);
     if (this.source.charCodeAt(start) === 41) {
-      fail(this.source, 'missing-operand', open, start + 1, `${what} is empty`, `put a condition inside: ${CONDITION_EXAMPLE}`);
+      fail(this.source, 'missing-operand', open, start + 1, `${what} is empty`, 'put a condition inside, e.g. `(country = "OM")`');
     }
     const token = this.expression(start);
     const close = skipSpace(this.source, this.cursor.index);
@@ -243,16 +243,6 @@ export class Parser {
     }
     const found = describeAt(source, i);
     return fail(source, 'unexpected-token', i, found.end, `unexpected ${found.text}`, open ? 'expected `)`' : undefined);
-  }
-
-  /** For events: a duration inside `.within(`. */
-  duration(i: number, after: Span) {
-    return readDuration(this.source, i, after);
-  }
-
-  string(i: number): StringLiteral {
-    const s = readString(this.source, i);
-    return { type: 'string', value: s.value, span: { start: i, end: s.end } };
   }
 }
 
