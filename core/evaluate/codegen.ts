@@ -39,17 +39,33 @@ interface PendingScope {
   guard: boolean;
 }
 
-interface Read {
-  code: string;
-  count: number;
-  variable: string;
-}
-
 interface ScopeState {
   template: ScopeTemplate;
-  reads: Map<string, Read>;
-  /** Predicates over fields, rendered once we know which reads are hoisted. */
-  tests: { read: Read; test: (x: string) => string }[];
+  /** How often each field key is read in this scope: keys read more than once are hoisted. */
+  counts: Map<string, number>;
+  /** Hoisted reads: field key → variable, and their declarations. */
+  hoisted: Map<string, string>;
+  declarations: string[];
+}
+
+type Factory = (k: unknown[]) => (profile: Record<string, unknown>) => boolean;
+
+/**
+ * Built factories by source. Constants are not in the source, so segments of the same shape (a
+ * different value, duration or list) share one factory and skip `new Function`. Bounded; the
+ * oldest entry goes first.
+ */
+const FACTORIES = new Map<string, Factory>();
+const MAX_FACTORIES = 256;
+
+function factoryFor(source: string): Factory {
+  let factory = FACTORIES.get(source);
+  if (factory === undefined) {
+    factory = new Function('k', source) as Factory;
+    if (FACTORIES.size >= MAX_FACTORIES) FACTORIES.delete(FACTORIES.keys().next().value as string);
+    FACTORIES.set(source, factory);
+  }
+  return factory;
 }
 
 export class CodeGenerator implements EmitContext {
@@ -74,8 +90,7 @@ export class CodeGenerator implements EmitContext {
     for (let next = this.pending.shift(); next !== undefined; next = this.pending.shift()) this.emitScope(next);
     const names = this.values.map((_, i) => `k${i} = k[${i}]`);
     const source = `"use strict";\n${names.length > 0 ? `const ${names.join(', ')};\n` : ''}${this.decls.join('\n')}\nreturn ${main};`;
-    const factory = new Function('k', source) as (k: unknown[]) => (profile: Record<string, unknown>) => boolean;
-    return factory(this.values);
+    return factoryFor(source)(this.values);
   }
 
   constant(value: unknown): string {
@@ -121,17 +136,12 @@ export class CodeGenerator implements EmitContext {
   }
 
   private emitScope(s: PendingScope): void {
-    const state: ScopeState = { template: s.template, reads: new Map(), tests: [] };
-    const body = this.expr(s.expr, state, 0);
-    const hoisted = [...state.reads.values()].filter((r) => r.count > 1);
-    const code = body.replace(/\0(\d+)\0/g, (_, n: string) => {
-      const { read, test } = state.tests[Number(n)];
-      return read.count > 1 ? test(read.variable) : `(t = ${read.code}, ${test('t')})`;
-    });
+    const state: ScopeState = { template: s.template, counts: new Map(), hoisted: new Map(), declarations: [] };
+    countReads(s.expr, state.counts, 0);
+    const code = this.expr(s.expr, state, 0);
     const p = s.template.base;
     const guard = s.guard ? `  if (typeof ${p} !== 'object' || ${p} === null) ${p} = ${this.runtime('EMPTY')};\n` : '';
-    const lets = hoisted.map((r) => `  const ${r.variable} = ${r.code};\n`).join('');
-    this.declare(`function ${s.name}(${s.template.params}) {\n${guard}  let t, l, d, r;\n${lets}  return ${code};\n}`);
+    this.declare(`function ${s.name}(${s.template.params}) {\n${guard}  let t, l, d, r;\n${state.declarations.join('')}  return ${code};\n}`);
   }
 
   private expr(node: Expr, state: ScopeState, depth: number): string {
@@ -166,16 +176,17 @@ export class CodeGenerator implements EmitContext {
       case 'field': {
         const key = fieldKey(subject.path);
         const schema = Object.hasOwn(state.template.fields, key) ? state.template.fields[key] : undefined;
-        let read = state.reads.get(key);
-        if (read === undefined) {
-          read = { code: this.read(state.template.base, subject.path), count: 0, variable: this.fresh('v') };
-          state.reads.set(key, read);
-        }
-        read.count++;
         const kind = schema === undefined ? undefined : kindOf(schema);
         const items = schema?.type === 'list' ? schema.items : undefined;
-        state.tests.push({ read, test: (x) => emitTest({ node, x, kind, items, computed: false, gen: this }) });
-        return `\0${state.tests.length - 1}\0`;
+        const read = this.read(state.template.base, subject.path);
+        if ((state.counts.get(key) ?? 0) < 2) return `(t = ${read}, ${emitTest({ node, x: 't', kind, items, computed: false, gen: this })})`;
+        let variable = state.hoisted.get(key);
+        if (variable === undefined) {
+          variable = this.fresh('v');
+          state.hoisted.set(key, variable);
+          state.declarations.push(`  const ${variable} = ${read};\n`);
+        }
+        return emitTest({ node, x: variable, kind, items, computed: false, gen: this });
       }
       case 'aggregate': {
         const kind = subject.fn === 'first_at' || subject.fn === 'last_at' ? 'date' : 'number';
@@ -224,5 +235,32 @@ export class CodeGenerator implements EmitContext {
       );
     }
     return name;
+  }
+}
+
+/** Counts field reads per key in the region `expr()` emits into one scope (same depth rule, not into `where`). */
+function countReads(node: Expr, counts: Map<string, number>, depth: number): void {
+  if (depth > MAX_DEPTH) return;
+  switch (node.type) {
+    case 'and':
+    case 'or':
+      for (const item of node.items) countReads(item, counts, depth + 1);
+      return;
+    case 'not': {
+      let operand: Expr = node.operand;
+      while (operand.type === 'not') operand = operand.operand;
+      countReads(operand, counts, depth + 1);
+      return;
+    }
+    case 'predicate':
+      if (node.subject.type === 'field') {
+        const key = fieldKey(node.subject.path);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      return;
+    case 'segment':
+      return;
+    default:
+      assertNever(node, 'expression');
   }
 }
