@@ -1,0 +1,188 @@
+/**
+ * Differential test: the generated code against a deliberately plain tree-walking interpreter of
+ * the normative semantics, on generated trees and hurtful profiles. The interpreter is written
+ * independently of the code generator (no shared helpers but `valueInstant` and the clock).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { EventAggregate, Expr, Literal, PredicateExpr } from '../../../core/ast';
+import { compilePredicate } from '../../../core/evaluate/compile';
+import { kindOf, type FieldSchema, type Schema } from '../../../core/schema';
+import { createClock, valueInstant, type Clock } from '../../../core/time';
+import { exprArbitrary, NOW, profilesArbitrary, schemaForArbitraries } from '../../support/arbitraries';
+
+type Obj = Record<string, unknown>;
+const clock = createClock({ now: NOW });
+
+function get(object: unknown, path: string[]): unknown {
+  let value: unknown = object;
+  for (const segment of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) {
+      value = undefined;
+      break;
+    }
+    value = (value as Obj)[segment];
+  }
+  if (value === undefined && path.length > 1 && typeof object === 'object' && object !== null && Object.hasOwn(object, path.join('.'))) {
+    return (object as Obj)[path.join('.')];
+  }
+  return value;
+}
+
+function literal(lit: Literal, kind: string, c: Clock): unknown {
+  if (kind === 'date') {
+    if (lit.type === 'now') return c.now;
+    if (lit.type === 'today') return c.today;
+    if (lit.type === 'ago') return c.ago(lit.duration);
+    return lit.type === 'string' ? valueInstant(lit.value) : NaN;
+  }
+  if (lit.type === 'string') return lit.value.toLowerCase();
+  return 'value' in lit ? lit.value : undefined;
+}
+
+function same(value: unknown, kind: string, wanted: unknown, computed: boolean): boolean {
+  if (kind === 'text') return typeof value === 'string' && value.toLowerCase() === wanted;
+  if (kind === 'date') return (computed ? value : valueInstant(value)) === wanted;
+  return value === wanted;
+}
+
+function order(value: unknown, kind: string, computed: boolean): number {
+  if (kind === 'date') return computed ? (value === undefined ? NaN : (value as number)) : valueInstant(value);
+  return typeof value === 'number' ? value : NaN;
+}
+
+function elementMatches(element: unknown, wanted: Literal): boolean {
+  if (wanted.type === 'string') return typeof element === 'string' && element.toLowerCase() === wanted.value.toLowerCase();
+  return wanted.type === 'number' && element === wanted.value;
+}
+
+function test(node: PredicateExpr, value: unknown, kind: string, computed: boolean): boolean {
+  const operand = node.operand;
+  const lit = operand !== null && operand.type !== 'list' && operand.type !== 'range' ? operand : undefined;
+  const items = operand?.type === 'list' ? operand.items : [];
+  switch (node.op) {
+    case 'eq':
+      return same(value, kind, literal(lit!, kind, clock), computed);
+    case 'gt':
+      return order(value, kind, computed) > (literal(lit!, kind, clock) as number);
+    case 'gte':
+      return order(value, kind, computed) >= (literal(lit!, kind, clock) as number);
+    case 'lt':
+      return order(value, kind, computed) < (literal(lit!, kind, clock) as number);
+    case 'lte':
+      return order(value, kind, computed) <= (literal(lit!, kind, clock) as number);
+    case 'in':
+      return items.some((i) => same(value, kind, literal(i, kind, clock), computed));
+    case 'between': {
+      if (operand?.type !== 'range') return false;
+      const v = order(value, kind, computed);
+      return v >= (literal(operand.low, kind, clock) as number) && v <= (literal(operand.high, kind, clock) as number);
+    }
+    case 'contains':
+      if (kind === 'text') return typeof value === 'string' && lit?.type === 'string' && value.toLowerCase().includes(lit.value.toLowerCase());
+      return Array.isArray(value) && value.some((e) => elementMatches(e, lit!));
+    case 'starts_with':
+      return typeof value === 'string' && lit?.type === 'string' && value.toLowerCase().startsWith(lit.value.toLowerCase());
+    case 'ends_with':
+      return typeof value === 'string' && lit?.type === 'string' && value.toLowerCase().endsWith(lit.value.toLowerCase());
+    case 'contains_any':
+      return Array.isArray(value) && items.some((i) => value.some((e) => elementMatches(e, i)));
+    case 'contains_all':
+      return Array.isArray(value) && items.every((i) => value.some((e) => elementMatches(e, i)));
+    case 'is_known':
+      return value !== undefined && value !== null;
+    case 'is_empty':
+      return value === undefined || value === null || (kind !== 'list' && value === '') || (kind !== 'text' && Array.isArray(value) && value.length === 0);
+    case 'within_last': {
+      const v = order(value, 'date', computed);
+      return operand?.type === 'duration' && v >= clock.ago(operand) && v <= clock.now;
+    }
+    case 'older_than':
+      return operand?.type === 'duration' && order(value, 'date', computed) < clock.ago(operand);
+    case 'before':
+      return order(value, 'date', computed) < (literal(lit!, 'date', clock) as number);
+    case 'after':
+      return order(value, 'date', computed) > (literal(lit!, 'date', clock) as number);
+    case 'neq':
+    case 'not_in':
+    case 'not_between':
+    case 'not_contains':
+    case 'contains_none':
+    case 'is_unknown':
+    case 'is_not_empty': {
+      const positive = { neq: 'eq', not_in: 'in', not_between: 'between', not_contains: 'contains', contains_none: 'contains_any', is_unknown: 'is_known', is_not_empty: 'is_empty' } as const;
+      return !test({ ...node, op: positive[node.op] }, value, kind, computed);
+    }
+  }
+}
+
+function aggregate(agg: EventAggregate, profile: Obj, schema: Schema): unknown {
+  const events = Array.isArray(profile.events) ? (profile.events as unknown[]) : [];
+  const properties = Object.entries(schema.events ?? {}).find(([k]) => k.toLowerCase() === agg.event.value.toLowerCase())?.[1].properties ?? {};
+  const kept = events.filter((e): e is Obj => {
+    if (typeof e !== 'object' || e === null) return false;
+    const { event, timestamp } = e as Obj;
+    if (typeof event !== 'string' || event.toLowerCase() !== agg.event.value.toLowerCase()) return false;
+    if (agg.within !== null) {
+      const t = valueInstant(timestamp);
+      if (!(t >= clock.ago(agg.within) && t <= clock.now)) return false;
+    }
+    const props = (e as Obj).properties;
+    const scope = typeof props === 'object' && props !== null && !Array.isArray(props) ? (props as Obj) : {};
+    return agg.where === null || evaluate(agg.where, scope, profile, properties, schema);
+  });
+  const times = kept.map((e) => valueInstant(e.timestamp)).filter((t) => !Number.isNaN(t));
+  const numbers = kept
+    .map((e) => (agg.property === null ? undefined : get(e.properties, agg.property.value.split('.'))))
+    .filter((n): n is number => typeof n === 'number' && !Number.isNaN(n));
+  switch (agg.fn) {
+    case 'count':
+      return kept.length;
+    case 'sum':
+      return numbers.reduce((a, b) => a + b, 0);
+    case 'min':
+      return numbers.length === 0 ? undefined : Math.min(...numbers);
+    case 'max':
+      return numbers.length === 0 ? undefined : Math.max(...numbers);
+    case 'avg':
+      return numbers.length === 0 ? undefined : numbers.reduce((a, b) => a + b, 0) / numbers.length;
+    case 'first_at':
+      return times.length === 0 ? undefined : Math.min(...times);
+    case 'last_at':
+      return times.length === 0 ? undefined : Math.max(...times);
+  }
+}
+
+function evaluate(expr: Expr, scope: Obj, profile: Obj, fields: Record<string, FieldSchema>, schema: Schema): boolean {
+  switch (expr.type) {
+    case 'and':
+      return expr.items.every((i) => evaluate(i, scope, profile, fields, schema));
+    case 'or':
+      return expr.items.some((i) => evaluate(i, scope, profile, fields, schema));
+    case 'not':
+      return !evaluate(expr.operand, scope, profile, fields, schema);
+    case 'segment':
+      throw new Error('no segments in generated trees');
+    case 'predicate': {
+      const s = expr.subject;
+      if (s.type === 'aggregate') {
+        const kind = s.fn === 'first_at' || s.fn === 'last_at' ? 'date' : 'number';
+        return test(expr, aggregate(s, profile, schema), kind, true);
+      }
+      return test(expr, get(scope, s.path), kindOf(fields[s.path.join('.')]), false);
+    }
+  }
+}
+
+describe('generated code against a plain interpreter', () => {
+  it('agrees on every generated tree and hurtful profile', () => {
+    const schema = schemaForArbitraries;
+    fc.assert(
+      fc.property(exprArbitrary(schema), profilesArbitrary(schema), (expr, profiles) => {
+        const compiled = compilePredicate(expr, { schema, idField: 'id', segments: new Map(), clock });
+        for (const p of profiles) expect(compiled(p)).toBe(evaluate(expr, p, p, schema.fields, schema));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
