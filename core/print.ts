@@ -45,33 +45,22 @@ class Printer {
   layout(expr: Expr, indent: string, col: number): string {
     const flat = this.flat(expr);
     if (col + flat.length <= this.width) return flat;
-    switch (expr.type) {
-      case 'and':
-      case 'or': {
-        const need = expr.type === 'and' ? AND_ITEM : OR_ITEM;
-        const lead = `${expr.type} `;
-        const lines: string[] = [];
-        expr.items.forEach((item, k) => {
-          const prefix = k === 0 ? '' : indent + lead;
-          lines.push(prefix + this.child(item, need, indent, k === 0 ? col : indent.length + lead.length));
-        });
-        return lines.join('\n');
-      }
-      case 'not':
-        return `not ${this.child(expr.operand, NOT_OPERAND, indent, col + 4)}`;
-      case 'predicate': {
-        const subject = expr.subject;
-        if (subject.type !== 'aggregate' || subject.where === null) return flat;
-        const inner = indent + this.unit;
-        const head = `event(${quoteString(subject.event.value)}).where(`;
-        const where = this.layout(subject.where, inner, inner.length);
-        return `${head}\n${inner}${where}\n${indent})${this.aggregateTail(subject)} ${this.predicateTail(expr)}`;
-      }
-      case 'segment':
-        return flat;
-      default:
-        return assertNever(expr);
+    // Only and/or chains, `not` and event `.where(…)` bodies break; everything else stays whole.
+    if (expr.type === 'and' || expr.type === 'or') {
+      const need = expr.type === 'and' ? AND_ITEM : OR_ITEM;
+      const lead = `${expr.type} `;
+      return expr.items
+        .map((item, k) => (k === 0 ? this.child(item, need, indent, col) : indent + lead + this.child(item, need, indent, indent.length + lead.length)))
+        .join('\n');
     }
+    if (expr.type === 'not') return `not ${this.child(expr.operand, NOT_OPERAND, indent, col + 4)}`;
+    if (expr.type === 'predicate' && expr.subject.type === 'aggregate' && expr.subject.where !== null) {
+      const subject = expr.subject;
+      const inner = indent + this.unit;
+      const where = this.layout(subject.where as Expr, inner, inner.length);
+      return `event(${quoteString(subject.event.value)}).where(\n${inner}${where}\n${indent})${this.aggregateTail(subject)} ${this.predicateTail(expr)}`;
+    }
+    return flat;
   }
 
   /** A child in a context that takes `need` or stronger without parentheses. */

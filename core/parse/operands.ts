@@ -61,6 +61,7 @@ export function readOperator(source: string, i: number, subject: Subject): Opera
     // = == != < <= > >=
     const two = source.charCodeAt(i + 1) === 61 ? SYMBOLS.get(source.slice(i, i + 2)) : undefined;
     if (two) return { def: two, span: { start: i, end: i + 2 } };
+    if (c === 60 && source.charCodeAt(i + 1) === 62) return fail(source, 'unknown-operator', i, i + 2, 'unknown operator `<>`', 'did you mean `!=`?');
     const one = c === 33 ? undefined : SYMBOLS.get(source.charAt(i));
     if (one) return { def: one, span: { start: i, end: i + 1 } };
   }
@@ -98,12 +99,21 @@ function unknownOperator(source: string, start: number, end: number, node: WordN
     return fail(source, 'unknown-operator', start, end, `\`${word}\` is not a complete operator`, hint);
   }
   const next = readWord(source, skipSpace(source, end));
+  const common = Object.prototype.hasOwnProperty.call(COMMON_WORDS, lower) ? `did you mean \`${COMMON_WORDS[lower]}\`?` : undefined;
   const hint =
+    common ??
     (next.word ? didYouMean(`${lower} ${next.word}`, ALL_SPELLINGS) : undefined) ??
     didYouMean(lower, ALL_SPELLINGS) ??
     'operators are =, !=, >, >=, <, <=, in, not in, between, contains, starts with, ends with, contains any/all/none, is known, is empty, within last, older than, before, after';
   return fail(source, 'unknown-operator', start, end, `unknown operator \`${word}\``, hint);
 }
+
+/** Operator words from other query languages, mapped to ours for hints. */
+const COMMON_WORDS: Record<string, string> = {
+  equals: '=', equal: '=', eq: '=', ne: '!=', neq: '!=', gt: '>', gte: '>=', ge: '>=', lt: '<', lte: '<=', le: '<=',
+  like: 'contains', has: 'contains', includes: 'contains', startswith: 'starts with', endswith: 'ends with',
+  exists: 'is known', missing: 'is unknown', since: 'after', until: 'before', within_last: 'within last', older: 'older than',
+};
 
 function* completionsOf(node: WordNode, prefix: string): Generator<string> {
   for (const [word, next] of node.next) {

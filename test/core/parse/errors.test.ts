@@ -54,7 +54,10 @@ describe('syntax errors', () => {
   });
 
   it('suggests the closest operator for an unknown operator word', () => {
-    expect(problem('country equals "OM"')).toMatchObject({ code: 'unknown-operator', at: 'equals' });
+    expect(problem('country equals "OM"')).toMatchObject({ code: 'unknown-operator', at: 'equals', hint: 'did you mean `=`?' });
+    expect(problem('country <> "OM"')).toMatchObject({ code: 'unknown-operator', at: '<>', hint: 'did you mean `!=`?' });
+    expect(problem('name LIKE "x"').hint).toBe('did you mean `contains`?');
+    expect(problem('age bigger 3').hint).toMatch(/^operators are =, !=/);
     expect(problem('tags contain "x"')).toMatchObject({ code: 'unknown-operator', at: 'contain', hint: 'did you mean `contains`?' });
     expect(problem('tags contain any ["x"]').hint).toBe('did you mean `contains any`?');
     expect(problem('name starts "x"')).toMatchObject({ code: 'unknown-operator', hint: 'did you mean `starts with`?' });
@@ -199,6 +202,19 @@ describe('hostile input', () => {
     expect(quickly('a = 1 and '.repeat(10_000))).toBe('missing-operand');
     expect(quickly('"'.repeat(100_000))).toBe('unexpected-token');
     expect(quickly(`x in [${'1, '.repeat(30_000)}1]`)).toBe('parsed');
+  });
+
+  it('takes time linear in the length of the input', () => {
+    const chain = (n: number) => Array.from({ length: n }, (_, k) => `(a${k} = "v" or b in [1, 2]) and c${k} within last 3 days`).join(' and ');
+    const best = (source: string) => Math.min(...[0, 1, 2].map(() => {
+      const t0 = performance.now();
+      parse(source);
+      return performance.now() - t0;
+    }));
+    const small = chain(400);
+    const large = chain(4_000);
+    best(small);
+    expect(best(large) / best(small)).toBeLessThan(40);
   });
 
   it('shows control characters in messages without garbling the terminal', () => {
