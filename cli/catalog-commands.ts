@@ -237,7 +237,8 @@ function orchestration(command: Command): Command {
   return command.option('--campaign <id>', 'a campaign id').option('--automation <id>', 'an automation id');
 }
 
-type Body = (catalog: SegmentCatalog, options: CatalogOptions, ...args: any[]) => Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// Positional arguments are strings, or a string list for a variadic one.
+type Body = (catalog: SegmentCatalog, options: CatalogOptions, ...args: any[]) => Promise<void>;
 
 /** Opens the catalogue, runs the body, reports failures (exit 2 for user errors), closes the database. */
 function run(body: Body, withSchema = false) {
