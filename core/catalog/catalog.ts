@@ -7,7 +7,8 @@
  * cannot both pass a check that only one of them may pass.
  */
 import type { Knex } from 'knex';
-import { didYouMean, SegmentErrors } from '../errors';
+import type { SegmentRefExpr } from '../ast';
+import { didYouMean, SegmentError, SegmentErrors } from '../errors';
 import { segmentKey, type SegmentDefinition } from '../segments';
 import { CsvImportError, readMemberCsv, type CsvSource, type ImportProblem, type ReadMembersOptions } from './csv-import';
 import type { MatchKey } from './contacts';
@@ -154,6 +155,9 @@ export class SegmentCatalog {
   }
 
   async update(ref: SegmentRef, changes: UpdateSegmentInput): Promise<SegmentRecord> {
+    if (changes.description === undefined && changes.expression === undefined && changes.members === undefined) {
+      throw catalogError('invalid-option', 'nothing to change', 'give a new expression, member list or description');
+    }
     const id = await writeTransaction(this.db, async (trx) => {
       const snapshot = await loadSnapshot(trx);
       const row = this.find(snapshot, ref);
@@ -359,7 +363,7 @@ export class SegmentCatalog {
   private async validate(snapshot: CatalogSnapshot, candidate: { id: number | null; name: string; expression: string }): Promise<StoredRef[]> {
     const definitions = snapshot.definitions(() => [], candidate);
     const own = analyse(candidate.expression, { definitions, schema: this.options.schema, origin: `segment ${q(candidate.name)}` });
-    if (own.errors.length > 0) throw new SegmentErrors(own.errors);
+    if (own.errors.length > 0) throw new SegmentErrors(own.errors.map((e) => explainArchived(e, own.references, snapshot)));
     if (candidate.id !== null) {
       for (const dependentId of snapshot.transitiveDependentsOf(candidate.id)) {
         const dependent = snapshot.byId.get(dependentId)!;
@@ -497,6 +501,15 @@ function kindError(row: SegmentRow, what: 'expression' | 'members') {
   return what === 'expression'
     ? catalogError('wrong-segment-kind', `${q(row.name)} is a manual segment: it has members, not an expression`, 'create a dynamic segment for an expression')
     : catalogError('wrong-segment-kind', `${q(row.name)} is a dynamic segment: its members are the profiles that match its expression`, 'create a manual segment for a member list');
+}
+
+/** An unknown-segment error about an archived segment says so (the engine only sees active ones). */
+function explainArchived(error: SegmentError, references: readonly SegmentRefExpr[], snapshot: CatalogSnapshot): SegmentError {
+  if (error.code !== 'unknown-segment') return error;
+  const ref = references.find((r) => r.span.start <= error.span.start && error.span.end <= r.span.end);
+  const row = ref && snapshot.byKey.get(segmentKey(ref.name));
+  if (!row || row.state !== 'archived') return error;
+  return new SegmentError({ code: error.code, span: error.span, source: error.source, origin: error.origin, summary: error.summary, hint: `${q(row.name)} is archived: restore it first (segment segments restore ${q(row.name)})` });
 }
 
 function toUsage(row: Record<string, unknown>): Usage {

@@ -80,9 +80,15 @@ describe.each(TARGETS)('segment catalogue on $name', (target) => {
     expect((await catalog.rename('vip', 'VIP')).name).toBe('VIP');
   });
 
-  it('refuses to give a manual segment an expression, and a list to a dynamic segment', async () => {
+  it('refuses to give a manual segment an expression', async () => {
     await catalog.create({ name: 'List', members: [] });
     await rejectsWith(catalog.update('List', { expression: 'country = "OM"' }), 'wrong-segment-kind');
+  });
+
+  it('refuses an update that changes nothing, without bumping the version', async () => {
+    await catalog.create({ name: 'List', members: [] });
+    await rejectsWith(catalog.update('List', {}), 'invalid-option');
+    expect((await catalog.get('List')).version).toBe(1);
   });
 
   it('refuses a 501st active segment, and counts only active ones', async () => {

@@ -46,7 +46,8 @@ describe.each(TARGETS)('segments that use segments on $name', (target) => {
     await rejectsWith(catalog.create({ name: 'X', expression: 'in_segment("Nobody")' }), 'unknown-segment');
     await catalog.create({ name: 'Old', expression: 'country = "AE"' });
     await catalog.archive('Old');
-    await rejectsWith(catalog.create({ name: 'Y', expression: 'in_segment("Old")' }), 'unknown-segment');
+    const error = await rejectsWith(catalog.create({ name: 'Y', expression: 'country = "OM" or in_segment("old")' }), 'unknown-segment');
+    expect(error.hint).toBe('"Old" is archived: restore it first (segment segments restore "Old")');
   });
 
   it('keeps references by id: a renamed segment still works for its users and prints by its new name', async () => {
