@@ -23,6 +23,8 @@ export interface DialectSpec {
   bool(value: boolean): boolean | number;
   /** How many bindings one statement may carry (inserts are batched below this). */
   maxBindings: number;
+  /** How many rows one INSERT may carry (knex writes SQLite's as a compound SELECT, at most 500 terms). */
+  maxInsertRows: number;
   /** Lower-cases a text expression in SQL (only for user mappings without a shadow column). */
   lower: string;
   /** `COUNT(*)` as a value compared with any number (PostgreSQL would read `2.5` as a bigint). */
@@ -39,6 +41,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     false: '1 = 0',
     bool: (v) => (v ? 1 : 0),
     maxBindings: 32_000,
+    maxInsertRows: 500,
     lower: 'LOWER',
     count: 'COUNT(*)',
     likeLimit: 20_000, // SQLITE_MAX_LIKE_PATTERN_LENGTH is 50,000 bytes
@@ -52,6 +55,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     false: '1 = 0',
     bool: (v) => v,
     maxBindings: 60_000,
+    maxInsertRows: 10_000,
     lower: 'LOWER',
     count: 'COUNT(*)',
     likeLimit: null,
@@ -63,6 +67,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     false: 'FALSE',
     bool: (v) => v,
     maxBindings: 60_000,
+    maxInsertRows: 10_000,
     lower: 'LOWER',
     count: 'CAST(COUNT(*) AS DOUBLE PRECISION)',
     likeLimit: null,

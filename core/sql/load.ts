@@ -8,10 +8,10 @@
  * faithfully (no id, a duplicate id, text with NUL or broken UTF-16) is rejected with the reason.
  */
 import type { Knex } from 'knex';
-import { DEFAULT_ID_FIELD, EVENTS_KEY, kindOf, type Schema } from '../schema';
+import { DEFAULT_ID_FIELD, EVENTS_KEY, kindOf, type FieldSchema, type Schema } from '../schema';
 import { valueInstant } from '../time';
 import { dialectOf } from './connect';
-import { DIALECTS, storableText } from './dialects';
+import { DIALECTS, storableText, type DialectSpec } from './dialects';
 import { MAX_ID_LENGTH } from './layout';
 import { LAYOUT_TABLES, type FieldMapping, type SqlMapping } from './mapping';
 
@@ -57,32 +57,67 @@ const MAX_EVENT_NAME = 200;
 
 class Rejected extends Error {}
 
+interface FieldPlan {
+  key: string;
+  path: string[];
+  kind: string;
+  m: FieldMapping;
+}
+
+/** What the loader does for every profile, worked out once per load. */
+interface RowPlan {
+  idField: string;
+  idPath: string[];
+  fields: FieldPlan[];
+  /** Lower-cased event name → its properties. */
+  events: Map<string, FieldPlan[]>;
+  /** Every property column of the events table (each event row sets them all). */
+  eventColumns: string[];
+  mapping: SqlMapping;
+  bool: (v: boolean) => unknown;
+}
+
+function plan(schema: Schema, mapping: SqlMapping, bool: (v: boolean) => unknown): RowPlan {
+  const fieldPlans = (fields: Record<string, FieldSchema>, columns: Record<string, FieldMapping> | undefined): FieldPlan[] =>
+    Object.entries(fields).flatMap(([key, field]) => (columns?.[key] ? [{ key, path: key.split('.'), kind: kindOf(field), m: columns[key] }] : []));
+  const events = new Map<string, FieldPlan[]>();
+  for (const [name, def] of Object.entries(schema.events ?? {})) {
+    events.set(name.toLowerCase(), fieldPlans(def.properties, mapping.events?.properties[name.toLowerCase()]));
+  }
+  const eventColumns = new Set<string>();
+  for (const props of Object.values(mapping.events?.properties ?? {})) for (const m of Object.values(props)) columnsOf(m).forEach((c) => eventColumns.add(c));
+  const idField = schema.idField ?? DEFAULT_ID_FIELD;
+  return { idField, idPath: idField.split('.'), fields: fieldPlans(schema.fields, mapping.fields), events, eventColumns: [...eventColumns], mapping, bool };
+}
+
 /** The rows of one profile, or the reason it cannot be stored. */
 export function profileRows(value: unknown, schema: Schema, mapping: SqlMapping, bool: (v: boolean) => unknown): ProfileRows | { reason: string } {
+  return rowsOf(value, plan(schema, mapping, bool));
+}
+
+function rowsOf(value: unknown, plan: RowPlan): ProfileRows | { reason: string } {
   try {
-    return toRows(value, schema, mapping, bool);
+    return toRows(value, plan);
   } catch (e) {
     if (e instanceof Rejected) return { reason: e.message };
     throw e;
   }
 }
 
-function toRows(value: unknown, schema: Schema, mapping: SqlMapping, bool: (v: boolean) => unknown): ProfileRows {
+function toRows(value: unknown, plan: RowPlan): ProfileRows {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Rejected('a profile must be a JSON object');
   const p = value as Row;
-  const idField = schema.idField ?? DEFAULT_ID_FIELD;
-  const id = read(p, idField.split('.'));
-  if (typeof id !== 'string' && typeof id !== 'number') throw new Rejected(`the profile has no "${idField}" (text or number)`);
+  const { mapping, bool } = plan;
+  const id = read(p, plan.idPath);
+  if (typeof id !== 'string' && typeof id !== 'number') throw new Rejected(`the profile has no "${plan.idField}" (text or number)`);
   const pid = String(id);
   if (pid.length > MAX_ID_LENGTH) throw new Rejected(`the profile id is longer than ${MAX_ID_LENGTH} characters`);
-  text(pid, idField);
+  text(pid, plan.idField);
   const profile: Row = { [mapping.profiles.id]: pid };
   if (mapping.profiles.body) profile[mapping.profiles.body] = JSON.stringify(p);
   const lists: Row[] = [];
-  for (const [key, field] of Object.entries(schema.fields)) {
-    const m = mapping.fields[key];
-    const v = read(p, key.split('.'));
-    const kind = kindOf(field);
+  for (const { key, path, kind, m } of plan.fields) {
+    const v = read(p, path);
     classify(profile, m, kind, v, key, bool);
     if (kind === 'list' && Array.isArray(v) && m.list) {
       for (const e of v) {
@@ -95,41 +130,32 @@ function toRows(value: unknown, schema: Schema, mapping: SqlMapping, bool: (v: b
       }
     }
   }
-  return { profile, lists, events: eventRows(p, pid, mapping, schema, bool) };
+  return { profile, lists, events: eventRows(p, pid, plan) };
 }
 
-function eventRows(p: Row, pid: string, mapping: SqlMapping, schema: Schema, bool: (v: boolean) => unknown): Row[] {
-  const em = mapping.events;
+function eventRows(p: Row, pid: string, plan: RowPlan): Row[] {
   const list = read(p, [EVENTS_KEY]);
-  if (em === undefined || !Array.isArray(list)) return [];
-  const columns = new Set<string>();
-  for (const props of Object.values(em.properties)) for (const m of Object.values(props)) columnsOf(m).forEach((c) => columns.add(c));
-  const schemaEvents = Object.fromEntries(Object.entries(schema.events ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  if (plan.mapping.events === undefined || !Array.isArray(list)) return [];
   const rows: Row[] = [];
   for (const e of list) {
     if (typeof e !== 'object' || e === null) continue; // never matches any event
     const ev = e as Row;
     const row: Row = { pid, event: null, event_lc: null, ts: null, properties: null };
-    for (const c of columns) row[c] = null;
+    for (const c of plan.eventColumns) row[c] = null;
     const name = ev.event;
+    let props: FieldPlan[] | undefined;
     if (typeof name === 'string') {
       if (name.length > MAX_EVENT_NAME) throw new Rejected(`an event name is longer than ${MAX_EVENT_NAME} characters`);
       row.event = text(name, 'event');
       row.event_lc = name.toLowerCase();
+      props = plan.events.get(row.event_lc as string);
     }
     const ts = valueInstant(ev.timestamp);
     row.ts = Number.isNaN(ts) ? null : ts;
-    const props = ev.properties;
-    const q = typeof props === 'object' && props !== null && !Array.isArray(props) ? (props as Row) : undefined;
+    const raw = ev.properties;
+    const q = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Row) : undefined;
     if (q !== undefined) row.properties = JSON.stringify(q);
-    const lc = typeof name === 'string' ? name.toLowerCase() : undefined;
-    const pm = lc === undefined ? undefined : em.properties[lc];
-    const ps = lc === undefined ? undefined : schemaEvents[lc];
-    if (pm && ps) {
-      for (const [key, field] of Object.entries(ps.properties)) {
-        classify(row, pm[key], kindOf(field), q === undefined ? undefined : read(q, key.split('.')), `${name}.${key}`, bool);
-      }
-    }
+    if (props) for (const { key, path, kind, m } of props) classify(row, m, kind, q === undefined ? undefined : read(q, path), `${name as string}.${key}`, plan.bool);
     rows.push(row);
   }
   return rows;
@@ -183,6 +209,7 @@ export async function loadProfiles(db: Knex, input: AsyncIterable<LoadInput> | I
   const keep = options.keepRejections ?? 1000;
   const result: LoadResult = { loaded: 0, rejectedCount: 0, rejected: [] };
   const seen = new Map<string, number>();
+  const rowPlan = plan(schema, mapping, spec.bool);
   let batch: ProfileRows[] = [];
   const reject = (line: number, reason: string) => {
     result.rejectedCount++;
@@ -190,7 +217,7 @@ export async function loadProfiles(db: Knex, input: AsyncIterable<LoadInput> | I
   };
   const flush = async () => {
     if (batch.length === 0) return;
-    await writeBatch(db, batch, mapping, spec.maxBindings);
+    await writeBatch(db, batch, mapping, spec);
     result.loaded += batch.length;
     batch = [];
     options.onProgress?.({ loaded: result.loaded, rejected: result.rejectedCount });
@@ -200,7 +227,7 @@ export async function loadProfiles(db: Knex, input: AsyncIterable<LoadInput> | I
       reject(item.line, item.error);
       continue;
     }
-    const rows = profileRows(item.value, schema, mapping, spec.bool);
+    const rows = rowsOf(item.value, rowPlan);
     if ('reason' in rows) {
       reject(item.line, rows.reason);
       continue;
@@ -219,20 +246,20 @@ export async function loadProfiles(db: Knex, input: AsyncIterable<LoadInput> | I
   return result;
 }
 
-async function writeBatch(db: Knex, batch: ProfileRows[], mapping: SqlMapping, maxBindings: number): Promise<void> {
+async function writeBatch(db: Knex, batch: ProfileRows[], mapping: SqlMapping, spec: DialectSpec): Promise<void> {
   const ids = batch.map((b) => b.profile[mapping.profiles.id] as string);
   await db.transaction(async (trx) => {
     await trx(LAYOUT_TABLES.lists).whereIn('pid', ids).delete();
     await trx(LAYOUT_TABLES.events).whereIn('pid', ids).delete();
     await trx(mapping.profiles.table).whereIn(mapping.profiles.id, ids).delete();
-    await insertChunked(trx, mapping.profiles.table, batch.map((b) => b.profile), maxBindings);
-    await insertChunked(trx, LAYOUT_TABLES.lists, batch.flatMap((b) => b.lists), maxBindings);
-    await insertChunked(trx, LAYOUT_TABLES.events, batch.flatMap((b) => b.events), maxBindings);
+    await insertChunked(trx, mapping.profiles.table, batch.map((b) => b.profile), spec);
+    await insertChunked(trx, LAYOUT_TABLES.lists, batch.flatMap((b) => b.lists), spec);
+    await insertChunked(trx, LAYOUT_TABLES.events, batch.flatMap((b) => b.events), spec);
   });
 }
 
-async function insertChunked(db: Knex, table: string, rows: Row[], maxBindings: number): Promise<void> {
+async function insertChunked(db: Knex, table: string, rows: Row[], spec: DialectSpec): Promise<void> {
   if (rows.length === 0) return;
-  const per = Math.max(1, Math.floor(maxBindings / Object.keys(rows[0]).length));
+  const per = Math.max(1, Math.min(spec.maxInsertRows, Math.floor(spec.maxBindings / Object.keys(rows[0]).length)));
   for (let i = 0; i < rows.length; i += per) await db(table).insert(rows.slice(i, i + per));
 }
