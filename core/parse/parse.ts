@@ -100,8 +100,11 @@ export class Parser {
     } else if (c === 96) {
       token = this.predicate(this.field(i));
     } else if (isIdentStart(source, i)) {
-      const { word, end } = readWord(source, i);
-      const call = source.charCodeAt(skipSpace(source, end)) === 40;
+      const end = scanIdentifier(source, i);
+      // Only words as long as `or`, `and`/`not`, `event` or `in_segment` can be keywords here.
+      const length = end - i;
+      const word = length === 2 || length === 3 || length === 5 || length === 10 ? source.slice(i, end).toLowerCase() : '';
+      const call = word !== '' && source.charCodeAt(skipSpace(source, end)) === 40;
       if (word === 'not') token = this.not(i, end);
       else if (word === 'and' || word === 'or') {
         return fail(source, 'missing-operand', i, end, `\`${source.slice(i, end)}\` needs a condition before it`, CONDITION_EXAMPLE);
