@@ -191,7 +191,7 @@ export class CodeGenerator implements EmitContext {
       case 'aggregate': {
         const kind = subject.fn === 'first_at' || subject.fn === 'last_at' ? 'date' : 'number';
         const test = emitTest({ node, x: 't', kind, items: undefined, computed: true, gen: this });
-        return `(t = ${this.aggregate(subject)}(p), ${test})`;
+        return `(t = ${this.aggregate(subject)}(p, ${this.constant(countCap(node))}), ${test})`;
       }
       default:
         return assertNever(subject, 'subject');
@@ -263,4 +263,21 @@ function countReads(node: Expr, counts: Map<string, number>, depth: number): voi
     default:
       assertNever(node, 'expression');
   }
+}
+
+/**
+ * How far a `count()` must go to decide the predicate: one more than the largest number it is
+ * compared with (counts only grow, so every comparison is settled beyond it); unbounded otherwise.
+ */
+function countCap(node: PredicateExpr): number {
+  if (node.subject.type !== 'aggregate' || node.subject.fn !== 'count') return Infinity;
+  const operand = node.operand;
+  if (operand === null) return 0; // is known / is unknown: a count is always known
+  const literals = operand.type === 'list' ? operand.items : operand.type === 'range' ? [operand.low, operand.high] : [operand];
+  let max = -Infinity;
+  for (const lit of literals) {
+    if (lit.type !== 'number') return Infinity;
+    max = Math.max(max, lit.value);
+  }
+  return Math.max(0, Math.floor(max) + 1);
 }

@@ -13,7 +13,7 @@ import { EVENTS_KEY, type EventSchema, type Schema } from '../schema';
 import type { CodeGenerator } from './codegen';
 
 const FOLD: Record<EventAggregate['fn'], { body: string; result: string }> = {
-  count: { body: 'n++;', result: 'n' },
+  count: { body: 'if (++n >= cap) break;', result: 'n' },
   sum: { body: `if (typeof x === 'number' && x === x) s += x;`, result: 's' },
   min: { body: `if (typeof x === 'number' && x === x && (m === undefined || x < m)) m = x;`, result: 'm' },
   max: { body: `if (typeof x === 'number' && x === x && (m === undefined || x > m)) m = x;`, result: 'm' },
@@ -22,7 +22,11 @@ const FOLD: Record<EventAggregate['fn'], { body: string; result: string }> = {
   last_at: { body: 'if (ts === ts && (m === undefined || ts > m)) m = ts;', result: 'm' },
 };
 
-/** Emits the aggregate's function and returns its name. */
+/**
+ * Emits the aggregate's function `name(p, cap)` and returns its name. `count()` stops once it
+ * reaches `cap`: the caller passes one more than the largest number it compares with, above which
+ * every comparison is decided.
+ */
 export function emitAggregate(node: EventAggregate, gen: CodeGenerator): string {
   const name = gen.fresh('a');
   const eventName = gen.constant(node.event.value.toLowerCase());
@@ -32,7 +36,8 @@ export function emitAggregate(node: EventAggregate, gen: CodeGenerator): string 
     `const e = ev[i];`,
     `if (typeof e !== 'object' || e === null) continue;`,
     `const nm = e.event;`,
-    `if (typeof nm !== 'string' || (nm !== ${eventName} && nm.toLowerCase() !== ${eventName})) continue;`,
+    // Lower-casing never shortens a text, so a longer name cannot match.
+    `if (typeof nm !== 'string' || (nm !== ${eventName} && (nm.length > ${gen.constant(node.event.value.toLowerCase().length)} || nm.toLowerCase() !== ${eventName}))) continue;`,
   ];
   const needsTime = node.within !== null || node.fn === 'first_at' || node.fn === 'last_at';
   if (needsTime) lines.push(`ts = ${instant}(e.timestamp);`);
@@ -71,7 +76,7 @@ export function emitAggregate(node: EventAggregate, gen: CodeGenerator): string 
   const events = gen.read('p', [EVENTS_KEY]);
   gen.declare(
     [
-      `function ${name}(p) {`,
+      `function ${name}(p, cap) {`,
       `  let n = 0, s = 0, m, ts, x, q, r;`,
       `  const ev = ${events};`,
       `  if (Array.isArray(ev)) {`,
@@ -87,7 +92,7 @@ export function emitAggregate(node: EventAggregate, gen: CodeGenerator): string 
 }
 
 function constantFunction(gen: CodeGenerator, name: string, result: string): string {
-  gen.declare(`function ${name}(p) { return ${result}; }`);
+  gen.declare(`function ${name}(p, cap) { return ${result}; }`);
   return name;
 }
 
