@@ -167,10 +167,10 @@ function digits(source: string, j: number): number {
   return j;
 }
 
-/** A character for a message: itself when printable, else `U+0000`. */
+/** A character for a message: itself when printable, else `U+0000` (also for invisible spaces). */
 export function printableChar(ch: string): string {
   const c = ch.codePointAt(0) ?? 0;
-  return c < 32 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff) || c === 0x2028 || c === 0x2029 || c === 0xfeff
+  return c < 32 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff) || c === 0xa0 || c === 0x2028 || c === 0x2029 || c === 0xfeff || (c >= 0x2000 && c <= 0x200f)
     ? `U+${c.toString(16).toUpperCase().padStart(4, '0')}`
     : ch;
 }

@@ -221,5 +221,6 @@ describe('hostile input', () => {
     const e = parseError('a = 1 \u0007');
     expect(e.summary).toContain('U+0007');
     expect(e.message).not.toContain('\u0007');
+    expect(parseError('a =\u00a01').summary).toContain('U+00A0');
   });
 });
