@@ -113,4 +113,16 @@ describe('segment user errors', () => {
     expect(r.stderr).toMatch(/^error\[[a-z-]+\]/);
     expect(r.stderr).not.toContain('internal error');
   });
+
+  it('reports an internal error in one short line with exit code 1, and the stack only with SEGMENT_DEBUG=1', () => {
+    const env = { NODE_OPTIONS: `--require ${fixture('internal-error.cjs')}` };
+    const r = segment(['check', 'country = "OM"'], { env });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('segment: internal error: simulated bug');
+    expect(r.stderr).toContain('SEGMENT_DEBUG=1');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const debug = segment(['check', 'country = "OM"'], { env: { ...env, SEGMENT_DEBUG: '1' } });
+    expect(debug.status).toBe(1);
+    expect(debug.stderr).toMatch(/TypeError: simulated bug[\s\S]*\n\s+at /);
+  });
 });
