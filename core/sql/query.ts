@@ -72,7 +72,8 @@ export async function prepareSegment(db: Knex, source: string, options: SqlSegme
 
 /** The profiles of a segment as a knex query (not run): `select` what you need from it. */
 export function segmentQuery(db: Knex, segment: SqlSegment): Knex.QueryBuilder {
-  return db({ [PROFILE_ALIAS]: segment.mapping.profiles.table }).whereRaw(segment.where.sql, segment.where.bindings as Knex.RawBinding[]);
+  // Parenthesised: callers add their own conditions (`AND pid > ?` for keyset pages).
+  return db({ [PROFILE_ALIAS]: segment.mapping.profiles.table }).whereRaw(`(${segment.where.sql})`, segment.where.bindings as Knex.RawBinding[]);
 }
 
 /** The count query. */
@@ -120,12 +121,22 @@ export async function profileIds(db: Knex, segment: SqlSegment): Promise<string[
   return rows.map((r) => String(r.id));
 }
 
-/** Streams the profiles of the segment (parsed from the stored JSON, or the row's columns). */
-export async function* streamProfiles(db: Knex, segment: SqlSegment): AsyncGenerator<Record<string, unknown>> {
+/**
+ * Streams the profiles of the segment (parsed from the stored JSON, or the row's columns), in id
+ * order, one keyset page at a time: the same on every driver, and only one page held in memory.
+ */
+export async function* streamProfiles(db: Knex, segment: SqlSegment, pageSize = 5000): AsyncGenerator<Record<string, unknown>> {
   await syncMembers(db, segment);
-  const body = segment.mapping.profiles.body;
-  for await (const row of rowsQuery(db, segment).stream() as AsyncIterable<Record<string, unknown>>) {
-    yield body ? (JSON.parse(String(row.body)) as Record<string, unknown>) : row;
+  const { id, body } = segment.mapping.profiles;
+  const idColumn = `${PROFILE_ALIAS}.${id}`;
+  let after: string | undefined;
+  for (;;) {
+    const page = segmentQuery(db, segment).select(body ? { id: idColumn, body: `${PROFILE_ALIAS}.${body}` } : `${PROFILE_ALIAS}.*`).orderBy(idColumn).limit(pageSize);
+    if (after !== undefined) page.where(idColumn, '>', after);
+    const rows = (await page) as Record<string, unknown>[];
+    for (const row of rows) yield body ? (JSON.parse(String(row.body)) as Record<string, unknown>) : row;
+    if (rows.length < pageSize) return;
+    after = String(rows[rows.length - 1][body ? 'id' : id]);
   }
 }
 

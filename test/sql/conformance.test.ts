@@ -11,7 +11,7 @@ import type { Schema } from '../../core/schema';
 import type { Dialect } from '../../core/sql/connect';
 import { createLayout } from '../../core/sql/layout';
 import { loadProfiles } from '../../core/sql/load';
-import { prepareSegment, profileIds } from '../../core/sql/query';
+import { prepareSegment, profileIds, streamProfiles } from '../../core/sql/query';
 import type { SegmentDefinition } from '../../core/segments';
 import sampleSegments from '../../sample/segments.json';
 import { cases, fixtureProfiles, fixtureSchema, NOW, segmentDefinitions } from '../conformance/cases';
@@ -72,6 +72,16 @@ describe.each(DIALECT_NAMES)('the conformance table on %s', (dialect: Dialect) =
     expect(memory).toEqual(r.expected);
     const segment = await prepareSegment(regressionDb, r.expression, { now: NOW });
     expect((await profileIds(regressionDb, segment)).sort()).toEqual(r.expected);
+  });
+
+  it('streams the full profiles of an `or` segment page by page, each once, in id order', async () => {
+    const source = 'tags contains "vip" or event("page_view").count() > 0 or in_segment("Event Attendees (manual)")';
+    const defs = sampleSegments as SegmentDefinition[];
+    const expected = compileSegment(source, { schema: fixtureSchema, segments: defs, now: NOW }).filter(fixtureProfiles);
+    const streamed: Record<string, unknown>[] = [];
+    for await (const p of streamProfiles(db, await prepareSegment(db, source, { segments: defs, now: NOW }), 2)) streamed.push(p);
+    expect(streamed.map((p) => p.id)).toEqual(expected.map((p) => String(p.id)).sort());
+    expect(streamed).toEqual(JSON.parse(JSON.stringify([...expected].sort((a, b) => String(a.id).localeCompare(String(b.id))))));
   });
 
   it('selects what memory selects for every seed example segment', async () => {
