@@ -4,8 +4,8 @@
  * the result; `--db` runs delegate to cli/db-commands.ts, loaded only then.
  */
 import { Option, type Command } from 'commander';
-import { explain, format, inferSchema, print } from '../core/index';
-import { checked, context, dbOptions, INFER_FROM, prepare, reportSkipped, source } from './context';
+import { explain, format, print } from '../core/index';
+import { checked, context, dbOptions, INFER_FROM, inferFrom, prepare, reportSkipped, source } from './context';
 import { runCount } from './count';
 import { EXIT_OK, reportFailure } from './errors';
 import { checkClockOptions, readExpression, type CommonOptions } from './inputs';
@@ -78,7 +78,7 @@ async function runCheck(expression: string | undefined, options: CommonOptions):
     checked(source, ctx);
     const { head, close } = await peekProfiles(await openProfiles(options.data, { skipBadLines: options.skipBadLines }), INFER_FROM);
     await close();
-    ctx.schema = inferSchema(head);
+    ctx.schema = inferFrom(head);
   }
   const expr = checked(source, ctx);
   if (options.json) println(JSON.stringify({ ok: true, canonical: print(expr), errors: [] }));

@@ -2,7 +2,7 @@
  * What the commands share: the schema and saved segments from the options, checking an expression,
  * and compiling segments against a profile stream (inferring the schema from its head if needed).
  */
-import { check, compileSegment, inferSchema, SegmentErrors, type CompiledSegment, type Expr, type Schema, type SegmentDefinition } from '../core/index';
+import { check, compileSegment, inferSchema, SegmentErrors, type CompiledSegment, type Expr, type Profile, type Schema, type SegmentDefinition } from '../core/index';
 import { userError } from './errors';
 import { loadSchema, loadSegments, type CommonOptions } from './inputs';
 import type { DbRunOptions } from './optional';
@@ -58,11 +58,16 @@ export async function prepare(sources: readonly string[], options: CommonOptions
   let schema = ctx.schema;
   if (schema === undefined) {
     const peeked = await peekProfiles(stream, INFER_FROM);
-    schema = inferSchema(peeked.head);
+    schema = inferFrom(peeked.head);
     stream = peeked.rest;
   }
   const segments = sources.map((s) => compileSegment(s, { schema, segments: ctx.segments, now: options.now, timeZone: options.tz }));
   return { segments, stream };
+}
+
+/** The schema of sample profiles; none (nothing to check against) when there are no profiles. */
+export function inferFrom(profiles: readonly Profile[]): Schema | undefined {
+  return profiles.length === 0 ? undefined : inferSchema(profiles);
 }
 
 export function reportSkipped(stream: ProfileStream): void {

@@ -86,6 +86,16 @@ describe('segment count', () => {
     expect(out.scanned).toBe(6);
   });
 
+  it('counts 0 on an empty file, with or without a schema', () => {
+    expect(lastLine(segment(['count', '--data', fixture('empty.jsonl'), 'clicks_count > 0']).stdout)).toBe('0');
+    expect(lastLine(segment(['count', '--data', fixture('empty.jsonl'), '--schema', schemaFile, 'clicks_count > 0']).stdout)).toBe('0');
+  });
+
+  it('reads Windows line endings and skips blank lines', () => {
+    const r = segment(['count', '--json', '--data', fixture('windows.jsonl'), 'country = "OM"']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ count: 2, scanned: 3 });
+  });
+
   it('stops at a bad JSON line with file:line and the reason (exit 2)', () => {
     const r = segment(['count', '--data', fixture('bad.jsonl'), 'country = "OM"']);
     expect(r.status).toBe(2);
