@@ -42,7 +42,7 @@ const EMIT: Record<OperatorId, Emit> = {
     const kind = i.kind ?? literalKind(value(i), false);
     const c = constantOf(value(i), kind, i.gen);
     if (c === undefined) return FALSE;
-    if (kind === 'text') return `(typeof ${i.x} === 'string' && (${i.x} === ${c} || ${i.x}.toLowerCase() === ${c}))`;
+    if (kind === 'text') return textIn(i, [value(i) as Literal & { type: 'string' }]);
     if (kind === 'date') return `(${dateOf(i)} === ${c})`;
     return `(${i.x} === ${c})`;
   },
@@ -55,13 +55,11 @@ const EMIT: Record<OperatorId, Emit> = {
     const items = listItems(i);
     const kind = i.kind ?? literalKind(items[0], false);
     if (kind !== 'text' && kind !== 'number') return FALSE;
-    const values = [...new Set(items.map((l) => constantValue(l, kind, i.gen.clock)).filter((v) => v !== undefined))];
+    if (kind === 'text') return textIn(i, items.filter((l): l is Literal & { type: 'string' } => l.type === 'string'));
+    const values = [...new Set(items.flatMap((l) => (l.type === 'number' ? [l.value] : [])))];
     if (values.length === 0) return FALSE;
-    const typeCheck = `typeof ${i.x} === '${kind === 'text' ? 'string' : 'number'}'`;
-    const subject = kind === 'text' ? 'l' : i.x;
-    const bind = kind === 'text' ? ` && (l = ${i.x}.toLowerCase(), ` : ' && (';
-    if (values.length > 4) return `(${typeCheck}${bind}${i.gen.constant(new Set(values))}.has(${subject})))`;
-    return `(${typeCheck}${bind}${values.map((v) => `${subject} === ${i.gen.constant(v)}`).join(' || ')}))`;
+    if (values.length > 4) return `(typeof ${i.x} === 'number' && ${i.gen.constant(new Set(values))}.has(${i.x}))`;
+    return `(${values.map((v) => `${i.x} === ${i.gen.constant(v)}`).join(' || ')})`;
   },
   not_in: negate('in'),
   between(i) {
@@ -166,11 +164,28 @@ function affix(method: 'startsWith' | 'endsWith'): Emit {
   };
 }
 
+/**
+ * Text equal to one of `texts`, ignoring case. Fast paths: the text exactly as written (data is
+ * usually spelled like the segment), and a length check (lower-casing never shortens a text).
+ */
+function textIn(i: TestInput, texts: readonly { value: string }[]): string {
+  if (texts.length === 0) return FALSE;
+  const lowered = [...new Set(texts.map((t) => t.value.toLowerCase()))];
+  const exact = [...new Set(texts.map((t) => t.value))];
+  const longest = i.gen.constant(Math.max(...lowered.map((t) => t.length)));
+  const x = i.x;
+  if (lowered.length > 4) return `(typeof ${x} === 'string' && ${x}.length <= ${longest} && ${i.gen.constant(new Set(lowered))}.has(${x}.toLowerCase()))`;
+  const exactTests = exact.map((t) => `${x} === ${i.gen.constant(t)}`).join(' || ');
+  const lowerTests = lowered.map((t) => `l === ${i.gen.constant(t)}`).join(' || ');
+  return `(typeof ${x} === 'string' && (${exactTests} || (${x}.length <= ${longest} && (l = ${x}.toLowerCase(), ${lowerTests}))))`;
+}
+
 /** Membership of one literal in a list value (the list check is done by the caller). */
 function elementTest(i: TestInput, lit: Literal | undefined): string {
   const kind = i.items ?? literalKind(lit, false);
   const c = kind === 'text' || kind === 'number' ? constantOf(lit, kind, i.gen) : undefined;
   if (c === undefined) return FALSE;
+  if (kind === 'text' && lit?.type === 'string') return `${i.gen.runtime('hasText')}(${i.x}, ${c}, ${i.gen.constant(lit.value)})`;
   return `${i.gen.runtime(kind === 'text' ? 'hasText' : 'hasNumber')}(${i.x}, ${c})`;
 }
 

@@ -52,11 +52,15 @@ export function own(object: object, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(object, key) ? (object as Record<string, unknown>)[key] : undefined;
 }
 
-/** Whether a list has a text element equal to `lowered` (already lower case), ignoring case. */
-export function hasText(list: readonly unknown[], lowered: string): boolean {
+/**
+ * Whether a list has a text element equal to `lowered` (already lower case), ignoring case;
+ * `written` (the text as the segment spells it) is a fast path. Lower-casing never shortens a
+ * text, so longer elements are skipped without lower-casing them.
+ */
+export function hasText(list: readonly unknown[], lowered: string, written: string = lowered): boolean {
   for (let i = 0; i < list.length; i++) {
     const e = list[i];
-    if (typeof e === 'string' && (e === lowered || e.toLowerCase() === lowered)) return true;
+    if (e === written || (typeof e === 'string' && e.length <= lowered.length && (e === lowered || e.toLowerCase() === lowered))) return true;
   }
   return false;
 }
