@@ -7,28 +7,28 @@
  * cannot both pass a check that only one of them may pass.
  */
 import type { Knex } from 'knex';
-import type { SegmentRefExpr } from '../ast';
-import { didYouMean, SegmentError, SegmentErrors } from '../errors';
+import { didYouMean, SegmentErrors } from '../errors';
 import { segmentKey, type SegmentDefinition } from '../segments';
-import { CsvImportError, readMemberCsv, type CsvSource, type ImportProblem, type ReadMembersOptions } from './csv-import';
-import type { MatchKey } from './contacts';
-import { assertCanExport, exportProfiles, type ExportOptions, type ExportResult, type ProfileSource } from './export';
+import { CsvImportError, readMemberCsv, type CsvSource } from './csv-import';
+import { assertCanExport, exportProfiles, type ExportResult } from './export';
 import { catalogError, listing, q } from './fail';
 import { analyse } from './language';
 import { writeTransaction } from './lock';
-import { MAX_ID_LENGTH, MAX_NAME_LENGTH, migrate, TABLES } from './migrations';
+import { migrate, TABLES } from './migrations';
+import { insertMembers, insertRefs, insertSegment, summarise, toUsage, type Db, type StoredRef } from './rows';
+import { checkMembers, checkName, checkOrchestration, checkUnique, explainArchived, kindError } from './rules';
 import { CatalogSnapshot, loadSnapshot, normaliseRow, type SegmentRow } from './snapshot';
 import {
   MAX_ACTIVE_SEGMENTS,
-  ORCHESTRATION_KINDS,
-  ORCHESTRATION_STATUSES,
+  type CatalogExportOptions,
   type CatalogOptions,
   type CreateSegmentInput,
+  type ImportMembersOptions,
+  type ImportReport,
   type Orchestration,
   type OrchestrationKind,
   type ReachCounter,
   type SegmentRecord,
-  type SegmentKind,
   type SegmentRef,
   type SegmentState,
   type SegmentSummary,
@@ -36,8 +36,6 @@ import {
   type Usage,
 } from './types';
 
-type Db = Knex | Knex.Transaction;
-const CHUNK = 400;
 
 export class SegmentCatalog {
   readonly db: Knex;
@@ -405,136 +403,4 @@ export class SegmentCatalog {
     const rows = await db(TABLES.usage).where({ segment_id: id }).orderBy(['kind', 'orchestration_id']);
     return rows.map(toUsage);
   }
-}
-
-export interface ImportMembersOptions extends ReadMembersOptions {
-  /** Import the rows that match and report the others, instead of refusing the whole file. */
-  skipInvalid?: boolean;
-  /** `add` to the members (default) or `replace` them. */
-  mode?: 'add' | 'replace';
-  /** Create the manual segment if no segment has that name. */
-  create?: boolean | { description?: string };
-}
-
-export interface CatalogExportOptions extends Omit<ExportOptions, 'profiles'> {
-  /** The segment's profiles: e.g. the in-memory engine's filter or a streaming SQL query. */
-  profiles: (segment: SegmentDefinition, definitions: readonly SegmentDefinition[]) => ProfileSource | Promise<ProfileSource>;
-}
-
-export interface ImportReport {
-  segment: string;
-  created: boolean;
-  key: MatchKey;
-  column: string;
-  rows: number;
-  /** Distinct people the file names. */
-  matched: number;
-  added: number;
-  alreadyMembers: number;
-  /** Rows naming someone an earlier row already named. */
-  duplicates: number;
-  /** Rows left out (only with `skipInvalid`). */
-  skipped: number;
-  problems: ImportProblem[];
-}
-
-interface StoredRef {
-  refId: number;
-  span: { start: number; end: number };
-}
-
-/** Inserts a segment row; returns its id (read back by the unique key: MySQL has no `returning`). */
-async function insertSegment(trx: Db, s: { name: string; description: string; kind: SegmentKind; expression: string | null; now: number; version?: number }): Promise<number> {
-  const name_key = segmentKey(s.name);
-  await trx(TABLES.segments).insert({ name: s.name, name_key, description: s.description, kind: s.kind, expression: s.expression, state: 'active', version: s.version ?? 1, created_at: s.now, updated_at: s.now });
-  return Number((await trx(TABLES.segments).where({ name_key }).first('id')).id);
-}
-
-async function insertRefs(trx: Db, segmentId: number, refs: readonly StoredRef[]): Promise<void> {
-  const rows = refs.map((r, ordinal) => ({ segment_id: segmentId, ordinal, ref_id: r.refId, span_start: r.span.start, span_end: r.span.end }));
-  for (let i = 0; i < rows.length; i += CHUNK) await trx(TABLES.refs).insert(rows.slice(i, i + CHUNK));
-}
-
-/** Adds members (already unique); returns how many were new. */
-export async function insertMembers(trx: Db, segmentId: number, members: readonly string[]): Promise<void> {
-  for (let i = 0; i < members.length; i += CHUNK) {
-    await trx(TABLES.members).insert(members.slice(i, i + CHUNK).map((profile_id) => ({ segment_id: segmentId, profile_id })));
-  }
-}
-
-function checkName(raw: string): string {
-  const name = String(raw ?? '').trim();
-  if (name === '') throw catalogError('invalid-option', 'a segment needs a name', 'e.g. "VIP Arabic speakers"');
-  if (name.length > MAX_NAME_LENGTH) throw catalogError('invalid-option', `the segment name is ${name.length} characters long, the most is ${MAX_NAME_LENGTH}`);
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw catalogError('invalid-option', 'the segment name contains control characters', 'use letters, digits, spaces and punctuation');
-  return name;
-}
-
-function checkUnique(snapshot: CatalogSnapshot, name: string, selfId?: number): void {
-  const existing = snapshot.byKey.get(segmentKey(name));
-  if (existing && existing.id !== selfId) {
-    const as = existing.name === name ? '' : ` (as ${q(existing.name)})`;
-    throw catalogError('duplicate-segment-name', `a segment named ${q(name)} already exists${as}${existing.state === 'archived' ? ', archived' : ''}`, 'names are unique regardless of case: choose another name, or edit the existing segment');
-  }
-}
-
-/** Member ids as unique strings, in first-seen order. */
-function checkMembers(members: readonly (string | number)[]): string[] {
-  const seen = new Set<string>();
-  for (const m of members) {
-    const id = String(m).trim();
-    if (id === '' || id.length > MAX_ID_LENGTH) throw catalogError('invalid-option', `invalid member id ${q(String(m))}`, `profile ids are 1 to ${MAX_ID_LENGTH} characters`);
-    seen.add(id);
-  }
-  return [...seen];
-}
-
-function checkOrchestration(o: Orchestration): Orchestration {
-  const id = String(o?.id ?? '').trim();
-  if (id === '' || id.length > MAX_ID_LENGTH) throw catalogError('invalid-option', 'a campaign or automation needs an id', `ids are 1 to ${MAX_ID_LENGTH} characters`);
-  if (!ORCHESTRATION_KINDS.includes(o.kind)) throw catalogError('invalid-option', `unknown orchestration kind ${q(String(o.kind))}`, `use ${listing(ORCHESTRATION_KINDS.map((k) => q(k)))}`);
-  if (!ORCHESTRATION_STATUSES.includes(o.status)) throw catalogError('invalid-option', `unknown status ${q(String(o.status))}`, `use one of ${ORCHESTRATION_STATUSES.map((s) => q(s)).join(', ')}`);
-  return { id, kind: o.kind, status: o.status };
-}
-
-function kindError(row: SegmentRow, what: 'expression' | 'members') {
-  return what === 'expression'
-    ? catalogError('wrong-segment-kind', `${q(row.name)} is a manual segment: it has members, not an expression`, 'create a dynamic segment for an expression')
-    : catalogError('wrong-segment-kind', `${q(row.name)} is a dynamic segment: its members are the profiles that match its expression`, 'create a manual segment for a member list');
-}
-
-/** An unknown-segment error about an archived segment says so (the engine only sees active ones). */
-function explainArchived(error: SegmentError, references: readonly SegmentRefExpr[], snapshot: CatalogSnapshot): SegmentError {
-  if (error.code !== 'unknown-segment') return error;
-  const ref = references.find((r) => r.span.start <= error.span.start && error.span.end <= r.span.end);
-  const row = ref && snapshot.byKey.get(segmentKey(ref.name));
-  if (!row || row.state !== 'archived') return error;
-  return new SegmentError({ code: error.code, span: error.span, source: error.source, origin: error.origin, summary: error.summary, hint: `${q(row.name)} is archived: restore it first (segment segments restore ${q(row.name)})` });
-}
-
-function toUsage(row: Record<string, unknown>): Usage {
-  return {
-    id: String(row.orchestration_id),
-    kind: row.kind as OrchestrationKind,
-    status: row.status as Usage['status'],
-    attachedAt: new Date(Number(row.attached_at)),
-    updatedAt: new Date(Number(row.updated_at)),
-  };
-}
-
-function summarise(row: SegmentRow, usage: readonly Usage[]): SegmentSummary {
-  return {
-    id: Number(row.id),
-    name: row.name,
-    description: row.description ?? '',
-    kind: row.kind,
-    state: row.state,
-    version: Number(row.version),
-    createdAt: new Date(Number(row.created_at)),
-    updatedAt: new Date(Number(row.updated_at)),
-    reach: row.reach === null || row.reach === undefined ? null : Number(row.reach),
-    reachComputedAt: row.reach_at === null || row.reach_at === undefined ? null : new Date(Number(row.reach_at)),
-    campaigns: usage.filter((u) => u.kind === 'campaign').length,
-    automations: usage.filter((u) => u.kind === 'automation').length,
-  };
 }

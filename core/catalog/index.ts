@@ -2,7 +2,7 @@
  * The segment catalogue (server side): saved segments on a knex database, CSV member uploads and
  * CSV exports. Re-exported by the server entry; never by the browser-safe one.
  */
-export { SegmentCatalog, type CatalogExportOptions, type ImportMembersOptions, type ImportReport } from './catalog';
+export { SegmentCatalog } from './catalog';
 export { migrate as migrateCatalog, dropCatalogTables, TABLES as CATALOG_TABLES } from './migrations';
 export { generation as catalogGeneration } from './lock';
 export { readMemberCsv, keyOfHeader, CsvImportError, type CsvSource, type ImportProblem, type MemberList, type ReadMembersOptions } from './csv-import';

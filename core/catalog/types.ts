@@ -2,6 +2,9 @@
  * The catalogue's public shapes: saved segments, their usage, listings and options.
  */
 import type { Schema } from '../schema';
+import type { MatchKey } from './contacts';
+import type { ImportProblem, ReadMembersOptions } from './csv-import';
+import type { ExportOptions, ProfileSource } from './export';
 import type { SegmentDefinition } from '../segments';
 
 export type SegmentKind = 'dynamic' | 'manual';
@@ -79,4 +82,35 @@ export interface CatalogOptions {
   now?: () => Date;
   /** The active-segment limit (500 unless told otherwise). */
   maxActiveSegments?: number;
+}
+
+export interface ImportMembersOptions extends ReadMembersOptions {
+  /** Import the rows that match and report the others, instead of refusing the whole file. */
+  skipInvalid?: boolean;
+  /** `add` to the members (default) or `replace` them. */
+  mode?: 'add' | 'replace';
+  /** Create the manual segment if no segment has that name. */
+  create?: boolean | { description?: string };
+}
+
+export interface CatalogExportOptions extends Omit<ExportOptions, 'profiles'> {
+  /** The segment's profiles: e.g. the in-memory engine's filter or a streaming SQL query. */
+  profiles: (segment: SegmentDefinition, definitions: readonly SegmentDefinition[]) => ProfileSource | Promise<ProfileSource>;
+}
+
+export interface ImportReport {
+  segment: string;
+  created: boolean;
+  key: MatchKey;
+  column: string;
+  rows: number;
+  /** Distinct people the file names. */
+  matched: number;
+  added: number;
+  alreadyMembers: number;
+  /** Rows naming someone an earlier row already named. */
+  duplicates: number;
+  /** Rows left out (only with `skipInvalid`). */
+  skipped: number;
+  problems: ImportProblem[];
 }

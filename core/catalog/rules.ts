@@ -1,0 +1,60 @@
+/**
+ * The catalogue's input checks: names, member ids, orchestrations, and the errors about them.
+ */
+import type { SegmentRefExpr } from '../ast';
+import { SegmentError } from '../errors';
+import { segmentKey } from '../segments';
+import { catalogError, listing, q } from './fail';
+import { MAX_ID_LENGTH, MAX_NAME_LENGTH } from './migrations';
+import type { CatalogSnapshot, SegmentRow } from './snapshot';
+import { ORCHESTRATION_KINDS, ORCHESTRATION_STATUSES, type Orchestration } from './types';
+
+export function checkName(raw: string): string {
+  const name = String(raw ?? '').trim();
+  if (name === '') throw catalogError('invalid-option', 'a segment needs a name', 'e.g. "VIP Arabic speakers"');
+  if (name.length > MAX_NAME_LENGTH) throw catalogError('invalid-option', `the segment name is ${name.length} characters long, the most is ${MAX_NAME_LENGTH}`);
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw catalogError('invalid-option', 'the segment name contains control characters', 'use letters, digits, spaces and punctuation');
+  return name;
+}
+
+export function checkUnique(snapshot: CatalogSnapshot, name: string, selfId?: number): void {
+  const existing = snapshot.byKey.get(segmentKey(name));
+  if (existing && existing.id !== selfId) {
+    const as = existing.name === name ? '' : ` (as ${q(existing.name)})`;
+    throw catalogError('duplicate-segment-name', `a segment named ${q(name)} already exists${as}${existing.state === 'archived' ? ', archived' : ''}`, 'names are unique regardless of case: choose another name, or edit the existing segment');
+  }
+}
+
+/** Member ids as unique strings, in first-seen order. */
+export function checkMembers(members: readonly (string | number)[]): string[] {
+  const seen = new Set<string>();
+  for (const m of members) {
+    const id = String(m).trim();
+    if (id === '' || id.length > MAX_ID_LENGTH) throw catalogError('invalid-option', `invalid member id ${q(String(m))}`, `profile ids are 1 to ${MAX_ID_LENGTH} characters`);
+    seen.add(id);
+  }
+  return [...seen];
+}
+
+export function checkOrchestration(o: Orchestration): Orchestration {
+  const id = String(o?.id ?? '').trim();
+  if (id === '' || id.length > MAX_ID_LENGTH) throw catalogError('invalid-option', 'a campaign or automation needs an id', `ids are 1 to ${MAX_ID_LENGTH} characters`);
+  if (!ORCHESTRATION_KINDS.includes(o.kind)) throw catalogError('invalid-option', `unknown orchestration kind ${q(String(o.kind))}`, `use ${listing(ORCHESTRATION_KINDS.map((k) => q(k)))}`);
+  if (!ORCHESTRATION_STATUSES.includes(o.status)) throw catalogError('invalid-option', `unknown status ${q(String(o.status))}`, `use one of ${ORCHESTRATION_STATUSES.map((s) => q(s)).join(', ')}`);
+  return { id, kind: o.kind, status: o.status };
+}
+
+export function kindError(row: SegmentRow, what: 'expression' | 'members') {
+  return what === 'expression'
+    ? catalogError('wrong-segment-kind', `${q(row.name)} is a manual segment: it has members, not an expression`, 'create a dynamic segment for an expression')
+    : catalogError('wrong-segment-kind', `${q(row.name)} is a dynamic segment: its members are the profiles that match its expression`, 'create a manual segment for a member list');
+}
+
+/** An unknown-segment error about an archived segment says so (the engine only sees active ones). */
+export function explainArchived(error: SegmentError, references: readonly SegmentRefExpr[], snapshot: CatalogSnapshot): SegmentError {
+  if (error.code !== 'unknown-segment') return error;
+  const ref = references.find((r) => r.span.start <= error.span.start && error.span.end <= r.span.end);
+  const row = ref && snapshot.byKey.get(segmentKey(ref.name));
+  if (!row || row.state !== 'archived') return error;
+  return new SegmentError({ code: error.code, span: error.span, source: error.source, origin: error.origin, summary: error.summary, hint: `${q(row.name)} is archived: restore it first (segment segments restore ${q(row.name)})` });
+}
