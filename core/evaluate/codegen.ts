@@ -120,14 +120,15 @@ export class CodeGenerator implements EmitContext {
     return name;
   }
 
-  /** Code reading a field path from `base`: nested objects first, then a literal dotted key. Uses `r`. */
+  /**
+   * Code reading a field path from `base`, using `r`: nested objects (`attributes.tier` reads
+   * `base.attributes.tier`); when the first segment is absent altogether, the literal dotted key
+   * (`base["attributes.tier"]`, as flat exports write it).
+   */
   read(base: string, path: readonly string[]): string {
     if (path.length === 1) return this.access(base, path[0]);
-    let code = `r = ${this.access(base, path[0])}`;
-    for (const segment of path.slice(1)) {
-      code += `, r = typeof r === 'object' && r !== null ? ${this.access('r', segment)} : undefined`;
-    }
-    return `(${code}, r === undefined ? ${this.access(base, path.join('.'))} : r)`;
+    const steps = path.slice(1).map((segment) => `r = typeof r === 'object' && r !== null ? ${this.access('r', segment)} : undefined`);
+    return `(r = ${this.access(base, path[0])}, r === undefined ? ${this.access(base, path.join('.'))} : (${steps.join(', ')}, r))`;
   }
 
   private access(object: string, key: string): string {

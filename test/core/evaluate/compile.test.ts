@@ -183,10 +183,11 @@ describe('compilePredicate: dates', () => {
 });
 
 describe('compilePredicate: fields', () => {
-  it('reads nested paths, then a literal dotted key', () => {
+  it('reads nested paths, or a literal dotted key when the parent is absent', () => {
     const gold = compile(pred('attributes.tier', 'eq', str('GOLD')));
     expect(gold({ attributes: { tier: 'gold' } })).toBe(true);
     expect(gold({ 'attributes.tier': 'Gold' })).toBe(true);
+    expect(gold({ attributes: {}, 'attributes.tier': 'Gold' })).toBe(false);
     expect(gold({ attributes: null })).toBe(false);
     expect(gold({ attributes: 'gold' })).toBe(false);
   });

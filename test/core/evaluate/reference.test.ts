@@ -15,6 +15,9 @@ type Obj = Record<string, unknown>;
 const clock = createClock({ now: NOW });
 
 function get(object: unknown, path: string[]): unknown {
+  if (path.length > 1 && typeof object === 'object' && object !== null && (object as Obj)[path[0]] === undefined) {
+    return Object.hasOwn(object, path.join('.')) ? (object as Obj)[path.join('.')] : undefined;
+  }
   let value: unknown = object;
   for (const segment of path) {
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) {
@@ -22,9 +25,6 @@ function get(object: unknown, path: string[]): unknown {
       break;
     }
     value = (value as Obj)[segment];
-  }
-  if (value === undefined && path.length > 1 && typeof object === 'object' && object !== null && Object.hasOwn(object, path.join('.'))) {
-    return (object as Obj)[path.join('.')];
   }
   return value;
 }
