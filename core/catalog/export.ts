@@ -66,7 +66,12 @@ export function exportFileName(segment: string, date: Date, timeZone = 'UTC'): s
       .replace(/^-+|-+$/g, '')
       .slice(0, 80)
       .replace(/-+$/, '') || 'segment';
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  let day: string;
+  try {
+    day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  } catch {
+    throw catalogError('invalid-option', `unknown time zone ${q(timeZone)}, or an invalid export date`, 'use an IANA zone such as "Asia/Muscat" or "UTC"');
+  }
   return `${slug}_${day}.csv`;
 }
 

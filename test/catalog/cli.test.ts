@@ -77,6 +77,15 @@ describe.each(TARGETS)('segment segments … on $name', (target) => {
     expect((await segment('segments', 'delete', 'VIP Omanis', '--db', t.url)).code).toBe(0);
   });
 
+  it('updates, archives and restores a segment', async () => {
+    expect((await segment('segments', 'create', 'Emiratis', 'country = "AE"', '--db', t.url)).code).toBe(0);
+    expect((await segment('segments', 'update', 'emiratis', '--expression', 'country = "AE" and tags contains "VIP"', '--db', t.url)).stdout).toBe('updated "Emiratis" (version 2)\n');
+    expect((await segment('segments', 'archive', 'Emiratis', '--db', t.url)).stdout).toBe('archived "Emiratis"\n');
+    expect((await segment('segments', 'list', '--archived', '--db', t.url)).stdout).toMatch(/\nEmiratis \(archived\)\s+dynamic/);
+    expect((await segment('segments', 'restore', 'Emiratis', '--json', '--db', t.url)).stdout).toMatch(/"state": "active"/);
+    expect((await segment('segments', 'delete', 'Emiratis', '--db', t.url)).code).toBe(0);
+  });
+
   it('prints user errors as JSON with --json and exits with 2', async () => {
     const run = await segment('segments', 'create', 'Broken', 'country = ', '--json', '--db', t.url);
     expect(run.code).toBe(2);

@@ -31,6 +31,11 @@ describe('segment export file', () => {
     expect(exportFileName('VIP', NOW, 'Asia/Muscat')).toBe('vip_2026-11-25.csv');
   });
 
+  it('refuses an unknown time zone for the file date with a clear error', async () => {
+    await rejectsWith(exportProfiles('VIP', { role: 'admin', profiles: [], directory: dir, timeZone: 'Mars/Olympus' }), 'invalid-option');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('writes Custom ID, Profile ID, Phone and Email and leaves out profiles with neither id', async () => {
     const profiles = [
       { id: 'p1', custom_id: 'C-1', phone: '+96891234567', email: 'amal@example.com', name: 'Amal' },
