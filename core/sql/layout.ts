@@ -87,7 +87,7 @@ export async function createLayout(db: Knex, schema: Schema): Promise<SqlMapping
   const merged: Schema = saved ? mergeSchemas(saved.schema, schema) : schema;
   const mapping = layoutMapping(merged);
   if (saved) assertCompatible(saved.mapping, mapping);
-  await addColumns(db, T.profiles, mapping.fields, merged.fields);
+  await addColumns(db, T.profiles, mapping.fields, merged.fields, true);
   const props: Record<string, FieldMapping> = {};
   const propSchemas: Record<string, FieldSchema> = {};
   for (const [event, def] of Object.entries(merged.events ?? {})) {
@@ -97,7 +97,9 @@ export async function createLayout(db: Knex, schema: Schema): Promise<SqlMapping
       propSchemas[m.column] = field;
     }
   }
-  await addColumns(db, T.events, props, propSchemas);
+  // Events are reached through (event_lc, ts, pid) and (pid, event_lc, ts); property columns are
+  // filters on those rows, so they carry no index of their own (it would only slow loading).
+  await addColumns(db, T.events, props, propSchemas, false);
   await writeMeta(db, 'schema', JSON.stringify(merged));
   await writeMeta(db, 'mapping', JSON.stringify(mapping));
   return mapping;
@@ -162,7 +164,7 @@ function assertCompatible(old: SqlMapping, next: SqlMapping): void {
   }
 }
 
-async function addColumns(db: Knex, table: string, fields: Record<string, FieldMapping>, schemas: Record<string, FieldSchema>): Promise<void> {
+async function addColumns(db: Knex, table: string, fields: Record<string, FieldMapping>, schemas: Record<string, FieldSchema>, indexed: boolean): Promise<void> {
   const existing = new Set(Object.keys(await db(table).columnInfo()));
   const text = textType(db, await serverCollation(db));
   for (const [key, m] of Object.entries(fields)) {
@@ -177,6 +179,7 @@ async function addColumns(db: Knex, table: string, fields: Record<string, FieldM
       if (m.lower) text(t, m.lower).nullable();
       if (m.other) t.smallint(m.other).nullable();
     });
+    if (!indexed) continue;
     if (m.lower) await textIndex(db, table, m.lower, indexName(table, m.lower), []);
     else if (kind !== 'list') await db.schema.alterTable(table, (t) => void t.index([m.column], indexName(table, m.column)));
   }
