@@ -276,6 +276,10 @@ export const cases: ConformanceCase[] = [
   { name: '> today (UTC)', expression: 'created_at > today', expected: ids(10) },
   { name: 'within last 1 month', expression: 'created_at within last 1 month', expected: ids(1, 7, 8, 9) },
   { name: 'within last 1 year', expression: 'created_at within last 1 year', expected: ids(1, 7, 8, 9, 13, 14, 15) },
+  { name: '<= a date is inclusive', expression: 'last_interaction <= "2026-10-25T12:00:00Z"', expected: ids(2, 3) },
+  { name: 'within last 12 hours', expression: 'last_interaction within last 12 hours', expected: ids(1, 8, 9, 14, 15) },
+  { name: 'within last 2 weeks', expression: 'last_interaction within last 2 weeks', expected: ids(1, 7, 8, 9, 13, 14, 15) },
+  { name: 'within last 15 minutes (compact unit)', expression: 'last_interaction within last 15min', expected: ids(1, 8, 9) },
 
   // time zones and calendar steps
   { name: 'today in UTC', expression: 'last_interaction >= today', expected: ids(1, 8, 9, 10, 14, 15) },
@@ -294,6 +298,11 @@ export const cases: ConformanceCase[] = [
   { name: 'not binds tighter than and', expression: 'not tags contains "VIP" and language = "ar"', expected: ids(3, 4) },
   { name: 'A or not A is everyone', expression: 'name = "Zoë" or not name = "Zoë"', expected: ALL },
   { name: 'keywords in upper case', expression: 'NOT country = "OM" AND opt_out = false', expected: ids(3, 7) },
+  { name: 'single-quoted strings', expression: "name = 'Zoë'", expected: ids(1, 2, 7) },
+  { name: 'back-quoted field names', expression: '`name` = "Sam" or attributes.`tier` = "platinum"', expected: ids(8, 11) },
+  { name: 'comments and newlines are whitespace', expression: 'country = "OM" // Oman\n  and opt_out = false', expected: ids(1, 10) },
+  { name: 'operator words in upper case', expression: 'email IS NOT NULL', expected: ids(1, 2, 3, 4, 8, 10) },
+  { name: 'negative decimal literals', expression: 'attributes.lifetime_value > -12.5', expected: ids(1, 2, 3, 7, 8, 9, 10) },
   { name: 'symbol synonyms', expression: 'country == "OM" && !(carrier == "Omantel") || name == "Léa"', expected: ids(2, 10, 12) },
 
   // events
@@ -313,6 +322,7 @@ export const cases: ConformanceCase[] = [
   { name: 'last_at of no events is unknown', expression: 'event("agent_chat").last_at() is unknown', expected: except(1, 10, 12) },
   { name: 'first_at before a date', expression: 'event("sms_received").first_at() before "2026-11-02"', expected: ids(2, 9) },
   { name: 'last_at = a date-only instant', expression: 'event("sms_received").last_at() = "2026-11-03"', expected: ids(2) },
+  { name: 'event within a compact duration', expression: 'event("agent_chat").within(12h).count() = 1', expected: ids(12) },
   { name: 'where ignores case in property values', expression: 'event("page_view").where(offer = "SUMMER-PASS").within(7 days).count() >= 5', expected: ids(1, 7, 11, 12) },
   { name: 'first_at older than', expression: 'event("page_view").first_at() older than 7 days', expected: ids(8) },
   { name: 'last_at after now', expression: 'event("page_view").last_at() after now', expected: ids(8) },
