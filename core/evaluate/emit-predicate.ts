@@ -39,10 +39,11 @@ const FALSE = 'false';
 
 const EMIT: Record<OperatorId, Emit> = {
   eq(i) {
-    const kind = i.kind ?? literalKind(value(i), false);
-    const c = constantOf(value(i), kind, i.gen);
+    const lit = value(i);
+    const kind = i.kind ?? literalKind(lit, false);
+    if (kind === 'text') return lit?.type === 'string' ? textIn(i, [lit]) : FALSE;
+    const c = constantOf(lit, kind, i.gen);
     if (c === undefined) return FALSE;
-    if (kind === 'text') return textIn(i, [value(i) as Literal & { type: 'string' }]);
     if (kind === 'date') return `(${dateOf(i)} === ${c})`;
     return `(${i.x} === ${c})`;
   },
@@ -54,8 +55,8 @@ const EMIT: Record<OperatorId, Emit> = {
   in(i) {
     const items = listItems(i);
     const kind = i.kind ?? literalKind(items[0], false);
-    if (kind !== 'text' && kind !== 'number') return FALSE;
     if (kind === 'text') return textIn(i, items.filter((l): l is Literal & { type: 'string' } => l.type === 'string'));
+    if (kind !== 'number') return FALSE;
     const values = [...new Set(items.flatMap((l) => (l.type === 'number' ? [l.value] : [])))];
     if (values.length === 0) return FALSE;
     if (values.length > 4) return `(typeof ${i.x} === 'number' && ${i.gen.constant(new Set(values))}.has(${i.x}))`;
@@ -76,13 +77,15 @@ const EMIT: Record<OperatorId, Emit> = {
   not_between: negate('between'),
   contains(i) {
     const lit = value(i);
-    const text = constantOf(lit, 'text', i.gen);
-    const substring = text === undefined ? FALSE : `${i.x}.toLowerCase().includes(${text})`;
-    const member = elementTest(i, lit);
-    if (i.kind === 'text') return text === undefined ? FALSE : `(typeof ${i.x} === 'string' && ${substring})`;
-    if (i.kind === 'list') return `(Array.isArray(${i.x}) && ${member})`;
+    const substring = (): string => {
+      const c = constantOf(lit, 'text', i.gen);
+      return c === undefined ? FALSE : `${i.x}.toLowerCase().includes(${c})`;
+    };
+    if (i.kind === 'text') return lit?.type === 'string' ? `(typeof ${i.x} === 'string' && ${substring()})` : FALSE;
+    if (i.kind === 'list') return `(Array.isArray(${i.x}) && ${elementTest(i, lit)})`;
     if (i.kind !== undefined) return FALSE;
-    return `(typeof ${i.x} === 'string' ? ${substring} : Array.isArray(${i.x}) && ${member})`;
+    // Not in the schema: substring of a text, or element of a list, whichever the value is.
+    return `(typeof ${i.x} === 'string' ? ${substring()} : Array.isArray(${i.x}) && ${elementTest(i, lit)})`;
   },
   not_contains: negate('contains'),
   starts_with: affix('startsWith'),
