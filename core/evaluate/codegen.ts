@@ -11,7 +11,7 @@
  * Depth: a subtree deeper than `MAX_DEPTH` becomes its own function, emitted from a work queue, so
  * neither this generator nor V8's parser recurses more than `MAX_DEPTH` levels, however deep the tree.
  */
-import { assertNever, stripSpans, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
+import { assertNever, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
 import { SegmentError } from '../errors';
 import { fieldKey, kindOf, type FieldSchema } from '../schema';
 import { segmentKey } from '../segments';
@@ -201,11 +201,11 @@ export class CodeGenerator implements EmitContext {
 
   /** One function per distinct aggregate (spans ignored), shared by every use. */
   private aggregate(node: EventAggregate): string {
-    const key = JSON.stringify(stripSpans(node));
-    let name = this.aggregateFunctions.get(key);
+    const key = aggregateKey(node);
+    let name = key === undefined ? undefined : this.aggregateFunctions.get(key);
     if (name === undefined) {
       name = emitAggregate(node, this);
-      this.aggregateFunctions.set(key, name);
+      if (key !== undefined) this.aggregateFunctions.set(key, name);
     }
     return name;
   }
@@ -236,6 +236,15 @@ export class CodeGenerator implements EmitContext {
       );
     }
     return name;
+  }
+}
+
+/** A structural key for an aggregate (spans ignored); undefined for a `where` too deep to serialise. */
+function aggregateKey(node: EventAggregate): string | undefined {
+  try {
+    return JSON.stringify(node, (key, value: unknown) => (key === 'span' || key === 'opSpan' ? undefined : value));
+  } catch {
+    return undefined;
   }
 }
 

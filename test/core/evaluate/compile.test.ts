@@ -325,3 +325,14 @@ describe('compilePredicate: hostile input', () => {
     }
   });
 });
+
+describe('compilePredicate: deep event filters', () => {
+  it('compiles and runs a 10k-deep where filter used twice', () => {
+    let where: Expr = pred('amount', 'is_known');
+    for (let i = 0; i < 10_000; i++) where = i % 2 ? and(pred('offer', 'is_unknown'), where) : or(pred('offer', 'eq', str('x')), where);
+    const deep = pred(event('purchase', 'count', { where }), 'eq', num(1));
+    const test = compile(or(deep, deep));
+    expect(test({ events: [{ event: 'purchase', timestamp: NOW, properties: { amount: 1 } }] })).toBe(true);
+    expect(test({ events: [] })).toBe(false);
+  });
+});
