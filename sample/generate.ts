@@ -178,7 +178,10 @@ interface Event {
 }
 
 function events(r: Random, now: number): Event[] {
-  const n = Math.floor(r.float() ** 4 * 31);
+  // Some profiles keep coming back to the summer pass: four to nine views in the last week; some buy it.
+  const views = r.chance(0.03) ? r.int(4, 9) : 0;
+  const bought = views > 0 && r.chance(0.4);
+  const n = Math.min(30 - views - (bought ? 1 : 0), Math.floor(r.float() ** 4 * 31));
   const times: number[] = [];
   for (let i = 0; i < n; i++) times.push(now - Math.floor(r.float() ** 1.5 * 90 * DAY));
   times.sort((a, b) => a - b);
@@ -187,12 +190,10 @@ function events(r: Random, now: number): Event[] {
     const type = r.weighted(EVENT_TYPES);
     out.push({ event: type, timestamp: iso(times[i]), properties: properties(r, type) });
   }
-  // Some profiles keep coming back to the summer pass: four to nine views in the last week.
-  if (r.chance(0.03)) {
-    const views = r.int(4, 9);
-    for (let i = 0; i < views; i++) out.push({ event: 'page_view', timestamp: iso(now - Math.floor(r.float() * 7 * DAY)), properties: { offer: 'summer-pass', url: URLS['summer-pass'] } });
-    if (r.chance(0.4)) out.push({ event: 'purchase', timestamp: iso(now - Math.floor(r.float() * 3 * DAY)), properties: { offer: 'summer-pass', amount: 49 } });
+  for (let i = 0; i < views; i++) {
+    out.push({ event: 'page_view', timestamp: iso(now - Math.floor(r.float() * 7 * DAY)), properties: { offer: 'summer-pass', url: URLS['summer-pass'] } });
   }
+  if (bought) out.push({ event: 'purchase', timestamp: iso(now - Math.floor(r.float() * 3 * DAY)), properties: { offer: 'summer-pass', amount: 49 } });
   return out;
 }
 
