@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Expr } from '../../../core/ast';
+import type { AggregateFn, Expr } from '../../../core/ast';
+import { OPERATOR_LIST, type OperatorId } from '../../../core/operators';
 import { compilePredicate, type CompileContext } from '../../../core/evaluate/compile';
 import { createClock } from '../../../core/time';
 import { ast, exprArbitrary, negativePairArbitrary, NOW, profileArbitrary, profilesArbitrary, schemaForArbitraries } from '../../support/arbitraries';
@@ -54,5 +55,29 @@ describe('compiled predicates on generated trees and hurtful profiles', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('generates every operator and every aggregate, with where and within', () => {
+    const ops = new Set<OperatorId>();
+    const fns = new Set<AggregateFn>();
+    let where = 0;
+    let within = 0;
+    const visit = (e: Expr): void => {
+      if (e.type === 'and' || e.type === 'or') e.items.forEach(visit);
+      else if (e.type === 'not') visit(e.operand);
+      else if (e.type === 'predicate') {
+        ops.add(e.op);
+        if (e.subject.type === 'aggregate') {
+          fns.add(e.subject.fn);
+          if (e.subject.where) (where++, visit(e.subject.where));
+          if (e.subject.within) within++;
+        }
+      }
+    };
+    fc.sample(exprArbitrary(), { numRuns: 3000, seed: 42 }).forEach(visit);
+    expect([...ops].sort()).toEqual(OPERATOR_LIST.map((d) => d.id).sort());
+    expect([...fns].sort()).toEqual(['avg', 'count', 'first_at', 'last_at', 'max', 'min', 'sum']);
+    expect(where).toBeGreaterThan(0);
+    expect(within).toBeGreaterThan(0);
   });
 });
