@@ -36,7 +36,7 @@ export function compilePredicate(expr: Expr, context: CompileContext): (profile:
 }
 
 /** Segment references in a tree (including event filters), without recursion. */
-export function segmentReferences(expr: Expr): { name: string; span: Expr['span'] }[] {
+function segmentReferences(expr: Expr): { name: string; span: Expr['span'] }[] {
   const found: { name: string; span: Expr['span'] }[] = [];
   const stack: Expr[] = [expr];
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
