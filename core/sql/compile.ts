@@ -138,6 +138,9 @@ class SqlCompiler {
     }
     const a = scope.alias;
     const kind = kindOf(schema);
+    if (kind === 'list' && m.list === undefined) {
+      throw new SegmentError({ code: 'invalid-option', span, summary: `${scope.what} "${key}" is a list with no element table in the SQL mapping`, hint: 'map `list: {table, owner, text, number}` for it (event properties of type list are not supported in SQL)' });
+    }
     const col = (c: string) => frag('??.??', a, c);
     return {
       kind,
