@@ -24,12 +24,16 @@ export function userErrorsOf(e: unknown): readonly SegmentError[] | undefined {
   return system ? [system] : undefined;
 }
 
-/** Node system errors that are the user's environment, not our bug (a refused connection, a missing file). */
+/**
+ * Failures of the user's environment, not our bugs: a system call (a refused connection, a missing
+ * file) or a database server's refusal (mysql2: `sqlState`; pg: `severity` and a SQLSTATE `code`).
+ */
 function systemError(e: unknown): SegmentError | undefined {
   if (!(e instanceof Error)) return undefined;
-  const code = (e as NodeJS.ErrnoException).code;
-  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return undefined;
-  return userError('invalid-option', e.message);
+  const x = e as Error & { code?: unknown; syscall?: unknown; sqlState?: unknown; severity?: unknown };
+  if (typeof x.syscall === 'string' || (typeof x.code === 'string' && /^E[A-Z]+$/.test(x.code))) return userError('invalid-option', e.message);
+  const database = typeof x.sqlState === 'string' || (typeof x.severity === 'string' && typeof x.code === 'string' && /^[0-9A-Z]{5}$/.test(x.code));
+  return database ? userError('invalid-option', `the database refused: ${e.message}`, 'check the --db URL (user, password, database name) and that the server is running') : undefined;
 }
 
 export function diagnosticsOf(errors: readonly SegmentError[]): Diagnostic[] {

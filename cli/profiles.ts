@@ -92,10 +92,15 @@ async function* jsonlBatches(path: string, stats: ReadStats, bad: BadLine): Asyn
     stats.profiles += last.length;
     if (last.length > 0) yield last;
   } catch (e) {
-    throw (e as NodeJS.ErrnoException).code?.startsWith('E') ? fileError(e, path, '--data') : e;
+    throw isSystemError(e) ? fileError(e, path, '--data') : e;
   } finally {
     stream.destroy();
   }
+}
+
+/** A failed system call (EACCES, EIO…) while reading the file, as opposed to our own errors. */
+function isSystemError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string';
 }
 
 function parseLine(line: string, lineNo: number, bad: BadLine): Profile | undefined {
@@ -148,7 +153,7 @@ async function* csvBatches(path: string, stats: ReadStats, schema: Schema | unde
     if (typeof code === 'string' && code.startsWith('CSV_')) {
       throw userError('invalid-data', `${path}: not valid CSV (${(e as Error).message})`, 'the first row names the columns; quote cells that hold commas or quotes with "…"');
     }
-    throw typeof code === 'string' && code.startsWith('E') ? fileError(e, path, '--data') : e;
+    throw isSystemError(e) ? fileError(e, path, '--data') : e;
   } finally {
     stream.destroy();
   }
