@@ -26,6 +26,18 @@ import { openProfiles } from './profiles';
 
 export const DEFAULT_CATALOG_DB = 'sqlite:segments.db';
 
+const EXAMPLES = `
+Examples:
+  $ segment segments create "VIP Arabic" 'tags contains "VIP" and language = "ar"'
+  $ segment segments attach "VIP Arabic" --campaign ramadan-sms --status running
+  $ segment segments members import "Fair guests" guests.csv --data profiles.jsonl --create
+  $ segment segments reach --data profiles.jsonl
+  $ segment segments list
+  $ segment segments export "VIP Arabic" --role admin --data profiles.jsonl --out exports/
+  $ segment segments list --db mysql://user:pass@127.0.0.1:3306/crm --json
+
+The catalogue is sqlite:segments.db unless --db or $SEGMENT_DB says otherwise.`;
+
 interface CatalogOptions extends CommonOptions {
   description?: string;
   members?: string;
@@ -47,7 +59,10 @@ interface CatalogOptions extends CommonOptions {
 }
 
 export function registerCatalogCommands(program: Command): void {
-  const segments = program.command('segments').description('saved segments: list, create, edit, protect, import members, export profiles');
+  const segments = program
+    .command('segments')
+    .description('saved segments: list, create, edit, protect, import members, export profiles')
+    .addHelpText('after', EXAMPLES);
 
   base(segments.command('list'))
     .description('the saved segments with their estimated reach and the campaigns and automations using them')
