@@ -161,12 +161,13 @@ class SqlCompiler {
     const name = agg.event.value.toLowerCase();
     const a = this.fresh('e');
     const conds: Frag[] = [];
-    if (!storableText(name)) return this.onEmpty(node, scope, truth(this.c), falsity(this.c));
+    // No stored event can have this name: every profile has "no events".
+    if (!storableText(name)) return this.withoutEvents(node);
     conds.push(em.eventLowered === false ? frag(`${this.c.spec.lower}(??.??) = ?`, a, em.event, name) : frag('??.?? = ?', a, em.event, name));
     const dates = em.dates ?? 'epoch_ms';
     if (agg.within !== null) {
       const low = this.o.clock.ago(agg.within);
-      if (Number.isNaN(low)) return this.onEmpty(node, scope, truth(this.c), falsity(this.c));
+      if (Number.isNaN(low)) return this.withoutEvents(node);
       conds.push(frag('??.?? BETWEEN ? AND ?', a, em.timestamp, instantValue(low, dates), instantValue(this.o.clock.now, dates)));
     }
     const eventFields = eventSchema(this.o.schema, name);
@@ -185,9 +186,9 @@ class SqlCompiler {
     return holds ? this.ownerIn(scope, grouped(negateFrag(test, this.c)), true) : this.ownerIn(scope, grouped(test), false);
   }
 
-  /** The result of an aggregate predicate for a profile with no matching events, or for an impossible filter. */
-  private onEmpty(node: PredicateExpr, _scope: Scope, yes: Frag, no: Frag): Frag {
-    return this.holdsWithoutEvents(node) ? yes : no;
+  /** The constant condition of an aggregate predicate that no event can feed. */
+  private withoutEvents(node: PredicateExpr): Frag {
+    return this.holdsWithoutEvents(node) ? truth(this.c) : falsity(this.c);
   }
 
   /** What the in-memory engine says of this predicate for a profile without events. */

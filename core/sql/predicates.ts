@@ -9,7 +9,6 @@
  */
 import { assertNever, type Literal, type Operand, type PredicateExpr } from '../ast';
 import type { FieldKind, OperatorId } from '../operators';
-import { OPERATORS } from '../operators';
 import { parseIsoDate, type Clock } from '../time';
 import { complement, LIKE_ESCAPE, likeLiteral, storableText, type DialectSpec } from './dialects';
 import type { DateStorage, ListMapping } from './mapping';
@@ -310,6 +309,3 @@ function items(operand: Operand | null): Literal[] {
 function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
-
-/** Every operator has an SQL form (a compile-time check that `SQL_OPERATORS` is complete). */
-export const COMPILED_OPERATORS: readonly OperatorId[] = Object.keys(OPERATORS) as OperatorId[];

@@ -56,18 +56,12 @@ export function compileSegmentSql(source: string, options: SqlSegmentOptions & {
 
 /** Like `compileSegmentSql`, reading the schema and mapping saved in the database when not given. */
 export async function prepareSegment(db: Knex, source: string, options: SqlSegmentOptions = {}): Promise<SqlSegment> {
-  let { schema, mapping } = options;
-  if (schema === undefined || mapping === undefined) {
-    const saved = await readLayout(db);
-    if (saved === undefined && (schema === undefined || mapping === undefined)) {
-      if (schema === undefined) {
-        throw new SegmentError({ code: 'invalid-option', span: { start: 0, end: 0 }, summary: 'the database has no segment layout and no schema was given', hint: 'run `segment import --db <url> profiles.jsonl` first, or pass --schema' });
-      }
-    }
-    schema ??= saved!.schema;
-    mapping ??= saved?.mapping;
+  const saved = options.schema !== undefined && options.mapping !== undefined ? undefined : await readLayout(db);
+  const schema = options.schema ?? saved?.schema;
+  if (schema === undefined) {
+    throw new SegmentError({ code: 'invalid-option', span: { start: 0, end: 0 }, summary: 'the database has no segment layout and no schema was given', hint: 'run `segment import --db <url> profiles.jsonl` first, or pass --schema' });
   }
-  return compileSegmentSql(source, { ...options, schema, mapping, dialect: dialectOf(db) });
+  return compileSegmentSql(source, { ...options, schema, mapping: options.mapping ?? saved?.mapping, dialect: dialectOf(db) });
 }
 
 /** The profiles of a segment as a knex query (not run): `select` what you need from it. */
