@@ -384,13 +384,13 @@ export class SegmentCatalog {
       .filter((user) => verb === 'deleted' || user.state === 'active')
       .map((user) => `segment ${q(user.name)}${user.state === 'archived' ? ' (archived)' : ''}`);
     const running = (await this.usageOf(trx, row.id)).filter((u) => u.status === 'running');
+    if (users.length + running.length === 0) return;
+    const todo = [
+      ...(running.length > 0 ? ['stop or detach the running campaigns and automations'] : []),
+      ...(users.length > 0 ? ['remove it from the segments that use it'] : []),
+    ];
     users.push(...running.map((u) => `${u.kind} ${q(u.id)} (running)`));
-    if (users.length === 0) return;
-    throw catalogError(
-      'segment-in-use',
-      `${q(row.name)} cannot be ${verb}: it is used by ${listing(users)}`,
-      running.length > 0 ? 'stop or detach the running campaigns and automations, and remove it from the segments that use it' : 'remove it from the segments that use it first',
-    );
+    throw catalogError('segment-in-use', `${q(row.name)} cannot be ${verb}: it is used by ${listing(users)}`, `${todo.join(', and ')} first`);
   }
 
   private async touch(trx: Db, row: SegmentRow, patch: Record<string, unknown>): Promise<void> {

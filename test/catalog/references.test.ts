@@ -108,6 +108,7 @@ describe.each(TARGETS)('segments that use segments on $name', (target) => {
     await catalog.create({ name: 'User two', expression: 'in_segment("Base") and language = "ar"' });
     const error = await rejectsWith(catalog.delete('Base'), 'segment-in-use');
     expect(error.summary).toBe('"Base" cannot be deleted: it is used by segment "User one" and segment "User two"');
+    expect(error.hint).toBe('remove it from the segments that use it first');
     await rejectsWith(catalog.archive('Base'), 'segment-in-use');
     const base = await catalog.get('Base');
     await expect(t.db(TABLES.segments).where({ id: base.id }).delete()).rejects.toThrow();
