@@ -57,19 +57,26 @@ function runVitest(env, args) {
     stdio: 'inherit',
     env: { ...process.env, ...env },
   });
-  const forward = (signal) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  running = child;
   return new Promise((resolve) => {
     child.on('error', (e) => {
       console.error(`test: could not start vitest: ${e.message}`);
       resolve(1);
     });
     child.on('exit', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
+      running = undefined;
       resolve(code ?? (signal ? 128 : 1));
     });
+  });
+}
+
+// Ctrl-C or a CI timeout: stop vitest, then still stop the databases (main's `finally`).
+let running;
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupted = true;
+    running?.kill(signal);
   });
 }
 
@@ -96,9 +103,13 @@ async function main() {
   const databases = startDatabases();
   let vitestCode;
   try {
-    vitestCode = await runVitest(databases.env, process.argv.slice(2));
+    vitestCode = interrupted ? 130 : await runVitest(databases.env, process.argv.slice(2));
   } finally {
     if (databases.stop) db('stop');
+  }
+  if (interrupted) {
+    console.error('test: interrupted');
+    return 130;
   }
   const result = counts();
   if (result === undefined) {
