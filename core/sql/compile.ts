@@ -175,15 +175,28 @@ class SqlCompiler {
     if (agg.where !== null) conds.push(this.expr(agg.where, eventScope, depth + 1));
     const value = this.aggregateValue(agg, eventScope);
     const subject: SubjectSql = { kind: agg.fn === 'first_at' || agg.fn === 'last_at' ? 'date' : 'number', value, dates };
-    const filter = join(conds.map((f) => ({ sql: `(${f.sql})`, bindings: f.bindings })), ' AND ');
-    const from = frag(`SELECT ??.?? FROM ?? AS ?? WHERE ${filter.sql}`, a, em.profile, em.table, a, ...filter.bindings);
-    const grouped = (having: Frag) => frag(`${from.sql} GROUP BY ??.?? HAVING ${having.sql}`, ...from.bindings, a, em.profile, ...having.bindings);
     const holds = this.holdsWithoutEvents(node);
     const shortcut = agg.fn === 'count' ? countShortcut(node) : undefined;
-    if (shortcut === 'all') return holds ? truth(this.c) : this.ownerIn(scope, from, false);
-    if (shortcut === 'none') return holds ? this.ownerIn(scope, from, true) : falsity(this.c);
+    const events = (negated: boolean, having?: Frag) => this.eventsOf(scope, a, conds, having, negated);
+    if (shortcut === 'all') return holds ? truth(this.c) : events(false);
+    if (shortcut === 'none') return holds ? events(true) : falsity(this.c);
     const test = compilePredicateSql(subject, node, this.c);
-    return holds ? this.ownerIn(scope, grouped(negateFrag(test, this.c)), true) : this.ownerIn(scope, grouped(test), false);
+    return holds ? events(true, negateFrag(test, this.c)) : events(false, test);
+  }
+
+  /**
+   * Whether the owner has events matching `conds` (grouped per profile and filtered by `having`), or
+   * has none (`negated`): `owner IN (SELECT …)`, and for the complement `owner NOT IN (SELECT …)` or,
+   * where the dialect plans it better, a correlated `NOT EXISTS`.
+   */
+  private eventsOf(scope: Scope, a: string, conds: Frag[], having: Frag | undefined, negated: boolean): Frag {
+    const em = this.o.mapping.events!;
+    const correlated = negated && this.c.spec.antiJoin === 'not-exists';
+    const all = correlated ? [frag(`??.?? = ${scope.owner.sql}`, a, em.profile, ...scope.owner.bindings), ...conds] : conds;
+    const filter = join(all.map((f) => ({ sql: `(${f.sql})`, bindings: f.bindings })), ' AND ');
+    let select = frag(`SELECT ${correlated ? '1' : '??.??'} FROM ?? AS ?? WHERE ${filter.sql}`, ...(correlated ? [] : [a, em.profile]), em.table, a, ...filter.bindings);
+    if (having !== undefined) select = frag(`${select.sql} GROUP BY ??.?? HAVING ${having.sql}`, ...select.bindings, a, em.profile, ...having.bindings);
+    return correlated ? frag(`NOT EXISTS (${select.sql})`, ...select.bindings) : this.ownerIn(scope, select, negated);
   }
 
   /** The constant condition of an aggregate predicate that no event can feed. */

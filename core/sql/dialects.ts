@@ -27,6 +27,11 @@ export interface DialectSpec {
   maxInsertRows: number;
   /** Lower-cases a text expression in SQL (only for user mappings without a shadow column). */
   lower: string;
+  /**
+   * How "has no such events" is written: `NOT IN (SELECT …)` (MariaDB and SQLite materialise it),
+   * or a correlated `NOT EXISTS` (PostgreSQL turns it into an anti-join; its NOT IN is a subplan).
+   */
+  antiJoin: 'not-in' | 'not-exists';
   /** `COUNT(*)` as a value compared with any number (PostgreSQL would read `2.5` as a bigint). */
   count: string;
   /** Longest LIKE pattern the dialect accepts (characters), or null; longer ones use `instr`. */
@@ -43,6 +48,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     maxBindings: 32_000,
     maxInsertRows: 500,
     lower: 'LOWER',
+    antiJoin: 'not-in',
     count: 'COUNT(*)',
     likeLimit: 20_000, // SQLITE_MAX_LIKE_PATTERN_LENGTH is 50,000 bytes
   },
@@ -57,6 +63,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     maxBindings: 60_000,
     maxInsertRows: 10_000,
     lower: 'LOWER',
+    antiJoin: 'not-in',
     count: 'COUNT(*)',
     likeLimit: null,
   },
@@ -69,6 +76,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     maxBindings: 60_000,
     maxInsertRows: 10_000,
     lower: 'LOWER',
+    antiJoin: 'not-exists',
     count: 'CAST(COUNT(*) AS DOUBLE PRECISION)',
     likeLimit: null,
   },
