@@ -262,9 +262,12 @@ class Validator {
     const a = orderKey(low);
     const b = orderKey(high);
     if (a === undefined || b === undefined) return;
-    // `now` is zero in either relative family.
-    if (a.family === 'now') a.family = b.family;
-    if (b.family === 'now') b.family = a.family;
+    // `now` is zero in either relative family; against a fixed date the order depends on the
+    // clock, which validation does not know.
+    const relative = (f: string) => f === 'fixed' || f === 'calendar';
+    if (a.family === 'now') a.family = relative(b.family) ? b.family : 'now';
+    if (b.family === 'now') b.family = relative(a.family) ? a.family : 'now';
+    if (a.family === 'now' || b.family === 'now') return;
     if (a.family !== b.family || !(a.value > b.value)) return;
     const dates = a.family !== 'number';
     this.report('value-type-mismatch', span, `the range is empty: ${literalText(low)} is ${dates ? 'later than' : 'greater than'} ${literalText(high)}`, `write the ${dates ? 'earlier' : 'smaller'} bound first: \`between ${literalText(high)} and ${literalText(low)}\``);

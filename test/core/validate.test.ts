@@ -133,6 +133,11 @@ describe('validate: values', () => {
     expect(only('created_at between now and 3 days ago').hint).toBe('write the earlier bound first: `between 3 days ago and now`');
     expect(problems('clicks_count between 5 and 5 and created_at between 60 days ago and 30 days ago')).toEqual([]);
   });
+
+  it('accepts a range from a fixed date to now, whose order only the clock knows', () => {
+    expect(problems('created_at between "2026-10-25T12:00:00Z" and now')).toEqual([]);
+    expect(problems('created_at between now and "2030-01-01"')).toEqual([]);
+  });
 });
 
 /**
