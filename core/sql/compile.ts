@@ -48,7 +48,8 @@ interface Scope {
   owner: Frag;
   fields: Readonly<Record<string, FieldSchema>>;
   columns: Readonly<Record<string, FieldMapping>>;
-  what: string;
+  /** Profile fields, or an event's properties. */
+  what: 'field' | 'property';
 }
 
 /** Compiles a (validated, resolved) tree to a condition over the profiles table. */

@@ -121,12 +121,8 @@ function fieldColumns(prefix: string, key: string, field: FieldSchema, taken: Se
   const kind = kindOf(field);
   if (kind === 'text') mapping.lower = `${column}__lc`;
   if (kind === 'date') mapping.dates = 'epoch_ms';
-  if (kind === 'list') {
-    mapping.list = profile
-      ? { table: LAYOUT_TABLES.lists, owner: 'pid', key: { column: 'field', value: key }, text: 'text_lc', number: 'num' }
-      : undefined;
-    if (mapping.list === undefined) delete mapping.list;
-  }
+  // Event properties of type list have no element table (the compiler says so if one is tested).
+  if (kind === 'list' && profile) mapping.list = { table: LAYOUT_TABLES.lists, owner: 'pid', key: { column: 'field', value: key }, text: 'text_lc', number: 'num' };
   return mapping;
 }
 
