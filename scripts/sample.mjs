@@ -1,10 +1,12 @@
 // `npm run sample`: writes the generated sample data set build/sample/profiles.jsonl (100,000
 // profiles of sample/generate.ts for sample/schema.json, seed 1, now 2026-11-24T12:00:00Z) unless it
-// is already there. Same seed and now → byte-identical file on any machine.
+// is already there, made by the same generator (a stamp next to it records the generator's hash).
+// Same seed and now → byte-identical file on any machine.
 //
 //   node scripts/sample.mjs [--force] [--count N] [--out file]
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,9 +33,21 @@ async function loadGenerator() {
   return import(pathToFileURL(outfile).href);
 }
 
-/** Writes the sample unless it exists (or `force`); returns its path. */
+/** What the file was made from: the generator's source, the seed, now and the count. */
+function stamp(count) {
+  const source = readFileSync(join(root, 'sample', 'generate.ts'));
+  const generator = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  return JSON.stringify({ generator, seed: SAMPLE_SEED, now: SAMPLE_NOW, count });
+}
+
+function upToDate(out, count) {
+  const stampFile = `${out}.stamp`;
+  return existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp(count);
+}
+
+/** Writes the sample unless an up-to-date one exists (or `force`); returns its path. */
 export async function ensureSample({ out = SAMPLE, count = SAMPLE_COUNT, force = false } = {}) {
-  if (existsSync(out) && !force) return out;
+  if (!force && upToDate(out, count)) return out;
   mkdirSync(dirname(out), { recursive: true });
   const { generateProfiles } = await loadGenerator();
   const started = performance.now();
@@ -50,6 +64,7 @@ export async function ensureSample({ out = SAMPLE, count = SAMPLE_COUNT, force =
   file.end(chunk);
   await once(file, 'finish');
   renameSync(partial, out);
+  writeFileSync(`${out}.stamp`, stamp(count));
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.error(`sample: wrote ${count.toLocaleString('en-US')} profiles to ${out} in ${seconds} s`);
   return out;
@@ -63,6 +78,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2);
   }
   const out = values.out ?? SAMPLE;
-  if (existsSync(out) && !values.force) console.error(`sample: ${out} is already there (--force writes it again)`);
+  if (!values.force && upToDate(out, count)) console.error(`sample: ${out} is up to date (--force writes it again)`);
   else await ensureSample({ out, count, force: values.force });
 }
