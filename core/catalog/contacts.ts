@@ -64,6 +64,9 @@ export function normalise(key: MatchKey, raw: string, options: NormaliseOptions 
   }
 }
 
+/** `+` and 6 to 15 digits, the first not 0: the shape of E.164 (not a validity check). */
+export const E164_SHAPE = /^\+[1-9]\d{5,14}$/;
+
 /** E.164 form of a phone number, or undefined if it is not a valid number. */
 export function toE164(text: string, defaultCountry?: string): string | undefined {
   const parsed = parsePhoneNumberFromString(text.trim(), defaultCountry ? { defaultCountry: defaultCountry.toUpperCase() as CountryCode } : undefined);

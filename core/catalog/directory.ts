@@ -4,7 +4,7 @@
  * batches. Two implementations: over in-memory profiles, and over a SQL profiles table.
  */
 import type { Knex } from 'knex';
-import { asText, DEFAULT_CONTACT_FIELDS, fieldFor, normalise, readPath, type ContactFields, type MatchKey, type NormaliseOptions } from './contacts';
+import { asText, DEFAULT_CONTACT_FIELDS, E164_SHAPE, fieldFor, MATCH_KEYS, normalise, readPath, type ContactFields, type MatchKey, type NormaliseOptions } from './contacts';
 
 export interface ProfileDirectory {
   /** Whether profiles can be looked up by this identifier at all. */
@@ -13,28 +13,27 @@ export interface ProfileDirectory {
   lookup(key: MatchKey, values: readonly string[]): Promise<Map<string, string[]>>;
 }
 
-/** A directory over profiles held in memory (the in-memory engine's data). */
+/**
+ * A directory over profiles held in memory (the in-memory engine's data). Only the identifiers are
+ * kept; the index of one kind is built the first time it is asked for.
+ */
 export class MemoryDirectory implements ProfileDirectory {
   private readonly indexes = new Map<MatchKey, Map<string, string[]>>();
-  private readonly fields: ContactFields;
+  private readonly ids: string[] = [];
+  private readonly raw = new Map<MatchKey, (string | undefined)[]>();
 
-  constructor(profiles: Iterable<Record<string, unknown>>, fields: ContactFields = DEFAULT_CONTACT_FIELDS, options: NormaliseOptions = {}) {
-    this.fields = fields;
-    const keys = (['profile_id', 'custom_id', 'email', 'phone'] as const).filter((k) => fieldFor(k, fields) !== undefined);
-    for (const key of keys) this.indexes.set(key, new Map());
+  constructor(
+    profiles: Iterable<Record<string, unknown>>,
+    private readonly fields: ContactFields = DEFAULT_CONTACT_FIELDS,
+    private readonly options: NormaliseOptions = {},
+  ) {
+    const keys = MATCH_KEYS.filter((k) => fieldFor(k, fields) !== undefined);
+    for (const key of keys) this.raw.set(key, []);
     for (const profile of profiles) {
       const id = asText(readPath(profile, fields.id));
       if (id === undefined) continue;
-      for (const key of keys) {
-        const raw = asText(readPath(profile, fieldFor(key, fields)!));
-        if (raw === undefined) continue;
-        const normal = normalise(key, raw, options);
-        if (!('value' in normal)) continue;
-        const index = this.indexes.get(key)!;
-        const ids = index.get(normal.value) ?? [];
-        if (!ids.includes(id)) ids.push(id);
-        index.set(normal.value, ids);
-      }
+      this.ids.push(id);
+      for (const key of keys) this.raw.get(key)!.push(asText(readPath(profile, fieldFor(key, fields)!)));
     }
   }
 
@@ -43,14 +42,32 @@ export class MemoryDirectory implements ProfileDirectory {
   }
 
   async lookup(key: MatchKey, values: readonly string[]): Promise<Map<string, string[]>> {
-    const index = this.indexes.get(key);
+    const index = this.index(key);
     const out = new Map<string, string[]>();
-    if (!index) return out;
     for (const v of values) {
       const ids = index.get(v);
       if (ids) out.set(v, ids);
     }
     return out;
+  }
+
+  private index(key: MatchKey): Map<string, string[]> {
+    let index = this.indexes.get(key);
+    if (index) return index;
+    index = new Map();
+    const raw = this.raw.get(key) ?? [];
+    for (let i = 0; i < raw.length; i++) {
+      const text = raw[i];
+      if (text === undefined) continue;
+      // Stored phone numbers already in E.164 need no parsing (the common case, and the slow one).
+      const normal = key === 'phone' && E164_SHAPE.test(text) ? { value: text } : normalise(key, text, this.options);
+      if (!('value' in normal)) continue;
+      const ids = index.get(normal.value) ?? [];
+      if (!ids.includes(this.ids[i])) ids.push(this.ids[i]);
+      index.set(normal.value, ids);
+    }
+    this.indexes.set(key, index);
+    return index;
   }
 }
 

@@ -16,7 +16,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import { SegmentError } from '../errors';
-import { asText, DEFAULT_CONTACT_FIELDS, readPath, toE164, type ContactFields } from './contacts';
+import { asText, DEFAULT_CONTACT_FIELDS, E164_SHAPE, readPath, toE164, type ContactFields } from './contacts';
 import { catalogError, q } from './fail';
 
 export const EXPORT_COLUMNS = ['Custom ID', 'Profile ID', 'Phone', 'Email'] as const;
@@ -76,7 +76,6 @@ export function exportFileName(segment: string, date: Date, timeZone = 'UTC'): s
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
-const E164_SHAPE = /^\+[1-9]\d{5,14}$/;
 
 /** A cell as written: formula-like text neutralised; phone numbers in E.164 when valid. */
 export function safeCell(value: string, column: (typeof EXPORT_COLUMNS)[number]): string {
