@@ -3,7 +3,7 @@
  * reads its inputs, hands them to the core driver (check, compileSegment, format, explain) and prints
  * the result; `--db` runs delegate to cli/db-commands.ts, loaded only then.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { explain, format, print } from '../core/index';
 import { checked, context, dbOptions, INFER_FROM, inferFrom, prepare, reportSkipped, source } from './context';
 import { runCount } from './count';
@@ -48,7 +48,7 @@ function common(command: Command, extras: Extras = {}): Command {
     .option('--tz <zone>', 'IANA time zone for months, years and "today" (default: UTC)')
     .option('--json', 'machine-readable output');
   if (extras.db) command.option('--db <url>', `${extras.db} (sqlite:<file>, mysql://…, postgres://…)`);
-  if (extras.skipBadLines) command.addOption(new Option('--skip-bad-lines', 'skip unreadable profile lines (counted on stderr) instead of stopping'));
+  if (extras.skipBadLines) command.option('--skip-bad-lines', 'skip unreadable profile lines (counted on stderr) instead of stopping');
   return command;
 }
 
