@@ -84,6 +84,18 @@ describe.each(DIALECT_NAMES)('the conformance table on %s', (dialect: Dialect) =
     expect(streamed).toEqual(JSON.parse(JSON.stringify([...expected].sort((a, b) => String(a.id).localeCompare(String(b.id))))));
   });
 
+  it.each([
+    'not (event("add_to_cart").sum("amount") > 20 or event("purchase").avg("amount") is unknown)',
+    'event("page_view").where(not (offer = "summer-pass")).within(30 days).count() between 1 and 3',
+    'event("PAGE_VIEW").first_at() within last 7 days and not in_segment("Inactive 30+ Days")',
+    'event("add_to_cart").where(amount > 10 or offer starts with "fam").max("amount") != 29',
+  ])('agrees with memory on negated and combined aggregates: %s', async (source) => {
+    const defs = sampleSegments as SegmentDefinition[];
+    const expected = compileSegment(source, { schema: fixtureSchema, segments: defs, now: NOW }).filter(fixtureProfiles).map((p) => String(p.id)).sort();
+    const segment = await prepareSegment(db, source, { segments: defs, now: NOW });
+    expect((await profileIds(db, segment)).sort()).toEqual(expected);
+  });
+
   it('selects what memory selects for every seed example segment', async () => {
     const defs = sampleSegments as SegmentDefinition[];
     for (const def of defs) {
