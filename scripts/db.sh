@@ -52,10 +52,17 @@ install_missing() {
   } >>"$DIR/apt.log" 2>&1 || die "apt-get install ${need[*]} failed: see $DIR/apt.log"
 }
 
+# Whether something listens on 127.0.0.1:$1 (ss when there is one, else a bash /dev/tcp probe).
+port_taken() {
+  if command -v ss >/dev/null 2>&1; then ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+  else (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+
 # A free TCP port on 127.0.0.1, starting from $1.
 free_port() {
   local port=$1
-  while ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; do port=$((port + 1)); done
+  while port_taken "$port"; do port=$((port + 1)); done
   echo "$port"
 }
 
