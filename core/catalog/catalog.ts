@@ -16,7 +16,7 @@ import { analyse } from './language';
 import { writeTransaction } from './lock';
 import { migrate, TABLES } from './migrations';
 import { insertMembers, insertRefs, insertSegment, summarise, toUsage, type Db, type StoredRef } from './rows';
-import { checkMembers, checkName, checkOrchestration, checkUnique, explainArchived, kindError } from './rules';
+import { checkExpressionLength, checkMembers, checkName, checkOrchestration, checkUnique, explainArchived, kindError } from './rules';
 import { CatalogSnapshot, loadSnapshot, normaliseRow, type SegmentRow } from './snapshot';
 import {
   MAX_ACTIVE_SEGMENTS,
@@ -359,6 +359,7 @@ export class SegmentCatalog {
    * passes with the new version. Returns the references by id with their spans.
    */
   private async validate(snapshot: CatalogSnapshot, candidate: { id: number | null; name: string; expression: string }): Promise<StoredRef[]> {
+    checkExpressionLength(candidate.expression);
     const definitions = snapshot.definitions(() => [], candidate);
     const own = analyse(candidate.expression, { definitions, schema: this.options.schema, origin: `segment ${q(candidate.name)}` });
     if (own.errors.length > 0) throw new SegmentErrors(own.errors.map((e) => explainArchived(e, own.references, snapshot)));

@@ -4,7 +4,7 @@
  * every row that matches no one, with its line number and why. Nothing is written here: the caller
  * applies the result all-or-nothing (see `SegmentCatalog.importMembers`).
  */
-import { parse, type CsvError } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { SegmentError } from '../errors';
 import { KEY_LABELS, MATCH_KEYS, normalise, type MatchKey } from './contacts';
 import type { ProfileDirectory } from './directory';
@@ -120,9 +120,8 @@ export async function readMemberCsv(source: CsvSource, options: ReadMembersOptio
     await feeding;
   } catch (e) {
     if (e instanceof SegmentError) throw e;
-    const csv = e as CsvError;
-    if (typeof csv?.code === 'string' && csv.code.startsWith('CSV_')) {
-      throw catalogError('invalid-csv', `the file is not valid CSV: ${csv.message}`, 'quote fields that contain the separator, quotes or line breaks ("a ""quoted"" value")');
+    if (e instanceof CsvError) {
+      throw catalogError('invalid-csv', `the file is not valid CSV: ${e.message}`, 'quote fields that contain the separator, quotes or line breaks ("a ""quoted"" value")');
     }
     throw e;
   }

@@ -9,6 +9,14 @@ import { MAX_ID_LENGTH, MAX_NAME_LENGTH } from './migrations';
 import type { CatalogSnapshot, SegmentRow } from './snapshot';
 import { ORCHESTRATION_KINDS, ORCHESTRATION_STATUSES, type Orchestration } from './types';
 
+/** A saved expression's most characters: longer ones are better split into segments that use each other. */
+export const MAX_EXPRESSION_LENGTH = 20_000;
+
+export function checkExpressionLength(expression: string): void {
+  if (typeof expression !== 'string' || expression.length <= MAX_EXPRESSION_LENGTH) return;
+  throw catalogError('too-long', `the expression is ${expression.length.toLocaleString('en-US')} characters long; a saved segment may have at most ${MAX_EXPRESSION_LENGTH.toLocaleString('en-US')}`, 'split it into smaller segments that use each other with in_segment("…")');
+}
+
 export function checkName(raw: string): string {
   const name = String(raw ?? '').trim();
   if (name === '') throw catalogError('invalid-option', 'a segment needs a name', 'e.g. "VIP Arabic speakers"');
