@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerCatalogCommands } from '../../cli/catalog-commands';
 import { dropCatalogTables } from '../../core/catalog/migrations';
@@ -113,5 +115,25 @@ describe.each(TARGETS)('segment segments … on $name', (target) => {
     expect(exported.stdout).toMatch(/^wrote 2 profiles to .*oman-residents_2026-11-24\.csv\n$/);
     expect(readdirSync(out)).toEqual(['oman-residents_2026-11-24.csv']);
     expect(readFileSync(join(out, 'oman-residents_2026-11-24.csv'), 'utf8')).toBe('Custom ID,Profile ID,Phone,Email\r\nC-1,p1,+96891234567,amal@example.com\r\n,p2,,omar@example.com\r\n');
+  });
+});
+
+describe('the segment bin', () => {
+  it('runs the catalogue commands in a real process: exit 0, and 2 with the message on a user error', async () => {
+    const bundle = join(__dirname, '..', '..', 'build', 'test', 'segment-cli.cjs');
+    await build({ entryPoints: [join(__dirname, '..', '..', 'cli', 'segment.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile: bundle, logLevel: 'error' });
+    const dir = mkdtempSync(join(tmpdir(), 'segbin-'));
+    try {
+      const run = (...args: string[]) => spawnSync(process.execPath, [bundle, 'segments', ...args], { cwd: dir, encoding: 'utf8' });
+      const created = run('create', 'VIP', 'tags contains "VIP"');
+      expect(created.stdout).toBe('created dynamic segment "VIP" (id 1)\n');
+      expect(created.status).toBe(0);
+      expect(readdirSync(dir)).toContain('segments.db');
+      const missing = run('delete', 'Nobody');
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain('error[segment-not-found]: no segment "Nobody"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
