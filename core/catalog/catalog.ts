@@ -37,6 +37,9 @@ import {
 } from './types';
 
 
+/** Segment ids per `IN (…)` list. */
+const CHUNK_IDS = 200;
+
 export class SegmentCatalog {
   readonly db: Knex;
   private readonly options: CatalogOptions;
@@ -103,21 +106,21 @@ export class SegmentCatalog {
   /**
    * What the engine needs: every active segment by its current name (dynamic: the expression with
    * references printed by current names; manual: the member ids). Read fresh on every call, so an
-   * edit takes effect at the next evaluation.
+   * edit takes effect at the next evaluation. `reachableFrom` limits it to one segment and those it
+   * reaches (so evaluating one segment never loads the member lists of unrelated manual segments).
    */
-  async definitions(): Promise<SegmentDefinition[]> {
+  async definitions(options: { reachableFrom?: SegmentRef } = {}): Promise<SegmentDefinition[]> {
     const snapshot = await loadSnapshot(this.db);
-    const members = new Map<number, string[]>();
-    const rows = await this.db(TABLES.members)
-      .join(TABLES.segments, `${TABLES.segments}.id`, `${TABLES.members}.segment_id`)
-      .where(`${TABLES.segments}.state`, 'active')
-      .select(`${TABLES.members}.segment_id as id`, `${TABLES.members}.profile_id as profile_id`);
-    for (const r of rows) {
-      const list = members.get(Number(r.id)) ?? [];
-      list.push(String(r.profile_id));
-      members.set(Number(r.id), list);
+    const only = options.reachableFrom === undefined ? undefined : snapshot.reachableFrom(this.find(snapshot, options.reachableFrom).id);
+    const manual = snapshot.active().filter((r) => r.kind === 'manual' && (only === undefined || only.has(r.id)));
+    const members = new Map<number, string[]>(manual.map((r) => [r.id, []]));
+    for (let i = 0; i < manual.length; i += CHUNK_IDS) {
+      const ids = manual.slice(i, i + CHUNK_IDS).map((r) => r.id);
+      const rows = await this.db(TABLES.members).whereIn('segment_id', ids).select('segment_id', 'profile_id');
+      for (const r of rows) members.get(Number(r.segment_id))!.push(String(r.profile_id));
     }
-    return snapshot.definitions((id) => members.get(id) ?? []);
+    const all = snapshot.definitions((id) => members.get(id) ?? []);
+    return only === undefined ? all : all.filter((d) => only.has(snapshot.byKey.get(segmentKey(d.name))!.id));
   }
 
   /** The member ids of a manual segment. */
@@ -313,7 +316,7 @@ export class SegmentCatalog {
    */
   async export(ref: SegmentRef, options: CatalogExportOptions): Promise<ExportResult> {
     assertCanExport(options.role, String(ref));
-    const definitions = await this.definitions();
+    const definitions = await this.definitions({ reachableFrom: ref });
     const row = this.find(await loadSnapshot(this.db), ref);
     const definition = definitions.find((d) => segmentKey(d.name) === row.name_key);
     if (!definition) throw catalogError('invalid-option', `${q(row.name)} is archived: it cannot be exported`, `restore it first: segment segments restore ${q(row.name)}`);

@@ -76,6 +76,21 @@ export class CatalogSnapshot {
     return [...(this.users.get(id) ?? [])].sort((a, b) => this.byId.get(a)!.name_key.localeCompare(this.byId.get(b)!.name_key));
   }
 
+  /** This segment's id and those of every segment it reaches, directly or through others. */
+  reachableFrom(id: number): Set<number> {
+    const seen = new Set<number>([id]);
+    const stack = [id];
+    while (stack.length > 0) {
+      for (const next of this.referencesOf(stack.pop()!)) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          stack.push(next);
+        }
+      }
+    }
+    return seen;
+  }
+
   /** Ids of every segment that reaches this one, directly or through others. */
   transitiveDependentsOf(id: number): number[] {
     const seen = new Set<number>();

@@ -127,6 +127,17 @@ describe.each(TARGETS)('segments that use segments on $name', (target) => {
     expect(await count('in_segment("Campaign audience")')).toBe(2);
   });
 
+  it('gives only the segments one segment reaches when asked, with their members', async () => {
+    await catalog.create({ name: 'Picked', members: ['p2', 'p3'] });
+    await catalog.create({ name: 'Unrelated', members: ['p1'] });
+    await catalog.create({ name: 'Omanis', expression: 'country = "OM"' });
+    await catalog.create({ name: 'Picked Omanis', expression: 'in_segment("Picked") and in_segment("Omanis")' });
+    const definitions = await catalog.definitions({ reachableFrom: 'picked omanis' });
+    expect(definitions.map((d) => d.name).sort()).toEqual(['Omanis', 'Picked', 'Picked Omanis']);
+    expect(definitions.find((d) => d.name === 'Picked')).toEqual({ name: 'Picked', members: expect.arrayContaining(['p2', 'p3']) });
+    expect(compileSegment('in_segment("Picked Omanis")', { segments: definitions }).count(PROFILES)).toBe(1);
+  });
+
   it('resolves manual members inside expressions', async () => {
     await catalog.create({ name: 'Picked', members: ['p2', 'p3'] });
     await catalog.create({ name: 'Picked Omanis', expression: 'in_segment("Picked") and country = "OM"' });
