@@ -91,11 +91,18 @@ export function safeCell(value: string, column: (typeof EXPORT_COLUMNS)[number])
 const BATCH = 1000;
 const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
 
+/** Counts of an export in progress: rows written, profiles left out. */
+export interface ExportCounts {
+  rows: number;
+  skipped: number;
+}
+
 /**
  * The CSV text for profiles, header first, in chunks of `BATCH` rows: the streaming core of
- * `exportProfiles` (csv-stringify formats each batch; a batch is all that is held).
+ * `exportProfiles` (csv-stringify formats each batch; a batch is all that is held). For callers that
+ * send the CSV elsewhere than a file (an HTTP response, an n8n binary): check `assertCanExport` first.
  */
-async function* csvChunks(profiles: ProfileSource, fields: ContactFields, counts: { rows: number; skipped: number }, bom: boolean): AsyncGenerator<string> {
+export async function* csvChunks(profiles: ProfileSource, fields: ContactFields = DEFAULT_CONTACT_FIELDS, counts: ExportCounts = { rows: 0, skipped: 0 }, bom = false): AsyncGenerator<string> {
   yield (bom ? '\uFEFF' : '') + stringifyRows([[...EXPORT_COLUMNS]]);
   let batch: string[][] = [];
   for await (const profile of profiles as AsyncIterable<Record<string, unknown>>) {

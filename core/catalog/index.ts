@@ -8,6 +8,6 @@ export { generation as catalogGeneration } from './lock';
 export { readMemberCsv, keyOfHeader, CsvImportError, type CsvSource, type ImportProblem, type MemberList, type ReadMembersOptions } from './csv-import';
 export { MemoryDirectory, SqlDirectory, type ProfileDirectory } from './directory';
 export { MATCH_KEYS, DEFAULT_CONTACT_FIELDS, normalise as normaliseContact, toE164, type ContactFields, type MatchKey } from './contacts';
-export { exportProfiles, exportFileName, safeCell, assertCanExport, EXPORT_COLUMNS, type ExportOptions, type ExportResult, type ProfileSource } from './export';
+export { exportProfiles, exportFileName, csvChunks, safeCell, assertCanExport, EXPORT_COLUMNS, type ExportCounts, type ExportOptions, type ExportResult, type ProfileSource } from './export';
 export { sqlSegmentProfiles, sqlReachCounter, layoutDirectory } from './sql-source';
 export * from './types';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exportFileName, exportProfiles, safeCell } from '../../core/catalog/export';
+import { csvChunks, exportFileName, exportProfiles, safeCell } from '../../core/catalog/export';
 import { rejectsWith } from './expect-error';
 
 const NOW = new Date('2026-11-24T21:30:00Z');
@@ -87,6 +87,14 @@ describe('segment export file', () => {
     expect(error.summary).toBe('only admins can export segments: your role is "editor", so "VIP" was not exported');
     expect(read).toBe(0);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('streams the same CSV as text chunks for callers that send it elsewhere', async () => {
+    const counts = { rows: 0, skipped: 0 };
+    let text = '';
+    for await (const chunk of csvChunks([{ id: 'p1', email: '=1+1' }, { email: 'x' }], undefined, counts)) text += chunk;
+    expect(text).toBe("Custom ID,Profile ID,Phone,Email\r\n,p1,,'=1+1\r\n");
+    expect(counts).toEqual({ rows: 1, skipped: 1 });
   });
 
   it('never replaces an earlier export of the same day', async () => {
