@@ -2,7 +2,7 @@
  * `segment segments …`: the saved-segment catalogue from the command line.
  *
  *   list | show | create | update | rename | delete | archive | restore | attach | detach |
- *   members import | members list | export | reach
+ *   members import | members list | export | reach | load | dump
  *
  * The catalogue lives in `--db <url>` (default: $SEGMENT_DB, else the embedded sqlite:segments.db).
  * Profiles (for member uploads, exports and reach) come from `--data <profiles.jsonl|.csv>`, else
@@ -21,7 +21,7 @@ import { ORCHESTRATION_STATUSES, type OrchestrationKind, type OrchestrationStatu
 import { openDatabase } from '../core/sql/connect';
 import { context, prepare, reportSkipped } from './context';
 import { EXIT_OK, reportFailure, userError } from './errors';
-import { checkClockOptions, fileError, readExpression, type CommonOptions } from './inputs';
+import { checkClockOptions, fileError, loadSegments, readExpression, type CommonOptions } from './inputs';
 import { openProfiles } from './profiles';
 
 export const DEFAULT_CATALOG_DB = 'sqlite:segments.db';
@@ -34,6 +34,7 @@ Examples:
   $ segment segments reach --data profiles.jsonl
   $ segment segments list
   $ segment segments export "VIP Arabic" --role admin --data profiles.jsonl --out exports/
+  $ segment segments load sample/segments.json && segment segments dump > segments.json
   $ segment segments list --db mysql://user:pass@127.0.0.1:3306/crm --json
 
 The catalogue is sqlite:segments.db unless --db or $SEGMENT_DB says otherwise.`;
@@ -160,6 +161,21 @@ export function registerCatalogCommands(program: Command): void {
       const [id, kind] = target(options);
       const was = await catalog.detach(name, { id, kind });
       done(options, { detached: was }, was ? `detached ${kind} "${id}" from "${name}"` : `${kind} "${id}" was not attached to "${name}"`);
+    }));
+
+  base(segments.command('load').argument('<file>', 'a JSON list of {"name","expression"} or {"name","members"} (the --segments format)'))
+    .description('save every segment of a --segments file (new names are created, known ones updated)')
+    .option('--description <text>', 'description of the segments it creates')
+    .option('--schema <file>', 'check the expressions against this field schema')
+    .action(run(async (catalog, options, file) => {
+      const result = await catalog.saveAll(await loadSegments(file), { description: options.description });
+      done(options, result, `created ${result.created.length}, updated ${result.updated.length} segments`);
+    }, true));
+
+  base(segments.command('dump'))
+    .description('print the active segments as a --segments file (JSON), for count/filter --segments')
+    .action(run(async (catalog) => {
+      process.stdout.write(`${JSON.stringify(await catalog.definitions(), null, 2)}\n`);
     }));
 
   const members = segments.command('members').description('the people in manual segments');

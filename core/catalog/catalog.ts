@@ -8,7 +8,7 @@
  */
 import type { Knex } from 'knex';
 import { didYouMean, SegmentErrors } from '../errors';
-import { segmentKey, type SegmentDefinition } from '../segments';
+import { isManual, segmentKey, type SegmentDefinition } from '../segments';
 import { CsvImportError, readMemberCsv, type CsvSource } from './csv-import';
 import { assertCanExport, exportProfiles, type ExportResult } from './export';
 import { catalogError, listing, q } from './fail';
@@ -321,6 +321,45 @@ export class SegmentCatalog {
     const definition = definitions.find((d) => segmentKey(d.name) === row.name_key);
     if (!definition) throw catalogError('invalid-option', `${q(row.name)} is archived: it cannot be exported`, `restore it first: segment segments restore ${q(row.name)}`);
     return exportProfiles(row.name, { ...options, profiles: await options.profiles(definition, definitions) });
+  }
+
+  /**
+   * Saves a list of definitions (the `--segments` file format): creates the new names, updates the
+   * existing ones, in an order where every reference is saved before its user. The whole list is
+   * checked first (unknown references, cycles, the 10-segment limit), so a bad list saves nothing;
+   * each segment is then saved in its own transaction.
+   */
+  async saveAll(list: readonly SegmentDefinition[], options: { description?: string } = {}): Promise<{ created: string[]; updated: string[] }> {
+    const existing = await this.definitions();
+    const incoming = new Map(list.map((d) => [segmentKey(d.name), d]));
+    if (incoming.size < list.length) {
+      const twice = list.find((d, i) => list.findIndex((e) => segmentKey(e.name) === segmentKey(d.name)) !== i)!;
+      throw catalogError('duplicate-segment-name', `the list names ${q(twice.name)} twice`, 'names are unique regardless of case');
+    }
+    const merged = [...existing.filter((d) => !incoming.has(segmentKey(d.name))), ...list];
+    const analyses = new Map(list.map((d) => [d, isManual(d) ? undefined : analyse(d.expression, { definitions: merged, schema: this.options.schema, origin: `segment ${q(d.name)}` })]));
+    const errors = [...analyses.values()].flatMap((a) => a?.errors ?? []);
+    if (errors.length > 0) throw new SegmentErrors(errors);
+    const known = new Set(existing.map((d) => segmentKey(d.name)));
+    // What each listed segment references within the list: those are saved before it.
+    const within = new Map(list.map((d) => [d, (analyses.get(d)?.references ?? []).map((r) => segmentKey(r.name)).filter((k) => incoming.has(k))]));
+    const saved = new Set<string>();
+    const result = { created: [] as string[], updated: [] as string[] };
+    let pending = [...list];
+    while (pending.length > 0) {
+      const ready = pending.filter((d) => within.get(d)!.every((k) => saved.has(k)));
+      // The check above refused cycles, so every pass saves at least one segment.
+      if (ready.length === 0) throw catalogError('segment-cycle', 'the listed segments reference each other in a cycle');
+      for (const d of ready) {
+        const isNew = !known.has(segmentKey(d.name));
+        if (isNew) await this.create(isManual(d) ? { name: d.name, description: options.description, members: d.members } : { name: d.name, description: options.description, expression: d.expression });
+        else await this.update(d.name, isManual(d) ? { members: d.members } : { expression: d.expression });
+        (isNew ? result.created : result.updated).push(d.name);
+        saved.add(segmentKey(d.name));
+      }
+      pending = pending.filter((d) => !ready.includes(d));
+    }
+    return result;
   }
 
   /** Recomputes the estimated reach of active segments (all, or those named) with the caller's counter. */

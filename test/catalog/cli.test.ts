@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerCatalogCommands } from '../../cli/catalog-commands';
 import { dropCatalogTables } from '../../core/catalog/migrations';
 import { TARGETS, type TestDatabase } from './databases';
@@ -61,6 +61,9 @@ describe.each(TARGETS)('segment segments … on $name', (target) => {
     if (dir) rmSync(dir, { recursive: true, force: true });
     await t?.drop();
   });
+  beforeEach(async () => {
+    await dropCatalogTables(t.db);
+  });
 
   it('creates, lists, shows, renames and deletes segments', async () => {
     expect(await segment('segments', 'create', 'Omanis', 'country = "OM"', '--description', 'Lives in Oman', '--db', t.url)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^created dynamic segment "Omanis"/) });
@@ -97,6 +100,7 @@ describe.each(TARGETS)('segment segments … on $name', (target) => {
   });
 
   it('imports members from CSV, computes reach and exports as an admin only', async () => {
+    await segment('segments', 'create', 'Oman residents', 'country = "OM"', '--db', t.url);
     const csv = join(dir, 'guests.csv');
     writeFileSync(csv, 'Name,E-mail\nAmal,amal@example.com\nGhost,ghost@example.com\nSara,SARA@example.com\n');
     const refused = await segment('segments', 'members', 'import', 'Guests', csv, '--data', data, '--create', '--db', t.url);
@@ -116,6 +120,15 @@ describe.each(TARGETS)('segment segments … on $name', (target) => {
     expect(readdirSync(out)).toEqual(['oman-residents_2026-11-24.csv']);
     expect(readFileSync(join(out, 'oman-residents_2026-11-24.csv'), 'utf8')).toBe('Custom ID,Profile ID,Phone,Email\r\nC-1,p1,+96891234567,amal@example.com\r\n,p2,,omar@example.com\r\n');
   });
+  it('loads the seed segments file and dumps it back in the same format', async () => {
+    const file = join(__dirname, '..', '..', 'sample', 'segments.json');
+    const seeds = JSON.parse(readFileSync(file, 'utf8')) as { name: string }[];
+    const loaded = await segment('segments', 'load', file, '--db', t.url);
+    expect(loaded).toMatchObject({ code: 0, stdout: `created ${seeds.length}, updated 0 segments\n` });
+    const dumped = JSON.parse((await segment('segments', 'dump', '--db', t.url)).stdout) as { name: string }[];
+    expect(dumped.map((d) => d.name)).toEqual(expect.arrayContaining(seeds.map((d) => d.name)));
+  });
+
 });
 
 describe('the segment bin', () => {

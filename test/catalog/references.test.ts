@@ -138,6 +138,26 @@ describe.each(TARGETS)('segments that use segments on $name', (target) => {
     expect(compileSegment('in_segment("Picked Omanis")', { segments: definitions }).count(PROFILES)).toBe(1);
   });
 
+  it('saves a list of definitions with every reference before its user, and updates known names', async () => {
+    await catalog.create({ name: 'Omanis', expression: 'country = "AE"' });
+    const result = await catalog.saveAll([
+      { name: 'Top', expression: 'in_segment("Middle") or in_segment("Picked")' },
+      { name: 'Middle', expression: 'in_segment("omanis") and tags contains "VIP"' },
+      { name: 'Picked', members: ['p3'] },
+      { name: 'Omanis', expression: 'country = "OM"' },
+    ]);
+    expect(result).toEqual({ created: ['Picked', 'Middle', 'Top'], updated: ['Omanis'] });
+    expect(await count('in_segment("Top")')).toBe(2);
+    expect((await catalog.get('Omanis')).version).toBe(2);
+  });
+
+  it('saves nothing from a list with a cycle, an unknown reference or a name twice', async () => {
+    await rejectsWith(catalog.saveAll([{ name: 'A', expression: 'in_segment("B")' }, { name: 'B', expression: 'in_segment("A")' }]), 'segment-cycle');
+    await rejectsWith(catalog.saveAll([{ name: 'A', expression: 'country = "OM"' }, { name: 'B', expression: 'in_segment("Nobody")' }]), 'unknown-segment');
+    await rejectsWith(catalog.saveAll([{ name: 'A', members: [] }, { name: 'a', members: [] }]), 'duplicate-segment-name');
+    expect(await catalog.list()).toEqual([]);
+  });
+
   it('resolves manual members inside expressions', async () => {
     await catalog.create({ name: 'Picked', members: ['p2', 'p3'] });
     await catalog.create({ name: 'Picked Omanis', expression: 'in_segment("Picked") and country = "OM"' });
