@@ -229,6 +229,11 @@ export async function dropIndexes(db: Knex, mapping: SqlMapping): Promise<void> 
 
 /** Creates the layout's secondary indexes that are missing. */
 export async function restoreIndexes(db: Knex, mapping: SqlMapping): Promise<void> {
+  if (DIALECTS[dialectOf(db)].textIndex === 'prefix') {
+    await restoreMysqlIndexes(db, mapping);
+    await writeMeta(db, 'indexes', 'built');
+    return;
+  }
   for (const spec of indexSpecs(mapping)) {
     try {
       if (spec.text) await textIndex(db, spec.table, spec.columns[spec.columns.length - 1], spec.name, spec.columns.slice(0, -1));
@@ -238,6 +243,22 @@ export async function restoreIndexes(db: Knex, mapping: SqlMapping): Promise<voi
     }
   }
   await writeMeta(db, 'indexes', 'built');
+}
+
+/**
+ * MySQL and MariaDB: every missing index of a table in one ALTER TABLE, so the table is read once
+ * (one statement per index reads a million wide rows forty times).
+ */
+async function restoreMysqlIndexes(db: Knex, mapping: SqlMapping): Promise<void> {
+  const specs = indexSpecs(mapping);
+  for (const table of [...new Set(specs.map((s) => s.table))]) {
+    const [rows] = (await db.raw('SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])) as [{ name: string }[]];
+    const existing = new Set(rows.map((r) => r.name));
+    const missing = specs.filter((s) => s.table === table && !existing.has(s.name));
+    if (missing.length === 0) continue;
+    const parts = missing.map((s) => `ADD INDEX ?? (${s.columns.map((_, i) => (s.text && i === s.columns.length - 1 ? `??(${PREFIX_LENGTH})` : '??')).join(', ')})`);
+    await db.raw(`ALTER TABLE ?? ${parts.join(', ')}`, [table, ...missing.flatMap((s) => [s.name, ...s.columns])]);
+  }
 }
 
 function indexName(table: string, column: string): string {
