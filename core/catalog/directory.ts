@@ -73,13 +73,16 @@ export class MemoryDirectory implements ProfileDirectory {
 
 /**
  * A directory over a SQL profiles table; `columns` maps the identifiers to its column names.
- * Emails are compared lower-cased; phone numbers are expected in E.164 in the table.
+ * Emails are compared lower-cased; phone numbers are expected in E.164 in the table. `lowered`
+ * names indexed lower-cased copies of those columns (the SQL layout's `__lc` shadows): the look-up
+ * then runs on the index, and the exact comparison is made here.
  */
 export class SqlDirectory implements ProfileDirectory {
   constructor(
     private readonly db: Knex,
     private readonly table: string,
     private readonly columns: ContactFields = DEFAULT_CONTACT_FIELDS,
+    private readonly lowered: Partial<Record<MatchKey, string>> = {},
   ) {}
 
   supports(key: MatchKey): boolean {
@@ -90,12 +93,15 @@ export class SqlDirectory implements ProfileDirectory {
     const column = fieldFor(key, this.columns);
     const out = new Map<string, string[]>();
     if (column === undefined || values.length === 0) return out;
-    const target = key === 'email' ? this.db.raw('lower(??)', [column]) : this.db.ref(column);
-    const rows = await this.db(this.table)
-      .whereIn(target as never, values as string[])
-      .select({ id: this.columns.id, value: column });
-    for (const row of rows) {
+    const shadow = this.lowered[key];
+    const query = this.db(this.table).select({ id: this.columns.id, value: column });
+    if (shadow !== undefined) query.whereIn(shadow, [...new Set(values.map((v) => v.toLowerCase()))]);
+    else if (key === 'email') query.whereIn(this.db.raw('lower(??)', [column]) as never, values as string[]);
+    else query.whereIn(column, values as string[]);
+    const wanted = new Set(values);
+    for (const row of await query) {
       const value = key === 'email' ? String(row.value).trim().toLowerCase() : String(row.value).trim();
+      if (!wanted.has(value)) continue; // the lower-cased index also finds other spellings of an id
       const ids = out.get(value) ?? [];
       const id = String(row.id);
       if (!ids.includes(id)) ids.push(id);

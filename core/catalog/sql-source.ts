@@ -89,10 +89,11 @@ export async function layoutDirectory(db: Knex, fields: ContactSchemaFields = DE
     throw catalogError('invalid-option', 'the database has no profiles to match the file against', 'load profiles first: segment import --db <url> profiles.jsonl');
   }
   const m = layout.mapping;
-  return new SqlDirectory(db, m.profiles.table, {
-    id: m.profiles.id,
-    customId: columnOf(m, fields.customId),
-    email: columnOf(m, fields.email),
-    phone: columnOf(m, fields.phone),
-  });
+  const lower = (field: string | undefined) => (field === undefined ? undefined : m.fields[field]?.lower);
+  return new SqlDirectory(
+    db,
+    m.profiles.table,
+    { id: m.profiles.id, customId: columnOf(m, fields.customId), email: columnOf(m, fields.email), phone: columnOf(m, fields.phone) },
+    { custom_id: lower(fields.customId), email: lower(fields.email), phone: lower(fields.phone) },
+  );
 }

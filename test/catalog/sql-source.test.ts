@@ -61,6 +61,10 @@ describe.each(TARGETS)('the catalogue over stored profiles on $name', (target) =
     expect(report).toMatchObject({ key: 'email', added: 1, skipped: 1 });
     const byPhone = await catalog.importMembers('Fair', 'Phone\n+968 9123 4567\n', { directory });
     expect(byPhone.added).toBe(1);
+    // Custom ids are matched exactly, though the look-up runs on the lower-cased index.
+    const wrongCase = await catalog.importMembers('Fair', 'Custom ID\nc-3\n', { directory, skipInvalid: true });
+    expect(wrongCase.problems).toEqual([{ line: 2, value: 'c-3', reason: 'no profile has the custom id "c-3"' }]);
+    expect((await catalog.importMembers('Fair', 'Custom ID\nC-3\n', { directory })).alreadyMembers).toBe(1);
     const result = await catalog.export('Fair', { role: 'admin', directory: dir, profiles: (def, all) => sqlSegmentProfiles(t.db, def, all) });
     expect(result.rows).toBe(2);
   });
