@@ -120,7 +120,8 @@ async function runFilter(expression: string | undefined, options: CommonOptions)
   }
   const { segments, stream } = await prepare([text], options, ctx);
   const test = segments[0].test;
-  const bar = progress(stream.stats);
+  // Profiles printed to the terminal and a progress line redrawn on it would garble each other.
+  const bar = progress(stream.stats, process.stdout.isTTY ? null : process.stderr);
   for await (const batch of stream.batches()) {
     for (const profile of batch) if (test(profile)) await out.write(profile);
     if (out.isClosed) break;

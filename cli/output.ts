@@ -11,15 +11,19 @@ export interface Progress {
 
 const EVERY_MS = 200;
 
-/** `scanned 1,234,567 profiles · 42% · 310,000/s`, redrawn in place; a no-op when stderr is not a TTY. */
-export function progress(stats: ReadStats, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!stream.isTTY) return { update() {}, done() {} };
+/**
+ * `scanned 1,234,567 profiles · 42% · 310,000/s`, redrawn in place on `stream` (stderr); a no-op
+ * when that is not a terminal, or null.
+ */
+export function progress(stats: ReadStats, stream: NodeJS.WriteStream | null = process.stderr): Progress {
+  if (!stream?.isTTY) return { update() {}, done() {} };
   const started = performance.now();
-  let last = 0;
+  const before = stats.profiles; // profiles already read (for schema inference) are not part of the rate
+  let last = started;
   let shown = false;
   const draw = () => {
     const seconds = (performance.now() - started) / 1000;
-    const rate = seconds > 0 ? Math.round(stats.profiles / seconds) : 0;
+    const rate = seconds > 0 ? Math.round((stats.profiles - before) / seconds) : 0;
     const percent = stats.totalBytes > 0 ? ` · ${Math.min(100, Math.floor((100 * stats.bytes) / stats.totalBytes))}%` : '';
     stream.write(`\r\x1b[Kscanned ${stats.profiles.toLocaleString('en-US')} profiles${percent} · ${rate.toLocaleString('en-US')}/s`);
     shown = true;
