@@ -10,7 +10,6 @@
  * - `dist/cli/segment.cjs`: the `segment` bin, one self-contained CommonJS file with a shebang.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
 /** Runtime dependencies the package declares: installed next to us, so never bundled. */
@@ -21,22 +20,6 @@ const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === '
 const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts' };
 // The SQL entry is written in parallel with this build; include it as soon as it exists.
 if (existsSync('core/server.ts')) libraryEntries['server/index'] = 'core/server.ts';
-
-/**
- * The CLI's database and catalogue command groups (cli/db-commands.ts, cli/catalog-commands.ts) are
- * loaded lazily by cli/optional.ts. While one of them is not written yet, the CLI still builds: the
- * import resolves to an empty module and the CLI says the feature is not built in.
- */
-const optionalCommands: NonNullable<Options['esbuildPlugins']>[number] = {
-  name: 'optional-command-groups',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/(db|catalog)-commands$/ }, (args) => {
-      const file = join(args.resolveDir, `${args.path}.ts`);
-      return existsSync(file) ? undefined : { path: args.path, namespace: 'missing-command-group' };
-    });
-    build.onLoad({ filter: /.*/, namespace: 'missing-command-group' }, () => ({ contents: 'export {};', loader: 'js' }));
-  },
-};
 
 export default defineConfig([
   {
@@ -64,7 +47,6 @@ export default defineConfig([
     target: 'node20',
     external,
     noExternal: ['jsep'],
-    esbuildPlugins: [optionalCommands],
     clean: false,
     sourcemap: false,
   },
