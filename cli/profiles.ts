@@ -103,18 +103,23 @@ function isSystemError(e: unknown): boolean {
   return e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string';
 }
 
+const JSON_LINES_HINT = '--data expects JSON Lines: one profile object per line (or a .csv file)';
+const JSON_ARRAY_HINT = "--data expects JSON Lines (one profile object per line), not a JSON array: convert it with jq -c '.[]' profiles.json > profiles.jsonl";
+
 function parseLine(line: string, lineNo: number, bad: BadLine): Profile | undefined {
   const text = lineNo === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   if (text.trim() === '') return undefined;
+  // A whole JSON document (`[{…}, {…}]`) instead of JSON Lines: say how to convert it.
+  const hint = lineNo === 1 && text.trimStart().startsWith('[') ? JSON_ARRAY_HINT : undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    bad(lineNo, `not valid JSON (${(e as Error).message})`);
+    bad(lineNo, `not valid JSON (${(e as Error).message})`, hint);
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    bad(lineNo, `a profile must be a JSON object, not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}`, '--data expects JSON Lines: one profile object per line (or a .csv file)');
+    bad(lineNo, `a profile must be a JSON object, not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}`, hint ?? JSON_LINES_HINT);
     return undefined;
   }
   return value as Profile;

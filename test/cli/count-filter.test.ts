@@ -104,6 +104,13 @@ describe('segment count', () => {
     expect(r.stderr).toContain('--skip-bad-lines');
   });
 
+  it('recognises a JSON array file and says how to turn it into JSON Lines', () => {
+    const r = segment(['count', '--data', fixture('array.json'), 'id = "a"']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/array\.json:1: /);
+    expect(r.stderr).toContain("not a JSON array: convert it with jq -c '.[]'");
+  });
+
   it('skips bad lines with --skip-bad-lines and says how many on stderr', () => {
     const r = segment(['count', '--skip-bad-lines', '--data', fixture('bad.jsonl'), 'country = "OM"']);
     expect(r.status).toBe(0);
