@@ -3,7 +3,8 @@
  * predicate with the same semantics, json-logic-js and filtrex, on 1M generated profiles, in one run.
  *
  * - hand-written: what a careful developer writes for each segment: typeof checks, toLowerCase for
- *   case-insensitive text, ISO-8601 parsing through the project's `parseIsoDate`, windows computed
+ *   case-insensitive text, ISO-8601 parsing with `Date.parse` (the data's timestamps carry a zone or
+ *   are dates, which `Date.parse` reads as UTC), windows computed
  *   once, one loop over the events. It must agree with the engine on every count.
  * - json-logic-js and filtrex: approximate semantics (json-logic is case-sensitive and compares ISO
  *   strings as text; filtrex gets small helper functions). Their counts are printed, not enforced.
@@ -17,7 +18,6 @@ import { compileExpression, useDotAccessOperatorAndOptionalChaining } from 'filt
 import { compileSegment } from '../core/engine';
 import type { Schema } from '../core/schema';
 import type { SegmentDefinition } from '../core/segments';
-import { parseIsoDate } from '../core/time';
 import { generateProfiles } from '../sample/generate';
 import sampleSchema from '../sample/schema.json';
 import sampleSegments from '../sample/segments.json';
@@ -47,7 +47,7 @@ const seed = (name: string): string => {
 // ——— the hand-written baseline ———
 
 const lower = (v: unknown): string | undefined => (typeof v === 'string' ? v.toLowerCase() : undefined);
-const ms = (v: unknown): number => (typeof v === 'string' ? parseIsoDate(v) : v instanceof Date ? v.getTime() : NaN);
+const ms = (v: unknown): number => (typeof v === 'string' ? Date.parse(v) : v instanceof Date ? v.getTime() : NaN);
 const hasTag = (tags: unknown, tag: string): boolean => {
   if (!Array.isArray(tags)) return false;
   for (const t of tags) if (typeof t === 'string' && t.toLowerCase() === tag) return true;
