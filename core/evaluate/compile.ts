@@ -13,11 +13,12 @@
  * `attributes` key at all, the literal dotted key `profile["attributes.tier"]` is read instead (flat
  * exports such as CSV columns use those). Event property paths (`where`, `sum("a.b")`) read the same way.
  */
-import { assertNever, type Expr } from '../ast';
+import type { Expr } from '../ast';
 import { SegmentError } from '../errors';
 import type { Schema } from '../schema';
 import { segmentKey, type ResolvedSegments } from '../segments';
 import type { Clock } from '../time';
+import { segmentRefs } from '../resolve-segments';
 import { CodeGenerator } from './codegen';
 
 export type Profile = Record<string, unknown>;
@@ -35,37 +36,11 @@ export function compilePredicate(expr: Expr, context: CompileContext): (profile:
   return new CodeGenerator(context).build(expr, { params: 'p', base: 'p', fields: context.schema.fields });
 }
 
-/** Segment references in a tree (including event filters), without recursion. */
-function segmentReferences(expr: Expr): { name: string; span: Expr['span'] }[] {
-  const found: { name: string; span: Expr['span'] }[] = [];
-  const stack: Expr[] = [expr];
-  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    switch (node.type) {
-      case 'and':
-      case 'or':
-        stack.push(...node.items);
-        break;
-      case 'not':
-        stack.push(node.operand);
-        break;
-      case 'segment':
-        found.push({ name: node.name, span: node.span });
-        break;
-      case 'predicate':
-        if (node.subject.type === 'aggregate' && node.subject.where !== null) stack.push(node.subject.where);
-        break;
-      default:
-        assertNever(node, 'expression');
-    }
-  }
-  return found;
-}
-
 /** Every reachable segment exists and none reaches itself (a cycle would recurse forever). */
 function checkSegmentGraph(expr: Expr, segments: ResolvedSegments): void {
   const done = new Set<string>();
   const visit = (root: Expr, path: string[]): void => {
-    for (const ref of segmentReferences(root)) {
+    for (const ref of segmentRefs(root)) {
       const key = segmentKey(ref.name);
       const segment = segments.get(key);
       if (segment === undefined) {
