@@ -11,6 +11,7 @@
  *
  *   BENCH_SQL_PROFILES=50000 npm run bench:sql        develop at 50k
  *   BENCH_SQL_RELOAD=1 npm run bench:sql              reload even if the data is there
+ *   BENCH_SQL_ONLY="cart,suppression" npm run bench:sql   time only some segments
  */
 import { execFileSync } from 'node:child_process';
 import type { Knex } from 'knex';
@@ -27,6 +28,8 @@ import sampleSegments from '../sample/segments.json';
 
 const PROFILES = Number(process.env.BENCH_SQL_PROFILES ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_SQL_ROUNDS ?? 5);
+/** Only the segments whose name contains one of these (comma-separated), e.g. to re-time a few. */
+const ONLY = (process.env.BENCH_SQL_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
 const NOW_ISO = '2026-11-24T12:00:00.000Z';
 const NOW = Date.parse(NOW_ISO);
 const DAY = 86_400_000;
@@ -168,6 +171,7 @@ async function main(): Promise<void> {
     const ratios: number[] = [];
     let failures = 0;
     for (const def of segments) {
+      if (ONLY.length > 0 && !ONLY.some((o) => def.name.toLowerCase().includes(o))) continue;
       const source = 'expression' in def ? def.expression : `in_segment(${JSON.stringify(def.name)})`;
       const segment = await prepareSegment(db, source, { segments, now: NOW_ISO });
       await syncMembers(db, segment);

@@ -28,8 +28,9 @@ export interface DialectSpec {
   /** Lower-cases a text expression in SQL (only for user mappings without a shadow column). */
   lower: string;
   /**
-   * How "has no such events" is written: `NOT IN (SELECT …)` (MariaDB and SQLite materialise it),
-   * or a correlated `NOT EXISTS` (PostgreSQL turns it into an anti-join; its NOT IN is a subplan).
+   * How "has no such events" is written: `NOT IN (SELECT …)` (SQLite builds a temporary index
+   * for it), or a correlated `NOT EXISTS` (PostgreSQL plans an anti-join, its NOT IN is a subplan;
+   * on MariaDB with 1M profiles it was 20% faster than NOT IN in bench:sql).
    */
   antiJoin: 'not-in' | 'not-exists';
   /** `COUNT(*)` as a value compared with any number (PostgreSQL would read `2.5` as a bigint). */
@@ -63,7 +64,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     maxBindings: 60_000,
     maxInsertRows: 10_000,
     lower: 'LOWER',
-    antiJoin: 'not-in',
+    antiJoin: 'not-exists',
     count: 'COUNT(*)',
     likeLimit: null,
   },
