@@ -2,8 +2,8 @@
  * `npm run bench:sql`: generated SQL against hand-written SQL on MariaDB.
  *
  * Loads BENCH_SQL_PROFILES generated profiles (default 1,000,000, with their events) into our layout
- * (database `seg_bench` on TEST_MARIADB_URL or BENCH_SQL_URL; `scripts/db.sh start` is run when
- * neither is set) and prints the load throughput. Then, for every seed example segment, it times the
+ * (database BENCH_SQL_DATABASE, default `seg_bench`, on TEST_MARIADB_URL or BENCH_SQL_URL;
+ * `scripts/db.sh start` is run when neither is set) and prints the load throughput. Then, for every seed example segment, it times the
  * count query the compiler generates against a count query written by hand for the same segment on
  * the same tables (median of BENCH_SQL_ROUNDS = 5, interleaved), checks both count the same, prints
  * the ratio (target ≤ 1.2×), and compares EXPLAIN: an index the hand-written query uses should be
@@ -12,6 +12,7 @@
  *   BENCH_SQL_PROFILES=50000 npm run bench:sql        develop at 50k
  *   BENCH_SQL_RELOAD=1 npm run bench:sql              reload even if the data is there
  *   BENCH_SQL_ONLY="cart,suppression" npm run bench:sql   time only some segments
+ *   BENCH_SQL_DATABASE=seg_bench_50k …                    another data set beside the 1M one
  */
 import { execFileSync } from 'node:child_process';
 import type { Knex } from 'knex';
@@ -45,12 +46,15 @@ function serverUrl(): string {
   return line.slice('TEST_MARIADB_URL='.length);
 }
 
+/** The benchmark's own database on the server (BENCH_SQL_DATABASE, default `seg_bench`). */
+const DATABASE = (process.env.BENCH_SQL_DATABASE ?? 'seg_bench').replace(/[^A-Za-z0-9_]/g, '_');
+
 async function benchDatabase(): Promise<Knex> {
   const url = new URL(serverUrl());
   const admin = openDatabase(url.toString());
-  await admin.raw('CREATE DATABASE IF NOT EXISTS seg_bench CHARACTER SET utf8mb4');
+  await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4', [DATABASE]);
   await admin.destroy();
-  url.pathname = '/seg_bench';
+  url.pathname = `/${DATABASE}`;
   return openDatabase(url.toString(), { pool: { min: 1, max: 1 } });
 }
 
@@ -62,7 +66,7 @@ async function storedProfiles(db: Knex): Promise<number> {
 
 async function load(db: Knex): Promise<void> {
   if (process.env.BENCH_SQL_RELOAD !== '1' && (await storedProfiles(db)) === PROFILES) {
-    console.log(`data: ${PROFILES.toLocaleString('en-US')} profiles already loaded in seg_bench (BENCH_SQL_RELOAD=1 to reload)`);
+    console.log(`data: ${PROFILES.toLocaleString('en-US')} profiles already loaded in ${DATABASE} (BENCH_SQL_RELOAD=1 to reload)`);
     return;
   }
   await dropLayout(db);
