@@ -25,3 +25,4 @@ export {
   type SqlSegment,
   type SqlSegmentOptions,
 } from './sql/query';
+export * from './catalog/index';

@@ -38,33 +38,59 @@ const CORE = [
   'validate',
 ];
 
-/** The server entry adds SQL push-down and storage to everything in the core entry. */
+/** The server entry adds SQL push-down, storage and the saved-segment catalogue to everything in the core entry. */
 const SERVER_ONLY = [
+  'CATALOG_TABLES',
+  'CsvImportError',
+  'DEFAULT_CONTACT_FIELDS',
   'DIALECTS',
+  'EXPORT_COLUMNS',
   'LAYOUT_TABLES',
+  'MATCH_KEYS',
+  'MAX_ACTIVE_SEGMENTS',
+  'MemoryDirectory',
+  'ORCHESTRATION_KINDS',
+  'ORCHESTRATION_STATUSES',
   'SQL_OPERATORS',
+  'SegmentCatalog',
+  'SqlDirectory',
+  'assertCanExport',
+  'catalogGeneration',
   'checkMapping',
   'compileSegmentSql',
   'compileWhere',
   'countProfiles',
   'countQuery',
   'createLayout',
+  'csvChunks',
   'dialectOf',
+  'dropCatalogTables',
   'dropLayout',
+  'exportFileName',
+  'exportProfiles',
   'idsQuery',
+  'keyOfHeader',
+  'layoutDirectory',
   'layoutMapping',
   'loadProfiles',
+  'migrateCatalog',
   'migrateLayout',
+  'normaliseContact',
   'openDatabase',
   'parseDatabaseUrl',
   'prepareSegment',
   'profileIds',
   'profileRows',
   'readLayout',
+  'readMemberCsv',
   'rowsQuery',
+  'safeCell',
   'segmentQuery',
+  'sqlReachCounter',
+  'sqlSegmentProfiles',
   'streamProfiles',
   'syncMembers',
+  'toE164',
   'toSql',
 ];
 
@@ -75,7 +101,7 @@ describe('public API', () => {
     expect(sorted(Object.keys(core))).toEqual(sorted(CORE));
   });
 
-  it('the server entry (n8n-nodes-segments/server) exports exactly the core names plus the SQL ones', () => {
+  it('the server entry (n8n-nodes-segments/server) exports exactly the core names plus the SQL and catalogue ones', () => {
     expect(sorted(Object.keys(server))).toEqual(sorted([...CORE, ...SERVER_ONLY]));
   });
 
