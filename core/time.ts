@@ -8,7 +8,7 @@
  * without an offset, are UTC.
  */
 import { DateTime, IANAZone } from 'luxon';
-import type { DurationLiteral } from './ast';
+import { assertNever, type DurationLiteral, type Literal } from './ast';
 import { UNITS } from './durations';
 import { SegmentError } from './errors';
 
@@ -128,4 +128,28 @@ export function toInstant(value: unknown): number {
 /** `2026-11-24T12:00:00.000Z`. */
 export function formatInstant(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/**
+ * A literal as an instant for a date comparison: ISO-8601 text, `now`, `today`, `<duration> ago`;
+ * NaN for literals that are not dates. Shared by the in-memory and SQL compilers so both bound the
+ * same windows.
+ */
+export function literalInstant(lit: Literal, clock: Clock): number {
+  switch (lit.type) {
+    case 'string':
+      return parseIsoDate(lit.value);
+    case 'now':
+      return clock.now;
+    case 'today':
+      return clock.today;
+    case 'ago':
+      return clock.ago(lit.duration);
+    case 'number':
+    case 'boolean':
+    case 'duration':
+      return NaN;
+    default:
+      return assertNever(lit, 'literal');
+  }
 }

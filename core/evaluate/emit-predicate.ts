@@ -8,7 +8,7 @@
  */
 import { assertNever, type Literal, type Operand, type PredicateExpr } from '../ast';
 import type { FieldKind, OperatorId } from '../operators';
-import { parseIsoDate, type Clock } from '../time';
+import { literalInstant, parseIsoDate, type Clock } from '../time';
 import type { RuntimeName } from './runtime';
 
 /** What the emitters need from the code generator. */
@@ -269,7 +269,7 @@ function constantValue(lit: Literal, kind: FieldKind | undefined, clock: Clock):
     case 'boolean':
       return lit.type === 'boolean' ? lit.value : undefined;
     case 'date': {
-      const ms = dateLiteral(lit, clock);
+      const ms = literalInstant(lit, clock);
       return Number.isNaN(ms) ? undefined : ms;
     }
     case 'list':
@@ -277,25 +277,6 @@ function constantValue(lit: Literal, kind: FieldKind | undefined, clock: Clock):
       return undefined;
     default:
       return assertNever(kind, 'field kind');
-  }
-}
-
-function dateLiteral(lit: Literal, clock: Clock): number {
-  switch (lit.type) {
-    case 'string':
-      return parseIsoDate(lit.value);
-    case 'now':
-      return clock.now;
-    case 'today':
-      return clock.today;
-    case 'ago':
-      return clock.ago(lit.duration);
-    case 'number':
-    case 'boolean':
-    case 'duration':
-      return NaN;
-    default:
-      return assertNever(lit, 'literal');
   }
 }
 

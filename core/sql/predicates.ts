@@ -9,7 +9,7 @@
  */
 import { assertNever, type Literal, type Operand, type PredicateExpr } from '../ast';
 import type { FieldKind, OperatorId } from '../operators';
-import { parseIsoDate, type Clock } from '../time';
+import { literalInstant, type Clock } from '../time';
 import { complement, LIKE_ESCAPE, likeLiteral, storableText, type DialectSpec } from './dialects';
 import type { DateStorage, ListMapping } from './mapping';
 
@@ -264,32 +264,13 @@ function scalar(s: SubjectSql, lit: Literal | undefined, c: PredicateContext): u
     case 'boolean':
       return lit.type === 'boolean' ? c.spec.bool(lit.value) : undefined;
     case 'date': {
-      const ms = dateLiteral(lit, c.clock);
+      const ms = literalInstant(lit, c.clock);
       return Number.isNaN(ms) ? undefined : instantValue(ms, s.dates);
     }
     case 'list':
       return undefined;
     default:
       return assertNever(s.kind, 'field kind');
-  }
-}
-
-function dateLiteral(lit: Literal, clock: Clock): number {
-  switch (lit.type) {
-    case 'string':
-      return parseIsoDate(lit.value);
-    case 'now':
-      return clock.now;
-    case 'today':
-      return clock.today;
-    case 'ago':
-      return clock.ago(lit.duration);
-    case 'number':
-    case 'boolean':
-    case 'duration':
-      return NaN;
-    default:
-      return assertNever(lit, 'literal');
   }
 }
 
