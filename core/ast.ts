@@ -155,6 +155,20 @@ export interface RangeOperand {
 
 export type Node = Expr | Subject | Operand;
 
+/**
+ * Strips leading `not`s without recursion (a 10k-long `not not …` chain is fine): the first node
+ * that is not a `not`, and whether an odd number of `not`s stood before it (xor `negated`).
+ */
+export function unwrapNot(expr: Expr, negated = false): [Exclude<Expr, NotExpr>, boolean] {
+  let e = expr;
+  let n = negated;
+  while (e.type === 'not') {
+    e = e.operand;
+    n = !n;
+  }
+  return [e, n];
+}
+
 /** Exhaustiveness check for `switch (node.type)`. */
 export function assertNever(value: never, what = 'node'): never {
   throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);

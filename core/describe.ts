@@ -11,7 +11,7 @@
  * language's two-valued logic: `not (a and b)` reads "either not a or not b". Nested groups that
  * would be ambiguous are parenthesised.
  */
-import { assertNever, type EventAggregate, type Expr, type Literal, type Operand, type PredicateExpr } from './ast';
+import { assertNever, unwrapNot, type EventAggregate, type Expr, type Literal, type Operand, type PredicateExpr } from './ast';
 import { formatDuration } from './durations';
 import { OPERATORS, type OperatorId } from './operators';
 import { fieldKey, kindOf, type FieldSchema, type Schema } from './schema';
@@ -202,17 +202,6 @@ function phrase(op: OperatorId, negated: boolean, plural: boolean, date: boolean
   if (words === 'is' || words.startsWith('is ')) return `are${words.slice(2)}`;
   if (words.startsWith('does ')) return `do${words.slice(4)}`;
   return words.replace(/^(\S+?)s\b/, '$1');
-}
-
-/** Strips leading `not`s iteratively (no recursion on long `not not …` chains). */
-function unwrapNot(expr: Expr, negated: boolean): [Exclude<Expr, { type: 'not' }>, boolean] {
-  let e = expr;
-  let n = negated;
-  while (e.type === 'not') {
-    e = e.operand;
-    n = !n;
-  }
-  return [e, n];
 }
 
 /** How a group reads once negation is pushed in: an `and` or an `or` (or a single clause). */

@@ -11,7 +11,7 @@
  * Depth: a subtree deeper than `MAX_DEPTH` becomes its own function, emitted from a work queue, so
  * neither this generator nor V8's parser recurses more than `MAX_DEPTH` levels, however deep the tree.
  */
-import { assertNever, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
+import { assertNever, unwrapNot, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
 import { SegmentError } from '../errors';
 import { fieldKey, kindOf, type FieldSchema } from '../schema';
 import { segmentKey } from '../segments';
@@ -153,12 +153,7 @@ export class CodeGenerator implements EmitContext {
       case 'or':
         return node.items.length === 0 ? 'false' : `(${node.items.map((item) => this.expr(item, state, depth + 1)).join(' || ')})`;
       case 'not': {
-        let operand: Expr = node.operand;
-        let negated = true;
-        while (operand.type === 'not') {
-          operand = operand.operand;
-          negated = !negated;
-        }
+        const [operand, negated] = unwrapNot(node);
         const inner = this.expr(operand, state, depth + 1);
         return negated ? `!${inner}` : inner;
       }

@@ -11,7 +11,7 @@
  * - `in_segment`: dynamic segments inlined; manual ones as a bound id list, or (large ones) through
  *   the members table that `query.ts` fills first.
  */
-import { assertNever, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
+import { assertNever, unwrapNot, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
 import { SegmentError } from '../errors';
 import { compilePredicate } from '../evaluate/compile';
 import { DEFAULT_ID_FIELD, fieldKey, kindOf, type FieldSchema, type Schema } from '../schema';
@@ -95,12 +95,7 @@ class SqlCompiler {
         return parts.length === 1 ? parts[0] : join(parts, node.type === 'and' ? ' AND ' : ' OR ');
       }
       case 'not': {
-        let operand: Expr = node.operand;
-        let negated = true;
-        while (operand.type === 'not') {
-          operand = operand.operand;
-          negated = !negated;
-        }
+        const [operand, negated] = unwrapNot(node);
         const inner = this.expr(operand, scope, depth + 1);
         return negated ? negateFrag(inner, this.c) : inner;
       }
