@@ -14,6 +14,7 @@
 import { assertNever, unwrapNot, type EventAggregate, type Expr, type Literal, type Operand, type PredicateExpr } from './ast';
 import { formatDuration } from './durations';
 import { OPERATORS, type OperatorId } from './operators';
+import { printLiteral } from './print';
 import { fieldKey, kindOf, type FieldSchema, type Schema } from './schema';
 
 export interface DescribeOptions {
@@ -226,24 +227,6 @@ function operandText(op: OperatorId, operand: Operand | null, dateField: boolean
   }
 }
 
-function literalText(lit: Literal, date: boolean): string {
-  switch (lit.type) {
-    case 'string':
-      return date ? lit.value : JSON.stringify(lit.value);
-    case 'number':
-    case 'boolean':
-      return String(lit.value);
-    case 'duration':
-      return formatDuration(lit.amount, lit.unit);
-    case 'now':
-    case 'today':
-      return lit.type;
-    case 'ago':
-      return `${formatDuration(lit.duration.amount, lit.duration.unit)} ago`;
-    default:
-      return assertNever(lit, 'literal');
-  }
-}
 
 /** The numbers of a count comparison's operand, or undefined when it is not all numbers. */
 function operandNumbers(operand: Operand | null): number[] | undefined {
@@ -271,4 +254,9 @@ function isPlural(label: string): boolean {
 function joinWords(words: readonly string[], last: 'and' | 'or'): string {
   if (words.length <= 1) return words.join('');
   return `${words.slice(0, -1).join(', ')} ${last} ${words[words.length - 1]}`;
+}
+
+/** Dates read as written (`2026-01-01`), everything else in canonical form. */
+function literalText(lit: Literal, date: boolean): string {
+  return date && lit.type === 'string' ? lit.value : printLiteral(lit);
 }

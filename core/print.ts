@@ -132,15 +132,16 @@ class Printer {
 function operand(o: Operand): string {
   switch (o.type) {
     case 'list':
-      return `[${o.items.map(literal).join(', ')}]`;
+      return `[${o.items.map(printLiteral).join(', ')}]`;
     case 'range':
-      return `${literal(o.low)} and ${literal(o.high)}`;
+      return `${printLiteral(o.low)} and ${printLiteral(o.high)}`;
     default:
-      return literal(o);
+      return printLiteral(o);
   }
 }
 
-function literal(l: Literal): string {
+/** A literal in canonical form, as the user would write it (also used in messages and sentences). */
+export function printLiteral(l: Literal): string {
   switch (l.type) {
     case 'string':
       return quoteString(l.value);

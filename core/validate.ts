@@ -13,6 +13,7 @@ import { formatDuration, UNITS } from './durations';
 import { didYouMean, SegmentError, type ErrorCode } from './errors';
 import { OPERATORS, operatorsFor, type FieldKind, type OperatorId } from './operators';
 import { fieldKey, kindOf, type FieldSchema, type Schema } from './schema';
+import { printLiteral } from './print';
 import { parseIsoDate } from './time';
 
 export interface ValidateOptions {
@@ -270,7 +271,7 @@ class Validator {
     if (a.family === 'now' || b.family === 'now') return;
     if (a.family !== b.family || !(a.value > b.value)) return;
     const dates = a.family !== 'number';
-    this.report('value-type-mismatch', span, `the range is empty: ${literalText(low)} is ${dates ? 'later than' : 'greater than'} ${literalText(high)}`, `write the ${dates ? 'earlier' : 'smaller'} bound first: \`between ${literalText(high)} and ${literalText(low)}\``);
+    this.report('value-type-mismatch', span, `the range is empty: ${printLiteral(low)} is ${dates ? 'later than' : 'greater than'} ${printLiteral(high)}`, `write the ${dates ? 'earlier' : 'smaller'} bound first: \`between ${printLiteral(high)} and ${printLiteral(low)}\``);
   }
 
   private duration(d: DurationLiteral): void {
@@ -314,35 +315,16 @@ function describeLiteral(lit: Literal): string {
     case 'boolean':
       return `${lit.value} is a boolean`;
     case 'duration':
-      return `\`${literalText(lit)}\` is a duration`;
+      return `\`${printLiteral(lit)}\` is a duration`;
     case 'now':
     case 'today':
     case 'ago':
-      return `\`${literalText(lit)}\` is a date`;
+      return `\`${printLiteral(lit)}\` is a date`;
     default:
       return assertNever(lit, 'literal');
   }
 }
 
-/** A literal as the user would write it (for messages). */
-function literalText(lit: Literal): string {
-  switch (lit.type) {
-    case 'string':
-      return JSON.stringify(lit.value);
-    case 'number':
-    case 'boolean':
-      return String(lit.value);
-    case 'duration':
-      return formatDuration(lit.amount, lit.unit);
-    case 'now':
-    case 'today':
-      return lit.type;
-    case 'ago':
-      return `${formatDuration(lit.duration.amount, lit.duration.unit)} ago`;
-    default:
-      return assertNever(lit, 'literal');
-  }
-}
 
 /**
  * A comparable value for range bounds, or undefined when the bounds cannot be ordered without a
