@@ -17,6 +17,10 @@ DIR="$ROOT/build/db"
 DB_NAME="segments_test"
 DB_USER="segments"
 DB_PASS="segments"
+# Several checkouts (git worktrees) may run their test databases at once: each starts its port search
+# at its own offset (from the checkout's path, or SEGMENTS_DB_PORT_OFFSET) so that two starts at the
+# same moment do not pick the same free port.
+PORT_OFFSET="${SEGMENTS_DB_PORT_OFFSET:-$(( $(printf '%s' "$ROOT" | cksum | cut -d' ' -f1) % 200 * 10 ))}"
 
 MARIA_DATA="$DIR/mariadb"
 MARIA_RUN="$DIR/mariadb-run"
@@ -84,7 +88,7 @@ maria_start() {
       --auth-root-authentication-method=socket >>"$MARIA_LOG" 2>&1 || die "mariadb-install-db failed: see $MARIA_LOG"
   fi
   local port
-  port=$(free_port 33306)
+  port=$(free_port $((33306 + PORT_OFFSET)))
   echo "$port" >"$MARIA_PORT_FILE"
   mkdir -p "$MARIA_RUN"
   chown mysql:mysql "$MARIA_RUN"
@@ -150,7 +154,7 @@ pg_start() {
   touch "$PG_LOG"
   chown postgres:postgres "$PG_LOG"
   local port
-  port=$(free_port 35432)
+  port=$(free_port $((35432 + PORT_OFFSET)))
   echo "$port" >"$PG_PORT_FILE"
   log "starting PostgreSQL on 127.0.0.1:$port"
   pg_as "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
