@@ -18,7 +18,7 @@ import { MemoryDirectory, type ProfileDirectory } from '../core/catalog/director
 import { quoteName } from '../core/catalog/references';
 import { layoutDirectory, sqlReachCounter, sqlSegmentProfiles } from '../core/catalog/sql-source';
 import { ORCHESTRATION_STATUSES, type OrchestrationKind, type OrchestrationStatus, type SegmentSummary } from '../core/catalog/types';
-import { openDatabase } from '../core/sql/connect';
+import { databaseError, openDatabase } from '../core/sql/connect';
 import { context, prepare, reportSkipped } from './context';
 import { EXIT_OK, reportFailure, userError } from './errors';
 import { checkClockOptions, fileError, loadSegments, readExpression, type CommonOptions } from './inputs';
@@ -105,7 +105,7 @@ export function registerCatalogCommands(program: Command): void {
         ? await catalog.create({ name, description: options.description, members: ids(options.members) })
         : await catalog.create({ name, description: options.description, expression: await readExpression(expression) });
       done(options, saved, `created ${saved.kind} segment "${saved.name}" (id ${saved.id})`);
-    }, true));
+    }, { creates: true, schema: true }));
 
   base(segments.command('update').argument('<name>'))
     .description('edit a segment; it takes effect at the next evaluation (the version goes up)')
@@ -120,7 +120,7 @@ export function registerCatalogCommands(program: Command): void {
         members: options.members === undefined ? undefined : ids(options.members),
       });
       done(options, saved, `updated "${saved.name}" (version ${saved.version})`);
-    }, true));
+    }, { schema: true }));
 
   base(segments.command('rename').argument('<name>').argument('<new-name>'))
     .description('rename a segment; the segments that use it follow (references are kept by id)')
@@ -170,7 +170,7 @@ export function registerCatalogCommands(program: Command): void {
     .action(run(async (catalog, options, file) => {
       const result = await catalog.saveAll(await loadSegments(file), { description: options.description });
       done(options, result, `created ${result.created.length}, updated ${result.updated.length} segments`);
-    }, true));
+    }, { creates: true, schema: true }));
 
   base(segments.command('dump'))
     .description('print the active segments as a --segments file (JSON), for count/filter --segments')
@@ -211,7 +211,7 @@ export function registerCatalogCommands(program: Command): void {
           ...report.problems.map((p) => `  skipped line ${p.line}: ${p.reason}`),
         ].join('\n'),
       );
-    }));
+    }, { creates: true }));
   base(members.command('list').argument('<name>'))
     .description('the profile ids of a manual segment, one per line')
     .action(run(async (catalog, options, name) => {
@@ -271,8 +271,11 @@ function orchestration(command: Command): Command {
 // Positional arguments are strings, or a string list for a variadic one.
 type Body = (catalog: SegmentCatalog, options: CatalogOptions, ...args: any[]) => Promise<void>;
 
-/** Opens the catalogue, runs the body, reports failures (exit 2 for user errors), closes the database. */
-function run(body: Body, withSchema = false) {
+/**
+ * Opens the catalogue, runs the body, reports failures (exit 2 for user errors, the database's own
+ * failures included), closes the database. Commands that only read never create a database file.
+ */
+function run(body: Body, mode: { creates?: boolean; schema?: boolean } = {}) {
   return async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const options = command.opts<CatalogOptions>();
@@ -280,13 +283,13 @@ function run(body: Body, withSchema = false) {
     const url = options.db ?? process.env.SEGMENT_DB ?? DEFAULT_CATALOG_DB;
     let db: ReturnType<typeof openDatabase> | undefined;
     try {
-      db = openDatabase(url);
-      const schema = withSchema && options.schema ? (await context(options)).schema : undefined;
+      db = openDatabase(url, { mustExist: mode.creates !== true });
+      const schema = mode.schema && options.schema ? (await context(options)).schema : undefined;
       const catalog = await SegmentCatalog.open(db, { schema });
       await body(catalog, options, ...positional);
       process.exitCode = EXIT_OK;
     } catch (e) {
-      process.exitCode = reportFailure(e, options.json === true);
+      process.exitCode = reportFailure((db && databaseError(e, db)) ?? e, options.json === true);
     } finally {
       await db?.destroy();
     }

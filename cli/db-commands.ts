@@ -13,10 +13,11 @@ import type { Command } from 'commander';
 import type { Knex } from 'knex';
 import knexFactory from 'knex';
 import { format as formatSql } from 'sql-formatter';
-import { inferSchema, type Schema } from '../core/index';
-import { openDatabase, parseDatabaseUrl, type Dialect } from '../core/sql/connect';
+import { inferSchema, type Schema, type SegmentError } from '../core/index';
+import { databaseError, openDatabase, parseDatabaseUrl, type Dialect } from '../core/sql/connect';
 import { createLayout, dropLayout, readLayout } from '../core/sql/layout';
-import { loadProfiles, type LoadInput } from '../core/sql/load';
+import { checkProfiles, loadProfiles, type LoadInput, type LoadResult } from '../core/sql/load';
+import { layoutMapping } from '../core/sql/mapping';
 import { compileSegmentSql, countProfiles, countQuery, idsQuery, prepareSegment, rowsQuery, streamProfiles, type SqlSegment } from '../core/sql/query';
 import { INFER_FROM } from './context';
 import { userError } from './errors';
@@ -39,9 +40,10 @@ export function registerDbCommands(program: Command): void {
     .description('load profiles (JSON Lines) into a database, creating the storage layout')
     .requiredOption('--db <url>', 'the database (sqlite:<file>, mysql://…, postgres://…)')
     .option('--schema <file>', 'the field schema (default: the one already in the database, else inferred from the first 10,000 profiles)')
-    .option('--replace', 'drop the stored profiles first')
+    .option('--replace', 'drop the stored profiles first (once the whole file is known to be good)')
+    .option('--skip-bad-lines', 'load the other lines when some are rejected (each one is listed) instead of importing nothing')
     .argument('<profiles.jsonl>', 'the profiles, one JSON object per line')
-    .action(async (file: string, options: { db: string; schema?: string; replace?: boolean }) => {
+    .action(async (file: string, options: ImportOptions) => {
       const summary = await importProfiles(file, options);
       process.stdout.write(`${summary}\n`);
     });
@@ -65,14 +67,9 @@ export function registerDbCommands(program: Command): void {
       let schema = options.schema === undefined ? undefined : await loadSchema(options.schema);
       let mapping;
       if (options.db !== undefined) {
-        const db = openDatabase(options.db);
-        try {
-          const saved = await readLayout(db);
-          schema ??= saved?.schema;
-          mapping = saved?.mapping;
-        } finally {
-          await db.destroy();
-        }
+        const saved = await withDatabase(options.db, 'read', (db) => readLayout(db));
+        schema ??= saved?.schema;
+        mapping = saved?.mapping;
       }
       if (schema === undefined) throw userError('invalid-option', 'SQL needs the field schema', 'pass --schema <file>, or --db <url> of a database filled by `segment import`');
       const segment = compileSegmentSql(source, { schema, mapping, segments, dialect, now: options.now, timeZone: options.tz, origin: 'expression' });
@@ -87,12 +84,12 @@ export function registerDbCommands(program: Command): void {
 
 /** `--db` count: the same number `count --data` prints for the imported file. */
 export async function dbCount(o: DbRunOptions): Promise<number> {
-  return withDatabase(o.url, async (db) => countProfiles(db, await prepare(db, o)));
+  return withDatabase(o.url, 'read', async (db) => countProfiles(db, await prepare(db, o)));
 }
 
 /** `--db` filter: writes each matching profile (as imported), returns how many. */
 export async function dbFilter(o: DbRunOptions, write: (profile: Record<string, unknown>) => void | Promise<void>): Promise<number> {
-  return withDatabase(o.url, async (db) => {
+  return withDatabase(o.url, 'read', async (db) => {
     let n = 0;
     for await (const profile of streamProfiles(db, await prepare(db, o))) {
       await write(profile);
@@ -104,17 +101,24 @@ export async function dbFilter(o: DbRunOptions, write: (profile: Record<string, 
 
 /** `--db` explain: the SQL the database runs for the count, formatted, with its bindings. */
 export async function dbExplain(o: DbRunOptions): Promise<string> {
-  return withDatabase(o.url, async (db) => printQuery(db, await prepare(db, o), 'count'));
+  return withDatabase(o.url, 'read', async (db) => printQuery(db, await prepare(db, o), 'count'));
 }
 
 function prepare(db: Knex, o: DbRunOptions): Promise<SqlSegment> {
   return prepareSegment(db, o.expression, { schema: o.schema, segments: o.segments, now: o.now, timeZone: o.timeZone, origin: 'expression' });
 }
 
-async function withDatabase<T>(url: string, run: (db: Knex) => Promise<T>): Promise<T> {
-  const db = openDatabase(url);
+/**
+ * Runs `run` on the database of a URL and closes it; a failure of the database itself (missing
+ * file, unreachable server, read-only, not a database) becomes a clear user error. Reading never
+ * creates a database file.
+ */
+async function withDatabase<T>(url: string, mode: 'read' | 'write', run: (db: Knex) => Promise<T>): Promise<T> {
+  const db = openDatabase(url, { mustExist: mode === 'read' });
   try {
     return await run(db);
+  } catch (e) {
+    throw databaseError(e, db) ?? e;
   } finally {
     await db.destroy();
   }
@@ -141,34 +145,7 @@ function selectKind(name: string): 'count' | 'ids' | 'rows' {
 }
 
 /** Reads JSON Lines with their line numbers; a line that does not parse becomes a rejection. */
-async function* jsonLines(file: string, stats: ReadStats): AsyncGenerator<LoadInput> {
-  const input = createReadStream(file);
-  const opened = new Promise<void>((resolve, reject) => {
-    input.once('open', () => resolve());
-    input.once('error', reject);
-  });
-  try {
-    await opened;
-  } catch (e) {
-    throw fileError(e, file, 'profiles');
-  }
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let line = 0;
-  for await (const text of lines) {
-    line++;
-    stats.bytes += Buffer.byteLength(text) + 1;
-    if (text.trim() === '') continue;
-    stats.profiles++;
-    try {
-      yield { line, value: JSON.parse(text) };
-    } catch (e) {
-      yield { line, error: `not valid JSON: ${(e as Error).message}` };
-    }
-  }
-}
-
-async function importProfiles(file: string, options: { db: string; schema?: string; replace?: boolean }): Promise<string> {
-  const target = parseDatabaseUrl(options.db);
+async function jsonLines(file: string): Promise<{ input: AsyncGenerator<LoadInput>; stats: ReadStats }> {
   let size = 0;
   try {
     size = (await stat(file)).size;
@@ -176,37 +153,97 @@ async function importProfiles(file: string, options: { db: string; schema?: stri
     throw fileError(e, file, 'profiles');
   }
   const stats: ReadStats = { bytes: 0, totalBytes: size, profiles: 0, skipped: 0, firstSkipped: undefined };
-  const db = openDatabase(options.db);
-  try {
-    if (options.replace) await dropLayout(db);
-    const input = jsonLines(file, stats);
-    let schema: Schema | undefined = options.schema === undefined ? undefined : await loadSchema(options.schema);
-    let head: LoadInput[] = [];
-    if (schema === undefined) {
-      schema = (await readLayout(db))?.schema;
-      if (schema === undefined) {
-        // Not `for await … break`: that would close the generator the load goes on reading.
-        while (head.length < INFER_FROM) {
-          const next = await input.next();
-          if (next.done) break;
-          head.push(next.value);
-        }
-        schema = inferSchema(head.filter((h) => h.error === undefined).map((h) => h.value as Record<string, unknown>));
+  const stream = createReadStream(file);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (e) => reject(fileError(e, file, 'profiles')));
+  });
+  async function* lines(): AsyncGenerator<LoadInput> {
+    let line = 0;
+    for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+      line++;
+      stats.bytes += Buffer.byteLength(text) + 1;
+      if (text.trim() === '') continue;
+      stats.profiles++;
+      try {
+        yield { line, value: JSON.parse(text) };
+      } catch (e) {
+        yield { line, error: `not valid JSON: ${(e as Error).message}` };
       }
     }
-    const mapping = await createLayout(db, schema);
-    const bar = progress(stats);
-    const all = (async function* () {
-      yield* head;
-      head = [];
-      yield* input;
-    })();
-    const result = await loadProfiles(db, all, { schema, mapping, onProgress: () => bar.update() });
-    bar.done();
-    for (const r of result.rejected.slice(0, SHOWN_REJECTIONS)) process.stderr.write(`${file}:${r.line}: rejected: ${r.reason}\n`);
-    if (result.rejectedCount > SHOWN_REJECTIONS) process.stderr.write(`… and ${result.rejectedCount - SHOWN_REJECTIONS} more rejected lines\n`);
-    return `imported ${result.loaded.toLocaleString('en-US')} profiles into ${target.display}${result.rejectedCount > 0 ? ` (${result.rejectedCount.toLocaleString('en-US')} rejected)` : ''}`;
-  } finally {
-    await db.destroy();
   }
+  return { input: lines(), stats };
+}
+
+interface ImportOptions {
+  db: string;
+  schema?: string;
+  replace?: boolean;
+  skipBadLines?: boolean;
+}
+
+/**
+ * `segment import`: all or nothing by default (one transaction; a rejected line keeps the whole file
+ * out, exit 2 with every rejected line listed); `--skip-bad-lines` loads the others. With `--replace`
+ * the file is checked whole before the stored profiles are dropped.
+ */
+async function importProfiles(file: string, options: ImportOptions): Promise<string> {
+  const target = parseDatabaseUrl(options.db);
+  const given = options.schema === undefined ? undefined : await loadSchema(options.schema);
+  const onRejected = options.skipBadLines ? 'skip' : 'rollback';
+  return withDatabase(options.db, 'write', async (db) => {
+    // The schema: --schema, else the one stored (unless replacing it), else inferred from the file's head.
+    const schemaOf = async (input: AsyncGenerator<LoadInput>) => {
+      const known = given ?? (options.replace ? undefined : (await readLayout(db))?.schema);
+      return known === undefined ? inferFrom(input) : { schema: known, input };
+    };
+    if (options.replace) {
+      if (onRejected === 'rollback') {
+        const { schema, input } = await schemaOf((await jsonLines(file)).input);
+        const checked = await checkProfiles(input, { schema, mapping: layoutMapping(schema), dialect: target.dialect });
+        if (checked.rejectedCount > 0) throw rejectedLines(file, checked, 'the stored profiles were kept');
+      }
+      await dropLayout(db);
+    }
+    const reader = await jsonLines(file);
+    const { schema, input } = await schemaOf(reader.input);
+    const mapping = await createLayout(db, schema);
+    const bar = progress(reader.stats);
+    const result = await loadProfiles(db, input, { schema, mapping, onRejected, onProgress: () => bar.update() });
+    bar.done();
+    if (!result.committed) throw rejectedLines(file, result, 'nothing was imported');
+    reportRejected(file, result);
+    return `imported ${result.loaded.toLocaleString('en-US')} profiles into ${target.display}${result.rejectedCount > 0 ? ` (${result.rejectedCount.toLocaleString('en-US')} rejected)` : ''}`;
+  });
+}
+
+/** The schema from the first 10,000 lines, and the input with those lines put back in front. */
+async function inferFrom(input: AsyncGenerator<LoadInput>): Promise<{ schema: Schema; input: AsyncGenerator<LoadInput> }> {
+  const head: LoadInput[] = [];
+  // Not `for await … break`: that would close the generator the load goes on reading.
+  while (head.length < INFER_FROM) {
+    const next = await input.next();
+    if (next.done) break;
+    head.push(next.value);
+  }
+  const schema = inferSchema(head.filter((h) => h.error === undefined).map((h) => h.value as Record<string, unknown>));
+  return {
+    schema,
+    input: (async function* () {
+      yield* head.splice(0);
+      yield* input;
+    })(),
+  };
+}
+
+function reportRejected(file: string, result: LoadResult): void {
+  for (const r of result.rejected.slice(0, SHOWN_REJECTIONS)) process.stderr.write(`${file}:${r.line}: rejected: ${r.reason}\n`);
+  if (result.rejectedCount > SHOWN_REJECTIONS) process.stderr.write(`… and ${(result.rejectedCount - SHOWN_REJECTIONS).toLocaleString('en-US')} more rejected lines\n`);
+}
+
+/** The error of an import that a rejected line stopped (each rejected line is listed on stderr first). */
+function rejectedLines(file: string, result: LoadResult, kept: string): SegmentError {
+  reportRejected(file, result);
+  const n = result.rejectedCount;
+  return userError('invalid-data', `${n.toLocaleString('en-US')} line${n === 1 ? ' was' : 's were'} rejected, so ${kept}`, 'fix the lines listed above, or pass --skip-bad-lines to import the other lines', file);
 }

@@ -42,6 +42,10 @@ export type ErrorCode =
   | 'invalid-data'
   // evaluation environment
   | 'invalid-option'
+  // databases
+  | 'database-unavailable'
+  | 'database-read-only'
+  | 'sql-limit'
   // segment catalogue
   | 'segment-not-found'
   | 'duplicate-segment-name'

@@ -33,15 +33,15 @@ function keyColumn(db: Knex): ColumnMaker {
     : (t, name, length) => t.string(name, length);
 }
 
-/** Creates the tables that are missing. Safe to call from several processes at once. */
+/**
+ * Creates the tables that are missing. Safe to call from several processes at once, and writes
+ * nothing when the catalogue is complete (so reading a read-only catalogue works).
+ */
 export async function migrate(db: Knex): Promise<void> {
+  if (await complete(db)) return;
   const key = keyColumn(db);
   const mysql = dialectOf(db) === 'mysql';
-  if (dialectOf(db) === 'sqlite') {
-    // Write-ahead logging: readers in other processes never wait for a writer (persistent per file).
-    const file = String((db.client.config.connection as { filename?: string })?.filename ?? '');
-    if (file !== '' && file !== ':memory:') await db.raw('PRAGMA journal_mode = WAL');
-  }
+  if (await wantsWal(db)) await db.raw('PRAGMA journal_mode = WAL');
   const text = (t: Knex.CreateTableBuilder, name: string) => (mysql ? t.text(name, 'mediumtext') : t.text(name));
 
   await createIfMissing(db, TABLES.meta, (t) => {
@@ -95,6 +95,25 @@ export async function migrate(db: Knex): Promise<void> {
     t.bigInteger('updated_at').notNullable();
     t.primary(['segment_id', 'kind', 'orchestration_id']);
   });
+}
+
+/** Whether every table and the lock row exist, and a SQLite file is in WAL mode: reads only. */
+async function complete(db: Knex): Promise<boolean> {
+  for (const table of Object.values(TABLES)) if (!(await db.schema.hasTable(table))) return false;
+  if ((await db(TABLES.meta).where({ id: 1 }).first('id')) === undefined) return false;
+  return !(await wantsWal(db));
+}
+
+/**
+ * SQLite files use write-ahead logging: readers in other processes never wait for a writer
+ * (persistent per file). Reading the mode writes nothing.
+ */
+async function wantsWal(db: Knex): Promise<boolean> {
+  if (dialectOf(db) !== 'sqlite') return false;
+  const file = String((db.client.config.connection as { filename?: string })?.filename ?? '');
+  if (file === '' || file === ':memory:') return false;
+  const rows = (await db.raw('PRAGMA journal_mode')) as { journal_mode: string }[];
+  return String(rows[0]?.journal_mode).toLowerCase() !== 'wal';
 }
 
 async function createIfMissing(db: Knex, table: string, build: (t: Knex.CreateTableBuilder) => void): Promise<void> {

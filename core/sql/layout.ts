@@ -107,9 +107,14 @@ export async function createLayout(db: Knex, schema: Schema): Promise<SqlMapping
   return mapping;
 }
 
-/** Runs the fixed-table migrations that have not run yet. */
+/** Runs the fixed-table migrations that have not run yet (reads only when there are none). */
 export async function migrateLayout(db: Knex): Promise<void> {
-  await db.migrate.latest({ migrationSource: migrationSource(), tableName: T.migrations });
+  const config = { migrationSource: migrationSource(), tableName: T.migrations };
+  if (await db.schema.hasTable(T.migrations)) {
+    const [, pending] = (await db.migrate.list(config)) as [unknown[], unknown[]];
+    if (pending.length === 0) return;
+  }
+  await db.migrate.latest(config);
 }
 
 /** The saved schema and mapping, or undefined when the database has no layout. */

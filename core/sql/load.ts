@@ -10,7 +10,7 @@
 import type { Knex } from 'knex';
 import { DEFAULT_ID_FIELD, EVENTS_KEY, kindOf, type FieldSchema, type Schema } from '../schema';
 import { valueInstant } from '../time';
-import { dialectOf } from './connect';
+import { dialectOf, type Dialect } from './connect';
 import { DIALECTS, storableText, type DialectSpec } from './dialects';
 import { dropIndexes, MAX_ID_LENGTH, restoreIndexes } from './layout';
 import { LAYOUT_TABLES, type FieldMapping, type SqlMapping } from './mapping';
@@ -47,12 +47,20 @@ export interface LoadOptions {
   keepRejections?: number;
   /** Into empty tables, drop the secondary indexes while loading and build them after (default true). */
   deferIndexes?: boolean;
+  /**
+   * What a rejected row does to the load: `rollback` (the default) writes nothing at all (every row
+   * is still read, so the result lists every rejection); `skip` loads the other rows.
+   */
+  onRejected?: 'rollback' | 'skip';
 }
 
 export interface LoadResult {
+  /** Profiles written (0 when the load was rolled back). */
   loaded: number;
   rejectedCount: number;
   rejected: Rejection[];
+  /** False when a rejected row rolled the whole load back (`onRejected: 'rollback'`). */
+  committed: boolean;
 }
 
 const MAX_EVENT_NAME = 200;
@@ -202,76 +210,113 @@ export function read(base: Row, path: readonly string[]): unknown {
   return r === undefined ? own(base, path.join('.')) : r;
 }
 
-/** Loads profiles in batches (one transaction each); a re-imported id replaces the stored profile. */
+/**
+ * Loads profiles in one transaction, in batches; a re-imported id replaces the stored profile. With
+ * `onRejected: 'rollback'` (the default) one rejected row keeps the whole input out: the load goes on
+ * reading (to report every rejection) but writes nothing more, then rolls back.
+ */
 export async function loadProfiles(db: Knex, input: AsyncIterable<LoadInput> | Iterable<LoadInput>, options: LoadOptions): Promise<LoadResult> {
   const { schema, mapping } = options;
   const spec = DIALECTS[dialectOf(db)];
   const perProfile = 3 + Object.values(mapping.fields).reduce((n, m) => n + columnsOf(m).length, 0);
   const batchSize = options.batchSize ?? Math.max(1, Math.min(500, Math.floor(spec.maxBindings / perProfile)));
-  const keep = options.keepRejections ?? 1000;
-  const result: LoadResult = { loaded: 0, rejectedCount: 0, rejected: [] };
-  const seen = new Map<string, number>();
-  const rowPlan = plan(schema, mapping, spec.bool);
+  const rollback = (options.onRejected ?? 'rollback') === 'rollback';
   // Into an empty store nothing needs replacing: skip the deletes (most of a first import's time otherwise).
   const empty = (await db(mapping.profiles.table).select(mapping.profiles.id).limit(1)).length === 0;
   const defer = empty && options.deferIndexes !== false;
+  let result: LoadResult | undefined;
+  // Index changes are DDL (MySQL commits them at once): before and after the transaction, never inside.
   if (defer) await dropIndexes(db, mapping);
   try {
-    await loadRows();
+    await db.transaction(async (trx) => {
+      let batch: ProfileRows[] = [];
+      let loaded = 0;
+      const flush = async () => {
+        if (batch.length === 0) return;
+        await writeBatch(trx, batch, mapping, spec, !empty);
+        loaded += batch.length;
+        batch = [];
+        options.onProgress?.({ loaded, rejected: result?.rejectedCount ?? 0 });
+      };
+      result = await scanProfiles(input, { ...options, bool: spec.bool }, async (rows, rejected) => {
+        // After a rejection that rolls the load back, the rest is only checked.
+        if (rollback && rejected > 0) batch = [];
+        else {
+          batch.push(rows);
+          if (batch.length >= batchSize) await flush();
+        }
+      });
+      if (rollback && result.rejectedCount > 0) throw ROLLED_BACK;
+      await flush();
+      result.loaded = loaded;
+    });
+  } catch (e) {
+    if (e !== ROLLED_BACK) throw e;
+    result = { ...result!, loaded: 0, committed: false };
   } finally {
     if (defer) await restoreIndexes(db, mapping);
   }
-  return result;
-
-  async function loadRows(): Promise<void> {
-    let batch: ProfileRows[] = [];
-    const reject = (line: number, reason: string) => {
-      result.rejectedCount++;
-      if (result.rejected.length < keep) result.rejected.push({ line, reason });
-    };
-    const flush = async () => {
-      if (batch.length === 0) return;
-      await writeBatch(db, batch, mapping, spec, !empty);
-      result.loaded += batch.length;
-      batch = [];
-      options.onProgress?.({ loaded: result.loaded, rejected: result.rejectedCount });
-    };
-    for await (const item of input) {
-      if (item.error !== undefined) {
-        reject(item.line, item.error);
-        continue;
-      }
-      const rows = rowsOf(item.value, rowPlan);
-      if ('reason' in rows) {
-        reject(item.line, rows.reason);
-        continue;
-      }
-      const pid = rows.profile[mapping.profiles.id] as string;
-      const first = seen.get(pid);
-      if (first !== undefined) {
-        reject(item.line, `duplicate id "${pid.length > 40 ? `${pid.slice(0, 40)}…` : pid}" (first on line ${first})`);
-        continue;
-      }
-      seen.set(pid, item.line);
-      batch.push(rows);
-      if (batch.length >= batchSize) await flush();
-    }
-    await flush();
-  }
+  return result!;
 }
 
-async function writeBatch(db: Knex, batch: ProfileRows[], mapping: SqlMapping, spec: DialectSpec, replace: boolean): Promise<void> {
-  const ids = batch.map((b) => b.profile[mapping.profiles.id] as string);
-  await db.transaction(async (trx) => {
-    if (replace) {
-      await trx(LAYOUT_TABLES.lists).whereIn('pid', ids).delete();
-      await trx(LAYOUT_TABLES.events).whereIn('pid', ids).delete();
-      await trx(mapping.profiles.table).whereIn(mapping.profiles.id, ids).delete();
+/**
+ * Checks profiles exactly as `loadProfiles` would, writing nothing: `loaded` is how many it would
+ * load (for an import that must not touch the database until it knows the whole file is good).
+ */
+export async function checkProfiles(input: AsyncIterable<LoadInput> | Iterable<LoadInput>, options: Pick<LoadOptions, 'schema' | 'mapping' | 'keepRejections'> & { dialect: Dialect }): Promise<LoadResult> {
+  let accepted = 0;
+  const result = await scanProfiles(input, { ...options, bool: DIALECTS[options.dialect].bool }, () => void accepted++);
+  return { ...result, loaded: accepted };
+}
+
+const ROLLED_BACK = new Error('a rejected row rolled the load back');
+
+/** Reads every input row, rejects what cannot be stored (and repeated ids), hands on the rest. */
+async function scanProfiles(
+  input: AsyncIterable<LoadInput> | Iterable<LoadInput>,
+  options: Pick<LoadOptions, 'schema' | 'mapping' | 'keepRejections'> & { bool: (v: boolean) => unknown },
+  accept: (rows: ProfileRows, rejectedSoFar: number) => void | Promise<void>,
+): Promise<LoadResult> {
+  const keep = options.keepRejections ?? 1000;
+  const result: LoadResult = { loaded: 0, rejectedCount: 0, rejected: [], committed: true };
+  const rowPlan = plan(options.schema, options.mapping, options.bool);
+  const seen = new Map<string, number>();
+  const reject = (line: number, reason: string) => {
+    result.rejectedCount++;
+    if (result.rejected.length < keep) result.rejected.push({ line, reason });
+  };
+  for await (const item of input) {
+    if (item.error !== undefined) {
+      reject(item.line, item.error);
+      continue;
     }
-    await insertChunked(trx, mapping.profiles.table, batch.map((b) => b.profile), spec);
-    await insertChunked(trx, LAYOUT_TABLES.lists, batch.flatMap((b) => b.lists), spec);
-    await insertChunked(trx, LAYOUT_TABLES.events, batch.flatMap((b) => b.events), spec);
-  });
+    const rows = rowsOf(item.value, rowPlan);
+    if ('reason' in rows) {
+      reject(item.line, rows.reason);
+      continue;
+    }
+    const pid = rows.profile[options.mapping.profiles.id] as string;
+    const first = seen.get(pid);
+    if (first !== undefined) {
+      reject(item.line, `duplicate id "${pid.length > 40 ? `${pid.slice(0, 40)}…` : pid}" (first on line ${first})`);
+      continue;
+    }
+    seen.set(pid, item.line);
+    await accept(rows, result.rejectedCount);
+  }
+  return result;
+}
+
+async function writeBatch(trx: Knex.Transaction, batch: ProfileRows[], mapping: SqlMapping, spec: DialectSpec, replace: boolean): Promise<void> {
+  const ids = batch.map((b) => b.profile[mapping.profiles.id] as string);
+  if (replace) {
+    await trx(LAYOUT_TABLES.lists).whereIn('pid', ids).delete();
+    await trx(LAYOUT_TABLES.events).whereIn('pid', ids).delete();
+    await trx(mapping.profiles.table).whereIn(mapping.profiles.id, ids).delete();
+  }
+  await insertChunked(trx, mapping.profiles.table, batch.map((b) => b.profile), spec);
+  await insertChunked(trx, LAYOUT_TABLES.lists, batch.flatMap((b) => b.lists), spec);
+  await insertChunked(trx, LAYOUT_TABLES.events, batch.flatMap((b) => b.events), spec);
 }
 
 async function insertChunked(db: Knex, table: string, rows: Row[], spec: DialectSpec): Promise<void> {

@@ -33,7 +33,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-async function run(args: string[]): Promise<{ out: string; err: string }> {
+async function run(args: string[], onStderr?: (err: string) => void): Promise<{ out: string; err: string }> {
   let out = '';
   let err = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
@@ -44,6 +44,7 @@ async function run(args: string[]): Promise<{ out: string; err: string }> {
     await program.parseAsync(['node', 'segment', ...args]);
   } finally {
     vi.restoreAllMocks();
+    onStderr?.(err);
   }
   return { out, err };
 }
@@ -70,12 +71,30 @@ describe.each(DIALECT_NAMES)('segment import, count, filter and explain on %s', 
     }
   });
 
-  it('imports the good lines and names each rejected one with its line number and reason', async () => {
-    const { out, err } = await run(['import', '--db', url, '--schema', schemaFile, file]);
-    expect(out).toMatch(new RegExp(`imported ${fixtureProfiles.length} profiles .*\\(3 rejected\\)`));
+  const rejectedLines = (err: string) => {
     expect(err).toMatch(/profiles\.jsonl:2: rejected: not valid JSON/);
     expect(err).toMatch(/profiles\.jsonl:4: rejected: the profile has no "id"/);
     expect(err).toMatch(/profiles\.jsonl:6: rejected: duplicate id "p000001" \(first on line 1\)/);
+  };
+
+  it('imports nothing when a line is rejected: every rejected line named, a user error, the database untouched', async () => {
+    let err = '';
+    const failed = await run(['import', '--db', url, '--schema', schemaFile, file], (e) => (err = e)).then(() => undefined, (e: unknown) => e);
+    expect(failed).toMatchObject({ code: 'invalid-data', summary: '3 lines were rejected, so nothing was imported' });
+    rejectedLines(err);
+    expect(await dbCount({ url, expression: 'email is known or email is unknown', now: NOW })).toBe(0);
+  });
+
+  it('imports the good lines with --skip-bad-lines and names each rejected one with its line number and reason', async () => {
+    const { out, err } = await run(['import', '--db', url, '--schema', schemaFile, '--skip-bad-lines', file]);
+    expect(out).toMatch(new RegExp(`imported ${fixtureProfiles.length} profiles .*\\(3 rejected\\)`));
+    rejectedLines(err);
+  });
+
+  it('keeps the stored profiles when --replace is given a file with a rejected line', async () => {
+    const failed = await run(['import', '--db', url, '--replace', file]).then(() => undefined, (e: unknown) => e);
+    expect(failed).toMatchObject({ code: 'invalid-data', summary: '3 lines were rejected, so the stored profiles were kept' });
+    expect(await dbCount({ url, expression: 'email is known or email is unknown', now: NOW })).toBe(fixtureProfiles.length);
   });
 
   it('counts and filters exactly as the in-memory engine does on the same file', async () => {
