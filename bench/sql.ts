@@ -20,7 +20,7 @@ import { openDatabase } from '../core/sql/connect';
 import { createLayout, dropLayout, readLayout } from '../core/sql/layout';
 import { loadProfiles, type LoadInput } from '../core/sql/load';
 import { LAYOUT_TABLES, type SqlMapping } from '../core/sql/mapping';
-import { countQuery, prepareSegment, syncMembers } from '../core/sql/query';
+import { countQuery, prepareSegment } from '../core/sql/query';
 import type { Schema } from '../core/schema';
 import type { SegmentDefinition } from '../core/segments';
 import { generateProfiles } from '../sample/generate';
@@ -178,7 +178,6 @@ async function main(): Promise<void> {
       if (ONLY.length > 0 && !ONLY.some((o) => def.name.toLowerCase().includes(o))) continue;
       const source = 'expression' in def ? def.expression : `in_segment(${JSON.stringify(def.name)})`;
       const segment = await prepareSegment(db, source, { segments, now: NOW_ISO });
-      await syncMembers(db, segment);
       const generated = countQuery(db, segment).toSQL().toNative();
       const [handSql, handBindings] = hand[def.name];
       const runGenerated = async () => Number(((await db.raw(generated.sql, generated.bindings as Knex.RawBinding[])) as [{ n: number }[]])[0][0].n);

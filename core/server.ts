@@ -5,7 +5,7 @@
 export * from './index';
 export { parseDatabaseUrl, openDatabase, dialectOf, type Dialect, type DatabaseTarget } from './sql/connect';
 export { DIALECTS, type DialectSpec } from './sql/dialects';
-export { layoutMapping, checkMapping, LAYOUT_TABLES, type SqlMapping, type FieldMapping, type ListMapping, type EventsMapping, type DateStorage } from './sql/mapping';
+export { layoutMapping, checkMapping, LAYOUT_TABLES, type SqlMapping, type StoredMembers, type FieldMapping, type ListMapping, type EventsMapping, type DateStorage } from './sql/mapping';
 export { createLayout, migrateLayout, readLayout, dropLayout } from './sql/layout';
 export { loadProfiles, profileRows, type LoadInput, type LoadOptions, type LoadResult, type Rejection } from './sql/load';
 export { compileWhere, type CompiledWhere, type SqlCompileOptions } from './sql/compile';
@@ -17,7 +17,6 @@ export {
   countQuery,
   idsQuery,
   rowsQuery,
-  syncMembers,
   countProfiles,
   profileIds,
   streamProfiles,

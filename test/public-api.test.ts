@@ -89,7 +89,6 @@ const SERVER_ONLY = [
   'sqlReachCounter',
   'sqlSegmentProfiles',
   'streamProfiles',
-  'syncMembers',
   'toE164',
   'toSql',
 ];

@@ -12,6 +12,7 @@
  */
 import type { Knex } from 'knex';
 import { dialectOf } from '../sql/connect';
+import { serverCollation } from '../sql/layout';
 
 export const TABLES = {
   meta: 'seg_meta',
@@ -80,11 +81,16 @@ export async function migrate(db: Knex): Promise<void> {
     t.index(['ref_id'], 'seg_refs_ref_index');
   });
 
+  const memberCollation = await serverCollation(db);
   await createIfMissing(db, TABLES.members, (t) => {
     t.integer('segment_id').unsigned().notNullable().references('id').inTable(TABLES.segments).onDelete('CASCADE');
-    key(t, 'profile_id', MAX_ID_LENGTH).notNullable();
+    const profile = t.string('profile_id', MAX_ID_LENGTH).notNullable();
+    if (mysql && memberCollation !== null) profile.collate(memberCollation);
     t.primary(['segment_id', 'profile_id']);
   });
+  if (mysql && !(await membersCollated(db))) {
+    await db.raw(`ALTER TABLE ?? MODIFY ?? VARCHAR(${MAX_ID_LENGTH}) CHARACTER SET utf8mb4 COLLATE ${memberCollation} NOT NULL`, [TABLES.members, 'profile_id']);
+  }
 
   await createIfMissing(db, TABLES.usage, (t) => {
     t.integer('segment_id').unsigned().notNullable().references('id').inTable(TABLES.segments).onDelete('CASCADE');
@@ -101,7 +107,18 @@ export async function migrate(db: Knex): Promise<void> {
 async function complete(db: Knex): Promise<boolean> {
   for (const table of Object.values(TABLES)) if (!(await db.schema.hasTable(table))) return false;
   if ((await db(TABLES.meta).where({ id: 1 }).first('id')) === undefined) return false;
-  return !(await wantsWal(db));
+  return !(await wantsWal(db)) && (await membersCollated(db));
+}
+
+/**
+ * MySQL/MariaDB: member ids compare in the profile store's collation (no-pad binary), so that the
+ * sub-select of a manual segment's members joins `seg_profiles.pid` (a different collation is an
+ * "illegal mix of collations"). Catalogues made before were `utf8mb4_bin`.
+ */
+async function membersCollated(db: Knex): Promise<boolean> {
+  if (dialectOf(db) !== 'mysql') return true;
+  const [rows] = (await db.raw('SELECT COLLATION_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?', [TABLES.members, 'profile_id'])) as [{ c: string }[]];
+  return rows.length === 0 || rows[0].c === (await serverCollation(db));
 }
 
 /**

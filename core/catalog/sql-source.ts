@@ -5,23 +5,39 @@
  * mapping, so this follows wherever core/sql keeps profiles.
  */
 import type { Knex } from 'knex';
-import type { SegmentDefinition } from '../segments';
+import { isManual, segmentKey, type SegmentDefinition } from '../segments';
 import { dialectOf, type Dialect } from '../sql/connect';
 import { readLayout } from '../sql/layout';
-import type { SqlMapping } from '../sql/mapping';
+import type { SqlMapping, StoredMembers } from '../sql/mapping';
 import { PROFILE_ALIAS } from '../sql/compile';
-import { countProfiles, prepareSegment, segmentQuery, syncMembers, type SqlSegment } from '../sql/query';
+import { countProfiles, prepareSegment, segmentQuery, type SqlSegment } from '../sql/query';
 import { DEFAULT_CONTACT_FIELDS, type ContactFields } from './contacts';
 import { SqlDirectory } from './directory';
 import { catalogError } from './fail';
+import { TABLES } from './migrations';
 import { quoteName } from './references';
 import type { ReachCounter } from './types';
 
 /** Schema field names of the identifiers (default `id`, `custom_id`, `email`, `phone`). */
 export type ContactSchemaFields = Omit<ContactFields, 'id'>;
 
+/**
+ * A saved segment compiled for the database that holds both the catalogue and the profiles: its
+ * manual segments' members are read where the catalogue stores them (`seg_members`), never bound.
+ */
 async function prepare(db: Knex, segment: SegmentDefinition, definitions: readonly SegmentDefinition[]): Promise<SqlSegment> {
-  return prepareSegment(db, `in_segment(${quoteName(segment.name)})`, { segments: definitions, origin: `segment ${quoteName(segment.name)}` });
+  return prepareSegment(db, `in_segment(${quoteName(segment.name)})`, { segments: definitions, storedMembers: await storedMembers(db, definitions), origin: `segment ${quoteName(segment.name)}` });
+}
+
+/** The catalogue's member table, for the manual segments among `definitions` it stores. */
+async function storedMembers(db: Knex, definitions: readonly SegmentDefinition[]): Promise<StoredMembers> {
+  const manual = new Set(definitions.filter(isManual).map((d) => segmentKey(d.name)));
+  const keys = new Map<string, number>();
+  if (manual.size > 0) {
+    const rows: { id: unknown; name_key: unknown }[] = await db(TABLES.segments).where({ kind: 'manual', state: 'active' }).select('id', 'name_key');
+    for (const r of rows) if (manual.has(String(r.name_key))) keys.set(String(r.name_key), Number(r.id));
+  }
+  return { table: TABLES.members, segment: 'segment_id', profile: 'profile_id', keys };
 }
 
 /** Column of a schema field in the mapping (undefined when the field is not stored). */
@@ -40,7 +56,6 @@ export async function* sqlSegmentProfiles(
   fields: ContactSchemaFields = DEFAULT_CONTACT_FIELDS,
 ): AsyncGenerator<Record<string, unknown>> {
   const compiled = await prepare(db, segment, definitions);
-  await syncMembers(db, compiled);
   const m = compiled.mapping;
   const select: Record<string, string> = { id: `${PROFILE_ALIAS}.${m.profiles.id}` };
   const wanted: [keyof typeof DEFAULT_CONTACT_FIELDS, string | undefined][] = [

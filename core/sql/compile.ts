@@ -8,8 +8,10 @@
  *   HAVING P(agg))` when P is false for a profile without matching events, else the complement with
  *   NOT IN, so `count() = 0` and empty aggregates give exactly the in-memory result. What P says on
  *   "no events" is asked of the in-memory engine itself.
- * - `in_segment`: dynamic segments inlined; manual ones as a bound id list, or (large ones) through
- *   the members table that `query.ts` fills first.
+ * - `in_segment`: dynamic segments inlined; manual ones read from the table that stores their
+ *   members (`storedMembers`, the catalogue's), else bound as one set of ids (`inValues`).
+ * - Long `and`/`or` chains are nested in groups (`connect`), so no chain makes the SQL deep, and a
+ *   query that would bind more values than the database takes is refused with `sql-limit`.
  */
 import { assertNever, unwrapNot, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
 import { SegmentError } from '../errors';
@@ -19,8 +21,8 @@ import { segmentKey, type ResolvedSegments } from '../segments';
 import type { Clock } from '../time';
 import type { Dialect } from './connect';
 import { DIALECTS, storableText } from './dialects';
-import type { FieldMapping, SqlMapping } from './mapping';
-import { compilePredicateSql, falsity, frag, instantValue, isConstant, join, negateFrag, truth, type Frag, type PredicateContext, type SubjectSql } from './predicates';
+import type { FieldMapping, SqlMapping, StoredMembers } from './mapping';
+import { compilePredicateSql, connect, falsity, frag, inValues, instantValue, isConstant, join, negateFrag, truth, type Frag, type PredicateContext, type SubjectSql } from './predicates';
 
 export interface SqlCompileOptions {
   schema: Schema;
@@ -28,16 +30,17 @@ export interface SqlCompileOptions {
   segments: ResolvedSegments;
   clock: Clock;
   dialect: Dialect;
-  /** Manual segments with more members than this go through the members table (default 1000). */
-  inlineMembers?: number;
+  /** Value sets (lists, manual segments' members) up to this size get one placeholder per value (default: the dialect's `valueSet.inline`). */
+  inlineValues?: number;
+  /** Manual segments whose members are stored in a table of the same database: read there, never bound. */
+  storedMembers?: StoredMembers;
 }
 
 export interface CompiledWhere {
   /** The condition over `PROFILE_ALIAS`. */
   where: Frag;
-  /** Manual segments the condition reads from the members table: fill it before running. */
-  members: { key: string; members: readonly string[] }[];
 }
+
 
 export const PROFILE_ALIAS = 'p';
 const MAX_DEPTH = 200;
@@ -60,15 +63,24 @@ export function compileWhere(expr: Expr, options: SqlCompileOptions): CompiledWh
 class SqlCompiler {
   private readonly c: PredicateContext;
   private counter = 0;
-  private readonly members = new Map<string, readonly string[]>();
 
   constructor(private readonly o: SqlCompileOptions) {
-    this.c = { spec: DIALECTS[o.dialect], clock: o.clock };
+    this.c = { spec: DIALECTS[o.dialect], clock: o.clock, inlineValues: o.inlineValues ?? DIALECTS[o.dialect].valueSet.inline };
   }
 
   run(expr: Expr): CompiledWhere {
     const where = this.expr(expr, this.profileScope(PROFILE_ALIAS), 0);
-    return { where, members: [...this.members].map(([key, members]) => ({ key, members })) };
+    const limit = this.c.spec.queryBindings;
+    const values = valuePlaceholders(where.sql);
+    if (values > limit) {
+      throw new SegmentError({
+        code: 'sql-limit',
+        span: expr.span,
+        summary: `this segment needs ${values.toLocaleString('en-US')} values in one query; ${DIALECT_NAMES[this.o.dialect]} takes at most ${limit.toLocaleString('en-US')}`,
+        hint: 'put the values compared with one field into one list (`country in ["OM", "AE", …]` is bound as one value), or use fewer conditions',
+      });
+    }
+    return { where };
   }
 
   private profileScope(alias: string): Scope {
@@ -89,10 +101,10 @@ class SqlCompiler {
           const f = this.expr(item, scope, depth + 1);
           const k = isConstant(f, this.c);
           if (k === absorbing) return f;
-          if (k === undefined) parts.push({ sql: `(${f.sql})`, bindings: f.bindings });
+          if (k === undefined) parts.push(f);
         }
         if (parts.length === 0) return node.type === 'and' ? truth(this.c) : falsity(this.c);
-        return parts.length === 1 ? parts[0] : join(parts, node.type === 'and' ? ' AND ' : ' OR ');
+        return connect(parts, node.type === 'and' ? 'AND' : 'OR');
       }
       case 'not': {
         const [operand, negated] = unwrapNot(node);
@@ -250,16 +262,14 @@ class SqlCompiler {
       const m = this.o.mapping.profiles;
       return this.ownerIn(scope, frag(`SELECT ??.?? FROM ?? AS ?? WHERE ${inner.sql}`, alias, m.id, m.table, alias, ...inner.bindings), false);
     }
-    const ids = [...segment.members];
-    if (ids.length === 0) return falsity(this.c);
-    const limit = this.o.inlineMembers ?? 1000;
-    const mt = this.o.mapping.members;
-    if (ids.length <= limit || mt === undefined) {
-      return frag(`${scope.owner.sql} IN (${ids.map(() => '?').join(', ')})`, ...scope.owner.bindings, ...ids);
+    const stored = this.o.storedMembers;
+    const id = stored?.keys.get(key);
+    if (stored !== undefined && id !== undefined) {
+      const m = this.fresh('m');
+      return this.ownerIn(scope, frag('SELECT ??.?? FROM ?? AS ?? WHERE ??.?? = ?', m, stored.profile, stored.table, m, m, stored.segment, id), false);
     }
-    this.members.set(key, ids);
-    const m = this.fresh('m');
-    return this.ownerIn(scope, frag('SELECT ??.?? FROM ?? AS ?? WHERE ??.?? = ?', m, mt.profile, mt.table, m, m, mt.segment, key), false);
+    if (segment.members.size === 0) return falsity(this.c);
+    return inValues(scope.owner, [...segment.members], 'text', this.c);
   }
 
   private ownerIn(scope: Scope, select: Frag, negated: boolean): Frag {
@@ -269,6 +279,15 @@ class SqlCompiler {
   private fresh(prefix: string): string {
     return `${prefix}${++this.counter}`;
   }
+}
+
+const DIALECT_NAMES: Record<Dialect, string> = { sqlite: 'SQLite', mysql: 'MySQL/MariaDB', postgres: 'PostgreSQL' };
+
+/** How many values a fragment binds: its `?` placeholders (`??` ones are identifiers knex writes into the text). */
+function valuePlaceholders(sql: string): number {
+  let n = 0;
+  for (const m of sql.matchAll(/\?\??/g)) if (m[0] === '?') n++;
+  return n;
 }
 
 /** The event schema's properties, its name matched ignoring case. */

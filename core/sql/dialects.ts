@@ -23,6 +23,21 @@ export interface DialectSpec {
   bool(value: boolean): boolean | number;
   /** How many bindings one statement may carry (inserts are batched below this). */
   maxBindings: number;
+  /**
+   * The most values one query may bind: SQLite's SQLITE_MAX_VARIABLE_NUMBER, PostgreSQL's 16-bit
+   * parameter count; mysql2 sends values inline in the query text, but knex spreads a query's
+   * bindings into one function call, which overflows the stack past about 100,000.
+   */
+  queryBindings: number;
+  /**
+   * How a set of values (an `in` list, a manual segment's members) is bound: one placeholder per
+   * value up to `inline` values, above that ONE bound JSON array read back as a one-column sub-select
+   * (for text and for numbers), so no set makes the query longer, deeper or richer in placeholders
+   * than the database takes. MySQL/MariaDB inline many (MariaDB turns a long IN list into a hashed
+   * sub-select itself, 14× faster than its JSON_TABLE on a prefix-indexed text column), up to the
+   * size where knex's own handling of bindings overflows the stack.
+   */
+  valueSet: { inline: number; text: string; number: string };
   /** How many rows one INSERT may carry (knex writes SQLite's as a compound SELECT, at most 500 terms). */
   maxInsertRows: number;
   /** Lower-cases a text expression in SQL (only for user mappings without a shadow column). */
@@ -47,6 +62,8 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     false: '1 = 0',
     bool: (v) => (v ? 1 : 0),
     maxBindings: 32_000,
+    queryBindings: 32_766, // SQLITE_MAX_VARIABLE_NUMBER
+    valueSet: { inline: 100, text: 'SELECT value FROM json_each(?)', number: 'SELECT value FROM json_each(?)' },
     maxInsertRows: 500,
     lower: 'LOWER',
     antiJoin: 'not-in',
@@ -62,6 +79,13 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     false: '1 = 0',
     bool: (v) => v,
     maxBindings: 60_000,
+    queryBindings: 50_000, // knex's limit, not the server's
+    valueSet: {
+      inline: 10_000,
+      // The column takes the database's default collation; a _bin column compared with it wins.
+      text: "SELECT v FROM JSON_TABLE(?, '$[*]' COLUMNS (v LONGTEXT PATH '$')) AS t",
+      number: "SELECT v FROM JSON_TABLE(?, '$[*]' COLUMNS (v DOUBLE PATH '$')) AS t",
+    },
     maxInsertRows: 10_000,
     lower: 'LOWER',
     antiJoin: 'not-exists',
@@ -75,6 +99,12 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     false: 'FALSE',
     bool: (v) => v,
     maxBindings: 60_000,
+    queryBindings: 65_535, // the wire protocol's 16-bit parameter count
+    valueSet: {
+      inline: 100,
+      text: 'SELECT jsonb_array_elements_text(CAST(? AS jsonb))',
+      number: 'SELECT CAST(jsonb_array_elements_text(CAST(? AS jsonb)) AS DOUBLE PRECISION)',
+    },
     maxInsertRows: 10_000,
     lower: 'LOWER',
     antiJoin: 'not-exists',

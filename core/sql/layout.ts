@@ -8,7 +8,6 @@
  * - `seg_lists`           one row per list element: pid, field, text_lc, num
  * - `seg_events`          eid, pid, event (as sent), event_lc, ts (epoch ms), properties (JSON), and
  *                         per event property `p_<name>` typed columns (with the same shadows)
- * - `seg_manual_members`  segment_key (lower-cased name), pid
  * - `seg_layout`          name → value: the schema JSON and the mapping JSON
  */
 import type { Knex } from 'knex';
@@ -63,19 +62,23 @@ const MIGRATIONS: Record<string, Migration> = {
         t.index(['event_lc', 'ts', 'pid'], 'seg_events_event_ts_pid');
         t.index(['pid', 'event_lc', 'ts'], 'seg_events_pid_event_ts');
       });
-      await db.schema.createTable(T.members, (t) => {
-        mysqlTable(t);
-        t.string('segment_key', 200).notNullable();
-        t.string('pid', MAX_ID_LENGTH).notNullable();
-        t.primary(['segment_key', 'pid']);
-      });
       await textIndex(db, T.lists, 'text_lc', 'seg_lists_text', ['field']);
     },
     async down(db) {
-      for (const table of [T.members, T.events, T.lists, T.profiles, T.meta]) await db.schema.dropTableIfExists(table);
+      for (const table of [T.events, T.lists, T.profiles, T.meta]) await db.schema.dropTableIfExists(table);
     },
   },
+  // Large manual segments were copied into this table before each query; their members are now read
+  // where the catalogue stores them, or bound as one set. It held profile ids: dropped, not kept.
+  '002_drop_manual_members': {
+    async up(db) {
+      await db.schema.dropTableIfExists(RETIRED_MEMBERS_TABLE);
+    },
+    async down() {},
+  },
 };
+
+const RETIRED_MEMBERS_TABLE = 'seg_manual_members';
 
 /**
  * Creates or extends the layout for a schema and returns its mapping. Fields already stored keep
@@ -130,7 +133,7 @@ export async function readLayout(db: Knex): Promise<{ schema: Schema; mapping: S
 
 /** Drops every table of the layout (tests, `import --replace`). */
 export async function dropLayout(db: Knex): Promise<void> {
-  for (const table of [T.members, T.events, T.lists, T.profiles, T.meta, T.migrations, `${T.migrations}_lock`]) {
+  for (const table of [RETIRED_MEMBERS_TABLE, T.events, T.lists, T.profiles, T.meta, T.migrations, `${T.migrations}_lock`]) {
     await db.schema.dropTableIfExists(table);
   }
 }
@@ -294,7 +297,7 @@ function textType(db: Knex, collation: string | null): TextColumn {
 }
 
 /** The collation text columns are compared in (MySQL and MariaDB differ: ask the server). */
-async function serverCollation(db: Knex): Promise<string | null> {
+export async function serverCollation(db: Knex): Promise<string | null> {
   const spec = DIALECTS[dialectOf(db)];
   if (spec.collation === null) return null;
   if (dialectOf(db) !== 'mysql') return spec.collation('');

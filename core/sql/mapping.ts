@@ -64,15 +64,26 @@ export interface SqlMapping {
   /** Field path (as in the schema: `attributes.plan`) → its columns. */
   fields: Record<string, FieldMapping>;
   events?: EventsMapping;
-  /** Members of manual segments (segment key = lower-cased name) for large member lists. */
-  members?: { table: string; segment: string; profile: string };
+}
+
+/**
+ * Where manual segments' members are stored in the same database (the catalogue's `seg_members`):
+ * the compiler reads them there (`profile IN (SELECT … WHERE segment = ?)`) instead of binding them,
+ * so a segment of a million members is one indexed sub-select.
+ */
+export interface StoredMembers {
+  table: string;
+  /** The column naming the segment, and the profile id column. */
+  segment: string;
+  profile: string;
+  /** Segment key (lower-cased name) → its value in the `segment` column, for the segments stored there. */
+  keys: ReadonlyMap<string, string | number>;
 }
 
 export const LAYOUT_TABLES = {
   profiles: 'seg_profiles',
   lists: 'seg_lists',
   events: 'seg_events',
-  members: 'seg_manual_members',
   meta: 'seg_layout',
   migrations: 'seg_layout_migrations',
 } as const;
@@ -111,7 +122,6 @@ export function layoutMapping(schema: Schema): SqlMapping {
       dates: 'epoch_ms',
       properties,
     },
-    members: { table: LAYOUT_TABLES.members, segment: 'segment_key', profile: 'pid' },
   };
 }
 
@@ -138,6 +148,19 @@ function uniqueName(wanted: string, taken: Set<string>): string {
 
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+function plainName(value: unknown, table: boolean): boolean {
+  return typeof value === 'string' && (table ? value.split('.').length <= 2 && value.split('.').every((p) => PLAIN.test(p)) : PLAIN.test(value));
+}
+
+/** Refuses stored members whose table or columns are not plain names (see `checkMapping`). */
+export function checkStoredMembers(stored: StoredMembers): StoredMembers {
+  const bad = ([['table', stored.table, true], ['segment', stored.segment, false], ['profile', stored.profile, false]] as const).filter(([, v, t]) => !plainName(v, t));
+  if (bad.length > 0) {
+    throw new SegmentError({ code: 'invalid-option', span: { start: 0, end: 0 }, summary: `the stored members' ${bad.map(([w, v]) => `${w} ${JSON.stringify(v)}`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not a plain name`, hint: 'table and column names may use letters, digits and "_" (a table may be schema.table)' });
+  }
+  return stored;
+}
+
 /**
  * Refuses a mapping whose identifiers are not plain names (letters, digits, `_`; a table may be
  * `schema.table`). Knex would read a dot as a qualifier and ` as ` as an alias, so anything else
@@ -146,8 +169,7 @@ const PLAIN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 export function checkMapping(mapping: SqlMapping): SqlMapping {
   const problems: string[] = [];
   const name = (where: string, value: unknown, table = false) => {
-    const ok = typeof value === 'string' && (table ? value.split('.').length <= 2 && value.split('.').every((p) => PLAIN.test(p)) : PLAIN.test(value));
-    if (!ok) problems.push(`${where}: ${JSON.stringify(value)}`);
+    if (!plainName(value, table)) problems.push(`${where}: ${JSON.stringify(value)}`);
   };
   const field = (where: string, f: FieldMapping) => {
     if (typeof f !== 'object' || f === null) return void problems.push(`${where}: not an object`);
@@ -176,11 +198,6 @@ export function checkMapping(mapping: SqlMapping): SqlMapping {
     for (const [event, props] of Object.entries(e.properties ?? {})) {
       for (const [key, f] of Object.entries(props)) field(`events.properties[${JSON.stringify(event)}][${JSON.stringify(key)}]`, f);
     }
-  }
-  if (mapping.members !== undefined) {
-    name('members.table', mapping.members.table, true);
-    name('members.segment', mapping.members.segment);
-    name('members.profile', mapping.members.profile);
   }
   if (problems.length > 0) {
     throw new SegmentError({

@@ -28,6 +28,37 @@ export function join(parts: readonly Frag[], separator: string): Frag {
   return { sql: parts.map((p) => p.sql).join(separator), bindings: parts.flatMap((p) => p.bindings) };
 }
 
+/** Conditions joined by one boolean operator in a group: at most this many side by side. */
+const GROUP = 32;
+
+/**
+ * Conditions joined by `AND` or `OR`, each parenthesised. A long chain is nested in groups of 32,
+ * so its depth grows with the logarithm of its length: SQL parsers build `a AND b AND c …` as a
+ * tree as deep as the chain is long (SQLite refuses depth 1,000; PostgreSQL runs out of stack).
+ */
+export function connect(parts: readonly Frag[], op: 'AND' | 'OR'): Frag {
+  let level = parts.map(parenthesised);
+  while (level.length > GROUP) {
+    const next: Frag[] = [];
+    for (let i = 0; i < level.length; i += GROUP) next.push(parenthesised(join(level.slice(i, i + GROUP), ` ${op} `)));
+    level = next;
+  }
+  return level.length === 1 ? level[0] : join(level, ` ${op} `);
+}
+
+/**
+ * `target IN (values)`, the one way the compiler binds a set of values: one placeholder each for a
+ * few (the dialect's `valueSet.inline`, or `inlineValues` when given), else ONE binding holding the
+ * whole set as JSON. Never spreads the values into a call (150,000 arguments overflow the stack).
+ */
+export function inValues(target: Frag, values: readonly (string | number)[], type: 'text' | 'number', c: PredicateContext): Frag {
+  if (values.length <= c.inlineValues) {
+    const sql = `${target.sql} IN (${'?, '.repeat(values.length - 1)}?)`;
+    return { sql, bindings: [...target.bindings, ...values] };
+  }
+  return { sql: `${target.sql} IN (${c.spec.valueSet[type]})`, bindings: [...target.bindings, JSON.stringify(values)] };
+}
+
 /** What a predicate tests, as SQL expressions. */
 export interface SubjectSql {
   kind: FieldKind;
@@ -47,6 +78,8 @@ export interface SubjectSql {
 export interface PredicateContext {
   spec: DialectSpec;
   clock: Clock;
+  /** Value sets up to this size are written one placeholder per value (see `inValues`). */
+  inlineValues: number;
 }
 
 type Compile = (s: SubjectSql, node: PredicateExpr, c: PredicateContext) => Frag;
@@ -64,10 +97,9 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
   lte: ordered('<='),
   in(s, n, c) {
     if (s.kind !== 'text' && s.kind !== 'number') return falsity(c);
-    const values = unique(items(n.operand).map((l) => scalar(s, l, c)).filter((v) => v !== undefined));
+    const values = unique(items(n.operand).map((l) => scalar(s, l, c)).filter((v) => v !== undefined)) as (string | number)[];
     if (values.length === 0) return falsity(c);
-    const target = s.kind === 'text' ? s.lower! : s.value;
-    return frag(`${target.sql} IN (${values.map(() => '?').join(', ')})`, ...target.bindings, ...values);
+    return s.kind === 'text' ? inValues(s.lower!, values, 'text', c) : inValues(s.value, values, 'number', c);
   },
   not_in: negate('in'),
   between(s, n, c) {
@@ -104,9 +136,16 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
     const { texts, numbers, dropped } = elements(s, items(n.operand));
     if (dropped) return falsity(c);
     const parts = [frag(`${s.value.sql} IS NOT NULL`, ...s.value.bindings)];
-    for (const t of texts) parts.push(hasElement(s, [t], [], c));
-    for (const x of numbers) parts.push(hasElement(s, [], [x], c));
-    return parenthesised(join(parts, ' AND '));
+    if (few(texts.length + numbers.length, c)) {
+      // Few elements: one EXISTS each (each an index seek).
+      for (const t of texts) parts.push(hasElement(s, [t], [], c));
+      for (const x of numbers) parts.push(hasElement(s, [], [x], c));
+    } else {
+      // Many: as many distinct matching elements as were asked for.
+      if (texts.length > 0) parts.push(distinctElements(s, 'text', texts, c));
+      if (numbers.length > 0) parts.push(distinctElements(s, 'number', numbers, c));
+    }
+    return parenthesised(connect(parts, 'AND'));
   },
   contains_none: negate('contains_any'),
   is_known(s) {
@@ -211,21 +250,56 @@ function like(s: SubjectSql, where: 'contains' | 'starts' | 'ends', lowered: str
   return frag(`${x.sql} LIKE ? ESCAPE '${LIKE_ESCAPE}'`, ...x.bindings, pattern);
 }
 
-/** EXISTS an element equal to one of the texts (lower-cased) or numbers. */
+/**
+ * Whether the list holds an element equal to one of the texts (lower-cased) or numbers: a few as
+ * a correlated EXISTS (an index seek per profile), many as the set of owners holding one (a
+ * correlated test of thousands of values would probe them all for every profile).
+ */
 function hasElement(s: SubjectSql, texts: string[], numbers: number[], c: PredicateContext): Frag {
-  const list = s.list;
-  if (list === undefined) return falsity(c);
-  const m = list.mapping;
-  const a = list.alias;
+  const m = s.list?.mapping;
+  if (m === undefined) return falsity(c);
+  const a = s.list!.alias;
   const tests: Frag[] = [];
-  if (texts.length > 0 && m.text) tests.push(frag(`??.?? IN (${texts.map(() => '?').join(', ')})`, a, m.text, ...texts));
-  if (numbers.length > 0 && m.number) tests.push(frag(`??.?? IN (${numbers.map(() => '?').join(', ')})`, a, m.number, ...numbers));
+  if (texts.length > 0 && m.text) tests.push(inValues(frag('??.??', a, m.text), texts, 'text', c));
+  if (numbers.length > 0 && m.number) tests.push(inValues(frag('??.??', a, m.number), numbers, 'number', c));
   if (tests.length === 0) return falsity(c);
-  const where = [frag(`??.?? = ${list.owner.sql}`, a, m.owner, ...list.owner.bindings)];
-  if (m.key) where.push(frag('??.?? = ?', a, m.key.column, m.key.value));
-  where.push(tests.length === 1 ? tests[0] : parenthesised(join(tests, ' OR ')));
+  const test = tests.length === 1 ? tests[0] : parenthesised(join(tests, ' OR '));
+  if (few(texts.length + numbers.length, c)) {
+    const body = join([frag(`??.?? = ${s.list!.owner.sql}`, a, m.owner, ...s.list!.owner.bindings), ...elementsWhere(s, test)], ' AND ');
+    return frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ${body.sql})`, m.table, a, ...body.bindings);
+  }
+  return ownersOf(s, elementsWhere(s, test));
+}
+
+/** Whether the list holds every one of these texts (or numbers): owners holding as many distinct ones as asked for. */
+function distinctElements(s: SubjectSql, type: 'text' | 'number', values: readonly (string | number)[], c: PredicateContext): Frag {
+  const m = s.list?.mapping;
+  const column = type === 'text' ? m?.text : m?.number;
+  if (m === undefined || column === undefined) return falsity(c);
+  const a = s.list!.alias;
+  return ownersOf(s, elementsWhere(s, inValues(frag('??.??', a, column), values, type, c)), frag('HAVING COUNT(DISTINCT ??.??) = ?', a, column, values.length));
+}
+
+/** Up to this many list elements are tested with correlated EXISTS (an index seek each per profile). */
+const FEW_ELEMENTS = 32;
+
+function few(n: number, c: PredicateContext): boolean {
+  return n <= Math.min(FEW_ELEMENTS, c.inlineValues);
+}
+
+/** The subject's list rows that pass `test`: its key (when one table holds several lists), then the test. */
+function elementsWhere(s: SubjectSql, test: Frag): Frag[] {
+  const { mapping: m, alias: a } = s.list!;
+  return m.key ? [frag('??.?? = ?', a, m.key.column, m.key.value), test] : [test];
+}
+
+/** `owner IN (SELECT owner FROM list WHERE … [GROUP BY owner HAVING …])`: not correlated, planned once. */
+function ownersOf(s: SubjectSql, where: Frag[], having?: Frag): Frag {
+  const { mapping: m, alias: a, owner } = s.list!;
   const body = join(where, ' AND ');
-  return frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ${body.sql})`, m.table, a, ...body.bindings);
+  const select = frag(`SELECT ??.?? FROM ?? AS ?? WHERE ${body.sql}`, a, m.owner, m.table, a, ...body.bindings);
+  const grouped = having === undefined ? select : frag(`${select.sql} GROUP BY ??.?? ${having.sql}`, ...select.bindings, a, m.owner, ...having.bindings);
+  return { sql: `${owner.sql} IN (${grouped.sql})`, bindings: [...owner.bindings, ...grouped.bindings] };
 }
 
 /** A list operand's items split by element type; items of the wrong type for the schema are dropped. */

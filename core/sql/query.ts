@@ -15,7 +15,7 @@ import { createClock, type Clock, type ClockOptions } from '../time';
 import { compileWhere, PROFILE_ALIAS } from './compile';
 import { dialectOf, type Dialect } from './connect';
 import { readLayout } from './layout';
-import { checkMapping, layoutMapping, type SqlMapping } from './mapping';
+import { checkMapping, checkStoredMembers, layoutMapping, type SqlMapping, type StoredMembers } from './mapping';
 import type { Frag } from './predicates';
 
 export interface SqlSegmentOptions extends ClockOptions {
@@ -24,8 +24,10 @@ export interface SqlSegmentOptions extends ClockOptions {
   /** The mapping to tables and columns (default: the saved one, or our layout's for `schema`). */
   mapping?: SqlMapping;
   segments?: readonly SegmentDefinition[];
-  /** Manual segments with more members than this go through the members table (default 1000). */
-  inlineMembers?: number;
+  /** Value sets (lists, manual segments' members) up to this size get one placeholder per value (default: the dialect's). */
+  inlineValues?: number;
+  /** Manual segments whose members are stored in a table of the same database (read there, never bound). */
+  storedMembers?: StoredMembers;
   /** What the source is, for error messages. */
   origin?: string;
 }
@@ -38,8 +40,6 @@ export interface SqlSegment {
   readonly mapping: SqlMapping;
   /** The condition over the profiles table (alias `p`). */
   readonly where: Frag;
-  /** Manual segments read from the members table (written by `syncMembers` before a run). */
-  readonly members: readonly { key: string; members: readonly string[] }[];
 }
 
 /** Parses, validates and compiles a segment for a dialect. Throws `SegmentErrors` listing every problem. */
@@ -48,10 +48,11 @@ export function compileSegmentSql(source: string, options: SqlSegmentOptions & {
   const result = check(source, { schema: options.schema, segments: options.segments, origin: options.origin });
   if (result.expr === undefined || result.errors.length > 0) throw new SegmentErrors(result.errors);
   const clock = createClock(options);
+  const storedMembers = options.storedMembers === undefined ? undefined : checkStoredMembers(options.storedMembers);
   const compiled = withSource(source, options.origin, () =>
-    compileWhere(result.expr!, { schema: options.schema, mapping, segments: result.segments, clock, dialect: options.dialect, inlineMembers: options.inlineMembers }),
+    compileWhere(result.expr!, { schema: options.schema, mapping, segments: result.segments, clock, dialect: options.dialect, inlineValues: options.inlineValues, storedMembers }),
   );
-  return { expr: result.expr, clock, dialect: options.dialect, mapping, where: compiled.where, members: compiled.members };
+  return { expr: result.expr, clock, dialect: options.dialect, mapping, where: compiled.where };
 }
 
 /** Like `compileSegmentSql`, reading the schema and mapping saved in the database when not given. */
@@ -88,29 +89,14 @@ export function rowsQuery(db: Knex, segment: SqlSegment): Knex.QueryBuilder {
   return body ? q.select({ body: `${PROFILE_ALIAS}.${body}` }) : q.select(`${PROFILE_ALIAS}.*`);
 }
 
-/** Writes the members of large manual segments the query reads (replacing what was stored). */
-export async function syncMembers(db: Knex, segment: SqlSegment): Promise<void> {
-  const mt = segment.mapping.members;
-  if (mt === undefined || segment.members.length === 0) return;
-  await db.transaction(async (trx) => {
-    for (const { key, members } of segment.members) {
-      await trx(mt.table).where(mt.segment, key).delete();
-      const rows = [...new Set(members)].map((m) => ({ [mt.segment]: key, [mt.profile]: m }));
-      for (let i = 0; i < rows.length; i += 5000) await trx(mt.table).insert(rows.slice(i, i + 5000));
-    }
-  });
-}
-
 /** How many profiles are in the segment. */
 export async function countProfiles(db: Knex, segment: SqlSegment): Promise<number> {
-  await syncMembers(db, segment);
   const rows = (await countQuery(db, segment)) as { n: number | string | bigint }[];
   return Number(rows[0].n);
 }
 
 /** The ids of the profiles in the segment, ordered. */
 export async function profileIds(db: Knex, segment: SqlSegment): Promise<string[]> {
-  await syncMembers(db, segment);
   const rows = (await idsQuery(db, segment)) as { id: string }[];
   return rows.map((r) => String(r.id));
 }
@@ -120,7 +106,6 @@ export async function profileIds(db: Knex, segment: SqlSegment): Promise<string[
  * order, one keyset page at a time: the same on every driver, and only one page held in memory.
  */
 export async function* streamProfiles(db: Knex, segment: SqlSegment, pageSize = 5000): AsyncGenerator<Record<string, unknown>> {
-  await syncMembers(db, segment);
   const { id, body } = segment.mapping.profiles;
   const idColumn = `${PROFILE_ALIAS}.${id}`;
   let after: string | undefined;

@@ -7,6 +7,7 @@ import { layoutDirectory, sqlReachCounter, sqlSegmentProfiles } from '../../core
 import type { Schema } from '../../core/schema';
 import { createLayout, dropLayout } from '../../core/sql/layout';
 import { loadProfiles } from '../../core/sql/load';
+import { countQuery, prepareSegment, toSql } from '../../core/sql/query';
 import { TARGETS, type TestDatabase } from './databases';
 
 const SCHEMA: Schema = {
@@ -68,4 +69,46 @@ describe.each(TARGETS)('the catalogue over stored profiles on $name', (target) =
     const result = await catalog.export('Fair', { role: 'admin', directory: dir, profiles: (def, all) => sqlSegmentProfiles(t.db, def, all) });
     expect(result.rows).toBe(2);
   });
+
+  it('reaches and exports a manual segment of 20,000 members from a CSV upload, reading them where the catalogue keeps them', async () => {
+    const members = Array.from({ length: 20_000 }, (_, i) => `m${i}`);
+    const mapping = await createLayout(t.db, SCHEMA);
+    const loaded = await loadProfiles(t.db, [...members, 'm-outsider'].map((id, i) => ({ line: i + 1, value: { id, email: `${id}@example.com`, country: 'OM' } })), { schema: SCHEMA, mapping });
+    expect(loaded.loaded).toBe(20_001);
+    // 1,200 rows broke SQLite's compound SELECT (500 terms) and put the ids into the error message.
+    const first = await catalog.importMembers('Big', `Profile ID\n${members.slice(0, 1200).join('\n')}\n`, { directory: await layoutDirectory(t.db), create: true });
+    expect(first.added).toBe(1200);
+    const [big] = await catalog.refreshReach(sqlReachCounter(t.db), ['Big']);
+    expect(big.reach).toBe(1200);
+    await catalog.importMembers('Big', `Profile ID\n${members.join('\n')}\n`, { directory: await layoutDirectory(t.db) });
+    const [bigger] = await catalog.refreshReach(sqlReachCounter(t.db), ['Big']);
+    expect(bigger.reach).toBe(20_000);
+    const result = await catalog.export('Big', { role: 'admin', directory: dir, profiles: (def, all) => sqlSegmentProfiles(t.db, def, all) });
+    expect(result.rows).toBe(20_000);
+    const exported = readFileSync(result.path, 'utf8').trim().split('\r\n').slice(1).map((line) => line.split(',')[1]);
+    expect(new Set(exported)).toEqual(new Set(members));
+  });
+
+  it('never binds a stored manual segment\'s members into the query', async () => {
+    await catalog.create({ name: 'Picked', members: Array.from({ length: 5000 }, (_, i) => `p${i}`) });
+    const all = await catalog.definitions();
+    const picked = all.find((d) => d.name === 'Picked')!;
+    const compiled = await sqlSegmentQuery(picked, all);
+    expect(compiled.bindings.length).toBeLessThanOrEqual(2);
+    expect(JSON.stringify(compiled.bindings)).not.toContain('p4999');
+    expect(compiled.sql).toContain('seg_members');
+  });
+
+  /** The SQL the catalogue's reach runs for a segment (what `sqlReachCounter` counts). */
+  async function sqlSegmentQuery(def: { name: string }, all: Awaited<ReturnType<SegmentCatalog['definitions']>>) {
+    let seen: { sql: string; bindings: readonly unknown[] } | undefined;
+    const listener = (q: { sql: string; bindings: unknown[] }) => void (seen = { sql: q.sql, bindings: q.bindings ?? [] });
+    t.db.on('query', listener);
+    try {
+      await sqlReachCounter(t.db)(def as never, all);
+    } finally {
+      t.db.removeListener('query', listener);
+    }
+    return seen!;
+  }
 });

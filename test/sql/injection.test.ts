@@ -123,19 +123,19 @@ describe.each(DIALECT_NAMES)('hostile input on %s', (dialect: Dialect) => {
   }
 
   it('binds hostile segment names and member ids', async () => {
-    const name = "seg'); DROP TABLE seg_manual_members; --";
+    const name = "seg'); DROP TABLE seg_profiles; --";
     const segments: SegmentDefinition[] = [
       { name, members: ["p2'; --", 'p3', ...Array.from({ length: 20 }, (_, i) => `x'${i}`)] },
       { name: 'dyn"; --', expression: `name contains ${q(HOSTILE[0])}` },
     ];
     for (const source of [`in_segment(${q(name)})`, `in_segment(${q(name)}) or in_segment("DYN\\"; --")`, `not in_segment(${q(name)})`]) {
-      const segment = compileSegmentSql(source, { schema, mapping, dialect, now: NOW, segments, inlineMembers: 5 });
+      const segment = compileSegmentSql(source, { schema, mapping, dialect, now: NOW, segments, inlineValues: 5 });
       expect(toSql(idsQuery(db, segment)).sql).not.toContain('DROP');
       const expected = compileSegment(source, { schema, now: NOW, segments }).filter(profiles).map((p) => String(p.id)).sort();
       expect((await profileIds(db, segment)).sort(), source).toEqual(expected);
     }
     expect(await counts()).toEqual(before);
-    expect(await db.schema.hasTable(LAYOUT_TABLES.members)).toBe(true);
+    expect(await db.schema.hasTable(LAYOUT_TABLES.profiles)).toBe(true);
   });
 
   it('refuses mapping entries that are not plain names', () => {
