@@ -132,7 +132,7 @@ describe.each(['mysql', 'postgres'] as const)('a %s server that cannot be used',
   });
 });
 
-describe('the CLI on a database it cannot use', () => {
+describe('the CLI on a database it cannot use', { timeout: 240_000 }, () => {
   const expectUserError = (r: { status: number | null; stderr: string }, code: string, text: string | RegExp) => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error\\[${code}\\]: `));
