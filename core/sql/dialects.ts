@@ -52,6 +52,8 @@ export interface DialectSpec {
   count: string;
   /** Longest LIKE pattern the dialect accepts (characters), or null; longer ones use `instr`. */
   likeLimit: number | null;
+  /** A query naming a table's indexes (column `name`; the table bound as its one value). */
+  indexNames: string;
 }
 
 export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
@@ -69,6 +71,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     antiJoin: 'not-in',
     count: 'COUNT(*)',
     likeLimit: 20_000, // SQLITE_MAX_LIKE_PATTERN_LENGTH is 50,000 bytes
+    indexNames: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
   },
   mysql: {
     textIndex: 'prefix',
@@ -91,6 +94,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     antiJoin: 'not-exists',
     count: 'COUNT(*)',
     likeLimit: null,
+    indexNames: 'SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
   },
   postgres: {
     textIndex: 'hash',
@@ -110,6 +114,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     antiJoin: 'not-exists',
     count: 'CAST(COUNT(*) AS DOUBLE PRECISION)',
     likeLimit: null,
+    indexNames: 'SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?',
   },
 };
 

@@ -15,7 +15,7 @@ import { SegmentError } from '../errors';
 import { kindOf, type FieldSchema, type Schema } from '../schema';
 import { dialectOf, type Dialect } from './connect';
 import { DIALECTS } from './dialects';
-import { LAYOUT_TABLES as T, layoutMapping, type FieldMapping, type SqlMapping } from './mapping';
+import { LAYOUT_TABLES as T, layoutMapping, sqlName, type FieldMapping, type SavedLayout, type SqlMapping } from './mapping';
 
 export const MAX_ID_LENGTH = 255;
 const PREFIX_LENGTH = 191;
@@ -88,9 +88,9 @@ export async function createLayout(db: Knex, schema: Schema): Promise<SqlMapping
   await migrateLayout(db);
   const saved = await readLayout(db);
   const merged: Schema = saved ? mergeSchemas(saved.schema, schema) : schema;
-  const mapping = layoutMapping(merged);
+  const mapping = layoutMapping(merged, saved);
   if (saved) assertCompatible(saved.mapping, mapping);
-  await addColumns(db, T.profiles, mapping.fields, merged.fields, true);
+  await addColumns(db, T.profiles, mapping.fields, merged.fields);
   const props: Record<string, FieldMapping> = {};
   const propSchemas: Record<string, FieldSchema> = {};
   for (const [event, def] of Object.entries(merged.events ?? {})) {
@@ -100,13 +100,12 @@ export async function createLayout(db: Knex, schema: Schema): Promise<SqlMapping
       propSchemas[m.column] = field;
     }
   }
-  // Events are reached through (event_lc, ts, pid) and (pid, event_lc, ts); property columns are
-  // filters on those rows, so they carry no index of their own (it would only slow loading).
-  await addColumns(db, T.events, props, propSchemas, false);
+  await addColumns(db, T.events, props, propSchemas);
+  // Every index the layout needs, whatever an earlier run (a failed import, an interrupted bulk
+  // load that had dropped them) left: a layout is saved only once it is whole.
+  await buildIndexes(db, mapping);
   await writeMeta(db, 'schema', JSON.stringify(merged));
   await writeMeta(db, 'mapping', JSON.stringify(mapping));
-  const indexes = (await db(T.meta).where('name', 'indexes').first('value')) as { value: string } | undefined;
-  if (indexes?.value === 'dropped') await restoreIndexes(db, mapping);
   return mapping;
 }
 
@@ -121,7 +120,7 @@ export async function migrateLayout(db: Knex): Promise<void> {
 }
 
 /** The saved schema and mapping, or undefined when the database has no layout. */
-export async function readLayout(db: Knex): Promise<{ schema: Schema; mapping: SqlMapping } | undefined> {
+export async function readLayout(db: Knex): Promise<SavedLayout | undefined> {
   if (!(await db.schema.hasTable(T.meta))) return undefined;
   const rows: { name: string; value: string }[] = await db(T.meta).select('name', 'value').whereIn('name', ['schema', 'mapping']);
   const get = (name: string) => rows.find((r) => r.name === name)?.value;
@@ -174,7 +173,8 @@ function assertCompatible(old: SqlMapping, next: SqlMapping): void {
   }
 }
 
-async function addColumns(db: Knex, table: string, fields: Record<string, FieldMapping>, schemas: Record<string, FieldSchema>, indexed: boolean): Promise<void> {
+/** Adds the columns (and shadows) that are missing; indexes are `buildIndexes`'. */
+async function addColumns(db: Knex, table: string, fields: Record<string, FieldMapping>, schemas: Record<string, FieldSchema>): Promise<void> {
   const existing = new Set(Object.keys(await db(table).columnInfo()));
   const text = textType(db, await serverCollation(db));
   for (const [key, m] of Object.entries(fields)) {
@@ -189,9 +189,6 @@ async function addColumns(db: Knex, table: string, fields: Record<string, FieldM
       if (m.lower) text(t, m.lower).nullable();
       if (m.other) t.smallint(m.other).nullable();
     });
-    if (!indexed) continue;
-    if (m.lower) await textIndex(db, table, m.lower, indexName(table, m.lower), []);
-    else if (kind !== 'list') await db.schema.alterTable(table, (t) => void t.index([m.column], indexName(table, m.column)));
   }
 }
 
@@ -203,7 +200,11 @@ interface IndexSpec {
   text: boolean;
 }
 
-/** Every secondary index of the layout: the fixed tables' and one per profile field. */
+/**
+ * Every secondary index of the layout: the fixed tables' and one per profile field. Events are
+ * reached through (event_lc, ts, pid) and (pid, event_lc, ts); property columns are filters on
+ * those rows, so they carry no index of their own (it would only slow loading).
+ */
 function indexSpecs(mapping: SqlMapping): IndexSpec[] {
   const specs: IndexSpec[] = [
     { table: T.lists, name: 'seg_lists_pid', columns: ['pid'], text: false },
@@ -219,58 +220,55 @@ function indexSpecs(mapping: SqlMapping): IndexSpec[] {
   return specs;
 }
 
+/** The names of a table's indexes, as the database lists them. */
+async function indexesOf(db: Knex, table: string): Promise<Set<string>> {
+  const result = (await db.raw(DIALECTS[dialectOf(db)].indexNames, [table])) as unknown;
+  // better-sqlite3: rows; mysql2: [rows, fields]; pg: { rows }
+  const rows = (Array.isArray(result) ? (Array.isArray(result[0]) ? result[0] : result) : (result as { rows: unknown[] }).rows) as { name: string }[];
+  return new Set(rows.map((r) => String(r.name)));
+}
+
 /**
  * Drops the layout's secondary indexes (before a bulk load into empty tables: building an index
- * once, sorted, is much faster than maintaining forty of them row by row). `restoreIndexes` puts
+ * once, sorted, is much faster than maintaining forty of them row by row). `buildIndexes` puts
  * them back; the state is saved, so an interrupted load is repaired by the next `createLayout`.
  */
 export async function dropIndexes(db: Knex, mapping: SqlMapping): Promise<void> {
   await writeMeta(db, 'indexes', 'dropped');
-  for (const spec of indexSpecs(mapping)) {
-    try {
-      await db.schema.alterTable(spec.table, (t) => void t.dropIndex(spec.columns, spec.name));
-    } catch {
-      // not there: nothing to drop
-    }
+  const specs = indexSpecs(mapping);
+  for (const table of new Set(specs.map((s) => s.table))) {
+    const existing = await indexesOf(db, table);
+    for (const spec of specs) if (spec.table === table && existing.has(spec.name)) await db.schema.alterTable(table, (t) => void t.dropIndex(spec.columns, spec.name));
   }
 }
 
-/** Creates the layout's secondary indexes that are missing. */
-export async function restoreIndexes(db: Knex, mapping: SqlMapping): Promise<void> {
-  if (DIALECTS[dialectOf(db)].textIndex === 'prefix') {
-    await restoreMysqlIndexes(db, mapping);
-    await writeMeta(db, 'indexes', 'built');
-    return;
-  }
-  for (const spec of indexSpecs(mapping)) {
-    try {
+/**
+ * Creates every index of the layout that the database does not have. MySQL and MariaDB get all of
+ * a table's missing indexes in one ALTER TABLE, so the table is read once (one statement per index
+ * reads a million wide rows forty times).
+ */
+export async function buildIndexes(db: Knex, mapping: SqlMapping): Promise<void> {
+  const specs = indexSpecs(mapping);
+  for (const table of new Set(specs.map((s) => s.table))) {
+    const existing = await indexesOf(db, table);
+    const missing = specs.filter((s) => s.table === table && !existing.has(s.name));
+    if (missing.length === 0) continue;
+    if (DIALECTS[dialectOf(db)].textIndex === 'prefix') {
+      const parts = missing.map((s) => `ADD INDEX ?? (${s.columns.map((_, i) => (s.text && i === s.columns.length - 1 ? `??(${PREFIX_LENGTH})` : '??')).join(', ')})`);
+      await db.raw(`ALTER TABLE ?? ${parts.join(', ')}`, [table, ...missing.flatMap((s) => [s.name, ...s.columns])]);
+      continue;
+    }
+    for (const spec of missing) {
       if (spec.text) await textIndex(db, spec.table, spec.columns[spec.columns.length - 1], spec.name, spec.columns.slice(0, -1));
       else await db.schema.alterTable(spec.table, (t) => void t.index(spec.columns, spec.name));
-    } catch (e) {
-      if (!/exist|duplicate key name/i.test((e as Error).message)) throw e;
     }
   }
   await writeMeta(db, 'indexes', 'built');
 }
 
-/**
- * MySQL and MariaDB: every missing index of a table in one ALTER TABLE, so the table is read once
- * (one statement per index reads a million wide rows forty times).
- */
-async function restoreMysqlIndexes(db: Knex, mapping: SqlMapping): Promise<void> {
-  const specs = indexSpecs(mapping);
-  for (const table of [...new Set(specs.map((s) => s.table))]) {
-    const [rows] = (await db.raw('SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])) as [{ name: string }[]];
-    const existing = new Set(rows.map((r) => r.name));
-    const missing = specs.filter((s) => s.table === table && !existing.has(s.name));
-    if (missing.length === 0) continue;
-    const parts = missing.map((s) => `ADD INDEX ?? (${s.columns.map((_, i) => (s.text && i === s.columns.length - 1 ? `??(${PREFIX_LENGTH})` : '??')).join(', ')})`);
-    await db.raw(`ALTER TABLE ?? ${parts.join(', ')}`, [table, ...missing.flatMap((s) => [s.name, ...s.columns])]);
-  }
-}
-
+/** An index's name (at most 60 characters, as the layout has always named them: shorter names are unchanged). */
 function indexName(table: string, column: string): string {
-  return `ix_${table}_${column}`.slice(0, 60);
+  return sqlName(`ix_${table}_${column}`, 60);
 }
 
 /** An index over a lower-cased text column that long values cannot break. */

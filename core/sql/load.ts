@@ -12,7 +12,7 @@ import { DEFAULT_ID_FIELD, EVENTS_KEY, fieldPath, kindOf, readField, type FieldS
 import { valueInstant } from '../time';
 import { dialectOf, type Dialect } from './connect';
 import { DIALECTS, storableText, type DialectSpec } from './dialects';
-import { dropIndexes, MAX_ID_LENGTH, restoreIndexes } from './layout';
+import { buildIndexes, dropIndexes, MAX_ID_LENGTH } from './layout';
 import { LAYOUT_TABLES, type FieldMapping, type SqlMapping } from './mapping';
 
 type Row = Record<string, unknown>;
@@ -245,7 +245,7 @@ export async function loadProfiles(db: Knex, input: AsyncIterable<LoadInput> | I
     if (e !== ROLLED_BACK) throw e;
     result = { ...result!, loaded: 0, committed: false };
   } finally {
-    if (defer) await restoreIndexes(db, mapping);
+    if (defer) await buildIndexes(db, mapping);
   }
   return result!;
 }

@@ -88,25 +88,67 @@ export const LAYOUT_TABLES = {
   migrations: 'seg_layout_migrations',
 } as const;
 
-const MAX_IDENTIFIER = 60;
+/** The longest name the layout gives anything (PostgreSQL keeps 63 bytes, MySQL 64 characters). */
+export const MAX_IDENTIFIER = 63;
+/** A field's column leaves room for a counter (`_2`) and a shadow suffix (`__lc`). */
+const MAX_COLUMN = MAX_IDENTIFIER - 8;
+/** Suffixes of a column's shadows: the lower-cased text, the "known but of another type" marker. */
+const SHADOWS = ['__lc', '__o'] as const;
 
-/** The mapping of our own layout for a schema: one typed column (and shadows) per field. */
-export function layoutMapping(schema: Schema): SqlMapping {
+/**
+ * A plain SQL name (lower-case ASCII letters, digits, `_`) for `wanted`, at most `max` characters:
+ * the one naming rule of the layout, for columns and indexes. A name cut to fit ends in a hash of
+ * the whole of `wanted`, so two long names with a common prefix never come out the same.
+ */
+export function sqlName(wanted: string, max = MAX_IDENTIFIER): string {
+  const plain = wanted.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/_+$/g, '');
+  return plain.length <= max ? plain : `${plain.slice(0, max - 9)}_${fnv1a(wanted)}`;
+}
+
+/** 32-bit FNV-1a of the UTF-16 code units, as 8 hex digits. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** A layout already in a database: fields keep the columns they were given (whatever names newer rules would give). */
+export interface SavedLayout {
+  schema: Schema;
+  mapping: SqlMapping;
+}
+
+/**
+ * The mapping of our own layout for a schema: one typed column (and shadows) per field. Fields of
+ * `saved` keep their columns while their kind is unchanged; new ones get names unique among all.
+ */
+export function layoutMapping(schema: Schema, saved?: SavedLayout): SqlMapping {
   const taken = new Set(['pid', 'body', 'eid', 'event', 'event_lc', 'ts', 'properties']);
+  const keep = (m: FieldMapping) => [m.column, ...SHADOWS.map((x) => m.column + x)].forEach((c) => taken.add(c));
+  const savedField = (key: string, field: FieldSchema) => {
+    const old = saved?.schema.fields[key];
+    return old !== undefined && kindOf(old) === kindOf(field) && Object.hasOwn(saved!.mapping.fields, key) ? saved!.mapping.fields[key] : undefined;
+  };
+  const savedProperty = (event: string, key: string, field: FieldSchema) => {
+    const oldEvent = Object.entries(saved?.schema.events ?? {}).find(([name]) => name.toLowerCase() === event)?.[1];
+    const old = oldEvent?.properties[key];
+    return old !== undefined && propertyKind(old) === propertyKind(field) ? saved?.mapping.events?.properties[event]?.[key] : undefined;
+  };
+  for (const m of Object.values(saved?.mapping.fields ?? {})) keep(m);
+  for (const props of Object.values(saved?.mapping.events?.properties ?? {})) for (const m of Object.values(props)) keep(m);
+
   const fields: Record<string, FieldMapping> = {};
-  for (const [key, field] of Object.entries(schema.fields)) fields[key] = fieldColumns('f', key, field, taken, true);
+  for (const [key, field] of Object.entries(schema.fields)) fields[key] = savedField(key, field) ?? fieldColumns('f', key, field, taken, true);
   const properties: Record<string, Record<string, FieldMapping>> = {};
   // Properties of the same name and kind share a column across events.
   const shared = new Map<string, FieldMapping>();
   for (const [event, def] of Object.entries(schema.events ?? {})) {
-    const props: Record<string, FieldMapping> = (properties[event.toLowerCase()] ??= {});
+    const lowered = event.toLowerCase();
+    const props: Record<string, FieldMapping> = (properties[lowered] ??= {});
     for (const [key, field] of Object.entries(def.properties)) {
-      const id = `${key}\u0000${field.type === 'list' ? `list:${field.items ?? ''}` : kindOf(field)}`;
-      let mapping = shared.get(id);
-      if (mapping === undefined) {
-        mapping = fieldColumns('p', key, field, taken, false);
-        shared.set(id, mapping);
-      }
+      const id = `${key}\u0000${propertyKind(field)}`;
+      const mapping = savedProperty(lowered, key, field) ?? shared.get(id) ?? fieldColumns('p', key, field, taken, false);
+      shared.set(id, mapping);
       props[key] = mapping;
     }
   }
@@ -125,24 +167,33 @@ export function layoutMapping(schema: Schema): SqlMapping {
   };
 }
 
+function propertyKind(field: FieldSchema): string {
+  return field.type === 'list' ? `list:${field.items ?? ''}` : kindOf(field);
+}
+
 function fieldColumns(prefix: string, key: string, field: FieldSchema, taken: Set<string>, profile: boolean): FieldMapping {
-  const column = uniqueName(`${prefix}_${key}`, taken);
+  const column = uniqueColumn(`${prefix}_${key}`, taken);
   const mapping: FieldMapping = { column, other: `${column}__o` };
   const kind = kindOf(field);
   if (kind === 'text') mapping.lower = `${column}__lc`;
   if (kind === 'date') mapping.dates = 'epoch_ms';
   // Event properties of type list have no element table (the compiler says so if one is tested).
-  if (kind === 'list' && profile) mapping.list = { table: LAYOUT_TABLES.lists, owner: 'pid', key: { column: 'field', value: key }, text: 'text_lc', number: 'num' };
+  // The list's rows are keyed by the column's name: unique, and short whatever the field path.
+  if (kind === 'list' && profile) mapping.list = { table: LAYOUT_TABLES.lists, owner: 'pid', key: { column: 'field', value: column }, text: 'text_lc', number: 'num' };
   return mapping;
 }
 
-/** A plain SQL name for a field path: `attributes.loyalty tier` → `f_attributes_loyalty_tier`. */
-function uniqueName(wanted: string, taken: Set<string>): string {
-  let base = wanted.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/_+$/g, '');
-  if (base.length > MAX_IDENTIFIER - 8) base = base.slice(0, MAX_IDENTIFIER - 8);
+/**
+ * A column for a field path (`attributes.loyalty tier` → `f_attributes_loyalty_tier`) that is
+ * free, and whose shadows (`__lc`, `__o`) are free too: a field named `a__lc` must not take the
+ * shadow column of a field `a`.
+ */
+function uniqueColumn(wanted: string, taken: Set<string>): string {
+  const base = sqlName(wanted, MAX_COLUMN);
+  const free = (name: string) => !taken.has(name) && SHADOWS.every((x) => !taken.has(name + x));
   let name = base;
-  for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
-  taken.add(name);
+  for (let n = 2; !free(name); n++) name = `${base}_${n}`;
+  for (const c of [name, ...SHADOWS.map((x) => name + x)]) taken.add(c);
   return name;
 }
 
