@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 
 /** Runtime dependencies the package declares: installed next to us, so never bundled. */
-const external = ['luxon', 'fastest-levenshtein', 'knex', 'sql-formatter', 'better-sqlite3', 'mysql2', 'pg', 'commander', 'csv-parse', 'csv-stringify', 'cli-progress', 'libphonenumber-js'];
+const external = ['luxon', 'fastest-levenshtein', 'knex', 'sql-formatter', 'better-sqlite3', 'mysql2', 'pg', 'commander', 'csv-parse', 'csv-stringify', 'cli-progress', 'libphonenumber-js', 'unhomoglyph'];
 
 const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
 

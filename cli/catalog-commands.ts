@@ -11,16 +11,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { type Profile, type SegmentDefinition } from '../core/index';
+import { SegmentErrors, segmentSource, type Profile, type SegmentDefinition, type SegmentError } from '../core/index';
 import { SegmentCatalog } from '../core/catalog/catalog';
 import { MATCH_KEYS, type MatchKey } from '../core/catalog/contacts';
+import { CsvImportError } from '../core/catalog/csv-import';
 import { MemoryDirectory, type ProfileDirectory } from '../core/catalog/directory';
 import { quoteName } from '../core/catalog/references';
 import { layoutDirectory, sqlReachCounter, sqlSegmentProfiles } from '../core/catalog/sql-source';
-import { ORCHESTRATION_STATUSES, type OrchestrationKind, type OrchestrationStatus, type SegmentSummary } from '../core/catalog/types';
+import { ORCHESTRATION_STATUSES, type OrchestrationKind, type OrchestrationStatus, type ReachCounter, type SegmentSummary } from '../core/catalog/types';
 import { databaseError, openDatabase } from '../core/sql/connect';
-import { context, prepare, reportSkipped } from './context';
-import { EXIT_OK, reportFailure, userError } from './errors';
+import { context, prepare, prepareEach, reportSkipped } from './context';
+import { EXIT_OK, EXIT_USAGE, reportFailure, userError } from './errors';
 import { checkClockOptions, fileError, loadSegments, readExpression, type CommonOptions } from './inputs';
 import { openProfiles } from './profiles';
 
@@ -195,16 +196,25 @@ export function registerCatalogCommands(program: Command): void {
       const csv = await readFile(file).catch((e: unknown) => {
         throw fileError(e, file, 'members import');
       });
-      const report = await catalog.importMembers(name, csv, {
-        directory,
-        key: options.by as MatchKey | undefined,
-        column: options.column,
-        header: options.header,
-        defaultCountry: options.country,
-        skipInvalid: options.skipInvalid,
-        mode: options.replace ? 'replace' : 'add',
-        create: options.create ? { description: options.description } : false,
-      });
+      let report;
+      try {
+        report = await catalog.importMembers(name, csv, {
+          directory,
+          key: options.by as MatchKey | undefined,
+          column: options.column,
+          header: options.header,
+          defaultCountry: options.country,
+          skipInvalid: options.skipInvalid,
+          mode: options.replace ? 'replace' : 'add',
+          create: options.create ? { description: options.description } : false,
+        });
+      } catch (e) {
+        if (!(e instanceof CsvImportError)) throw e;
+        // Every bad row, not the first few: fixing the file needs them all.
+        if (options.json) out(options, { ok: false, errors: [e.toJSON()], problems: e.problems }, () => '');
+        else process.stderr.write(`${e.message}\n${e.problems.map((p) => `  line ${p.line}: ${p.reason}\n`).join('')}`);
+        return EXIT_USAGE;
+      }
       out(options, report, () =>
         [
           `${report.created ? 'created' : 'updated'} "${report.segment}": ${report.added} added, ${report.alreadyMembers} already members, ${report.duplicates} duplicate rows (matched by ${report.key} in column "${report.column}")`,
@@ -242,7 +252,7 @@ export function registerCatalogCommands(program: Command): void {
     }));
 
   base(segments.command('reach').argument('[names...]'))
-    .description('recompute the estimated reach of the active segments (all, or those named)')
+    .description('recompute the estimated reach of the active segments (all, or those named); one that cannot be counted does not stop the others')
     .option('--data <file>', 'the profiles (JSON Lines or .csv); default: those stored in --db')
     .option('--schema <file>', 'the field schema of --data (default: inferred)')
     .option('--now <iso>', 'the evaluation instant (default: now)')
@@ -251,8 +261,30 @@ export function registerCatalogCommands(program: Command): void {
       checkClockOptions(options);
       const refs = names.length > 0 ? names : undefined;
       const counts = options.data === undefined ? undefined : await countFile(await catalog.definitions(), options);
-      const rows = await catalog.refreshReach(counts ? (def) => counts.get(def.name.toLowerCase()) ?? 0 : sqlReachCounter(catalog.db), refs);
-      out(options, rows, () => listTable(rows));
+      const counter: ReachCounter = counts
+        ? (def) => {
+            const count = counts.get(def.name.toLowerCase()) ?? 0;
+            if (count instanceof SegmentErrors) throw count;
+            return count;
+          }
+        : sqlReachCounter(catalog.db);
+      const failed: SegmentError[] = [];
+      const failedNames = new Set<string>();
+      const rows = await catalog.refreshReach(counter, refs, {
+        onError: (name, e) => {
+          failedNames.add(name);
+          failed.push(...(e instanceof SegmentErrors ? e.errors : [e]));
+        },
+      });
+      const counted = rows.filter((r) => !failedNames.has(r.name));
+      if (failed.length === 0) return out(options, rows, () => listTable(rows));
+      // The others' reach is saved and shown; the ones that could not be counted make it a failure (exit 2).
+      if (options.json) {
+        out(options, { ok: false, segments: counted, errors: failed.map((e) => e.toJSON()) }, () => '');
+        return EXIT_USAGE;
+      }
+      if (counted.length > 0) out(options, counted, () => listTable(counted));
+      throw new SegmentErrors(failed);
     }));
 }
 
@@ -269,7 +301,8 @@ function orchestration(command: Command): Command {
 }
 
 // Positional arguments are strings, or a string list for a variadic one.
-type Body = (catalog: SegmentCatalog, options: CatalogOptions, ...args: any[]) => Promise<void>;
+// A body returns nothing (success), or the exit code of a failure it has already reported.
+type Body = (catalog: SegmentCatalog, options: CatalogOptions, ...args: any[]) => Promise<void | number>;
 
 /**
  * Opens the catalogue, runs the body, reports failures (exit 2 for user errors, the database's own
@@ -286,8 +319,7 @@ function run(body: Body, mode: { creates?: boolean; schema?: boolean } = {}) {
       db = openDatabase(url, { mustExist: mode.creates !== true });
       const schema = mode.schema && options.schema ? (await context(options)).schema : undefined;
       const catalog = await SegmentCatalog.open(db, { schema });
-      await body(catalog, options, ...positional);
-      process.exitCode = EXIT_OK;
+      process.exitCode = (await body(catalog, options, ...positional)) ?? EXIT_OK;
     } catch (e) {
       process.exitCode = reportFailure((db && databaseError(e, db)) ?? e, options.json === true);
     } finally {
@@ -355,19 +387,20 @@ async function fileDirectory(path: string): Promise<ProfileDirectory> {
 /** The profiles of a segment in a file, evaluated by the in-memory engine as they stream by. */
 async function* fileSegmentProfiles(def: SegmentDefinition, all: readonly SegmentDefinition[], options: CatalogOptions): AsyncGenerator<Profile> {
   const ctx = { ...(await context({ ...options, segments: undefined })), segments: [...all] };
-  const { segments, stream } = await prepare([`in_segment(${quoteName(def.name)})`], options, ctx);
+  const { segments, stream } = await prepare([segmentSource(def)], options, ctx);
   for await (const batch of stream.batches()) for (const p of batch) if (segments[0].test(p)) yield p;
   reportSkipped(stream);
 }
 
-/** Lower-cased name → count, for every active segment, in one pass over the file. */
-async function countFile(all: readonly SegmentDefinition[], options: CatalogOptions): Promise<Map<string, number>> {
+/** Lower-cased name → count (or why it cannot be counted), for every active segment, in one pass over the file. */
+async function countFile(all: readonly SegmentDefinition[], options: CatalogOptions): Promise<Map<string, number | SegmentErrors>> {
   const ctx = { ...(await context({ ...options, segments: undefined })), segments: [...all] };
-  const { segments, stream } = await prepare(all.map((d) => `in_segment(${quoteName(d.name)})`), options, ctx);
+  const { segments, stream } = await prepareEach(all.map(segmentSource), options, ctx);
   const counts = all.map(() => 0);
+  const tests = segments.map((s) => (s instanceof SegmentErrors ? undefined : s.test));
   for await (const batch of stream.batches()) {
-    for (const p of batch) for (let i = 0; i < segments.length; i++) if (segments[i].test(p)) counts[i]++;
+    for (const p of batch) for (let i = 0; i < tests.length; i++) if (tests[i]?.(p)) counts[i]++;
   }
   reportSkipped(stream);
-  return new Map(all.map((d, i) => [d.name.toLowerCase(), counts[i]]));
+  return new Map(all.map((d, i) => [d.name.toLowerCase(), segments[i] instanceof SegmentErrors ? (segments[i] as SegmentErrors) : counts[i]]));
 }

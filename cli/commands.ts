@@ -52,15 +52,17 @@ function common(command: Command, extras: Extras = {}): Command {
   return command;
 }
 
-/** A command body: gets the expression argument (undefined: read it from stdin) and the options. */
-type Run = (expression: string | undefined, options: CommonOptions) => Promise<void>;
+/**
+ * A command body: gets the expression argument (undefined: read it from stdin) and the options;
+ * returns nothing, or the exit code of a failure it has already reported.
+ */
+type Run = (expression: string | undefined, options: CommonOptions) => Promise<void | number>;
 
 function action(run: Run) {
   return async (expression: string | undefined, options: CommonOptions): Promise<void> => {
     try {
       checkClockOptions(options);
-      await run(expression, options);
-      process.exitCode = EXIT_OK;
+      process.exitCode = (await run(expression, options)) ?? EXIT_OK;
     } catch (e) {
       process.exitCode = reportFailure(e, options.json === true);
     }

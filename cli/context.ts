@@ -3,7 +3,7 @@
  * and compiling segments against a profile stream (inferring the schema from its head if needed).
  */
 import { check, compileSegment, inferSchema, SegmentErrors, type CompiledSegment, type Expr, type Profile, type Schema, type SegmentDefinition } from '../core/index';
-import { userError } from './errors';
+import { userError, userErrorsOf } from './errors';
 import { loadSchema, loadSegments, type CommonOptions } from './inputs';
 import type { DbRunOptions } from './optional';
 import { openProfiles, peekProfiles, type ProfileStream } from './profiles';
@@ -54,6 +54,14 @@ export function source(options: CommonOptions): 'data' | 'db' {
  */
 export async function prepare(sources: readonly string[], options: CommonOptions, ctx: Context): Promise<{ segments: CompiledSegment[]; stream: ProfileStream }> {
   for (const s of sources) checked(s, ctx);
+  const { segments, stream } = await prepareEach(sources, options, ctx);
+  const failed = segments.find((s): s is SegmentErrors => s instanceof SegmentErrors);
+  if (failed) throw failed;
+  return { segments: segments as CompiledSegment[], stream };
+}
+
+/** Like `prepare`, each source on its own: one that does not compile is its errors, and the others still run. */
+export async function prepareEach(sources: readonly string[], options: CommonOptions, ctx: Context): Promise<{ segments: (CompiledSegment | SegmentErrors)[]; stream: ProfileStream }> {
   let stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines });
   let schema = ctx.schema;
   if (schema === undefined) {
@@ -61,7 +69,15 @@ export async function prepare(sources: readonly string[], options: CommonOptions
     schema = inferFrom(peeked.head);
     stream = peeked.rest;
   }
-  const segments = sources.map((s) => compileSegment(s, { schema, segments: ctx.segments, now: options.now, timeZone: options.tz }));
+  const segments = sources.map((s) => {
+    try {
+      return compileSegment(s, { schema, segments: ctx.segments, now: options.now, timeZone: options.tz });
+    } catch (e) {
+      const errors = userErrorsOf(e);
+      if (errors === undefined) throw e;
+      return new SegmentErrors(errors);
+    }
+  });
   return { segments, stream };
 }
 

@@ -2,9 +2,9 @@
  * `segment count`: how many profiles are in a segment, streaming `--data` (or in a database with
  * `--db`). With `--every-segment`, counts each saved segment of `--segments` in one pass.
  */
-import { print, type SegmentDefinition } from '../core/index';
-import { checked, context, dbOptions, prepare, reportSkipped, source, type Context } from './context';
-import { userError } from './errors';
+import { SegmentErrors, segmentSource, type SegmentDefinition } from '../core/index';
+import { checked, context, dbOptions, prepareEach, reportSkipped, source, type Context } from './context';
+import { EXIT_USAGE, reportFailure, userError, userErrorsOf } from './errors';
 import { readExpression, type CommonOptions } from './inputs';
 import { loadDb } from './optional';
 import { progress } from './output';
@@ -19,7 +19,7 @@ interface Target {
   expression: string;
 }
 
-export async function runCount(expression: string | undefined, options: CountOptions): Promise<void> {
+export async function runCount(expression: string | undefined, options: CountOptions): Promise<void | number> {
   const started = performance.now();
   const from = source(options);
   const ctx = await context(options);
@@ -27,47 +27,82 @@ export async function runCount(expression: string | undefined, options: CountOpt
   const counted = from === 'db' ? await countInDatabase(targets, options, ctx) : await countInFile(targets, options, ctx);
   const ms = Math.round(performance.now() - started);
   const { counts, scanned, skipped } = counted;
+  // With --every-segment, a segment that cannot be counted does not stop the others (exit 2 after).
+  const failed = counts.filter((c): c is SegmentErrors => c instanceof SegmentErrors);
+  if (!options.everySegment && failed.length > 0) throw failed[0];
   if (options.json) {
     const extra = { ...(scanned === undefined ? {} : { scanned }), ms, ...(options.skipBadLines ? { skipped } : {}) };
-    const body = options.everySegment ? { segments: targets.map((t, i) => ({ name: t.name, count: counts[i] })) } : { count: counts[0] };
+    const each = (t: Target, c: number | SegmentErrors) => (c instanceof SegmentErrors ? { name: t.name, errors: c.errors.map((e) => e.toJSON()) } : { name: t.name, count: c });
+    const body = options.everySegment ? { ...(failed.length > 0 ? { ok: false } : {}), segments: targets.map((t, i) => each(t, counts[i])) } : { count: counts[0] };
     process.stdout.write(`${JSON.stringify({ ...body, ...extra })}\n`);
-    return;
+  } else {
+    if (process.stderr.isTTY && scanned !== undefined) process.stderr.write(`scanned ${scanned.toLocaleString('en-US')} profiles in ${ms} ms\n`);
+    const lines = options.everySegment ? targets.flatMap((t, i) => (counts[i] instanceof SegmentErrors ? [] : [`${t.name}\t${counts[i]}`])) : [String(counts[0])];
+    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+    for (const f of failed) reportFailure(f, false);
   }
-  if (process.stderr.isTTY && scanned !== undefined) process.stderr.write(`scanned ${scanned.toLocaleString('en-US')} profiles in ${ms} ms\n`);
-  const lines = options.everySegment ? targets.map((t, i) => `${t.name}\t${counts[i]}`) : [String(counts[0])];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return failed.length > 0 ? EXIT_USAGE : undefined;
 }
 
-/** Every saved segment as `in_segment("name")`, so dynamic and manual ones count alike. */
+/**
+ * Every saved segment as what selects it (`segmentSource`: a dynamic one's own expression, so it
+ * reaches the segments it uses and not itself), so dynamic and manual ones count alike.
+ */
 function everySegment(expression: string | undefined, ctx: Context): Target[] {
   if (expression !== undefined) throw userError('invalid-option', '--every-segment counts the saved segments: give no expression');
   const defs: readonly SegmentDefinition[] = ctx.segments ?? [];
   if (defs.length === 0) throw userError('invalid-option', '--every-segment needs saved segments', 'pass --segments <file>: a JSON list of {"name","expression"} or {"name","members"}');
-  return defs.map((d) => ({ name: d.name, expression: print({ type: 'segment', name: d.name, span: { start: 0, end: 0 } }) }));
+  return defs.map((d) => ({ name: d.name, expression: segmentSource(d) }));
 }
 
 interface Counted {
-  counts: number[];
+  /** Per target: its count, or why it cannot be counted. */
+  counts: (number | SegmentErrors)[];
   scanned?: number;
   skipped?: number;
 }
 
+/**
+ * A target's user errors as one value (in its count's place) with --every-segment, so the others
+ * are still counted; a single expression's errors are thrown at once, before any data is read.
+ */
+function failure(e: unknown, options: CountOptions): SegmentErrors {
+  const errors = userErrorsOf(e);
+  if (errors === undefined || !options.everySegment) throw e;
+  return new SegmentErrors(errors);
+}
+
 async function countInDatabase(targets: readonly Target[], options: CountOptions, ctx: Context): Promise<Counted> {
-  for (const t of targets) checked(t.expression, ctx);
   const db = await loadDb();
-  const counts: number[] = [];
-  for (const t of targets) counts.push(await db.dbCount(dbOptions(t.expression, options, ctx)));
+  const counts: (number | SegmentErrors)[] = [];
+  for (const t of targets) {
+    try {
+      checked(t.expression, ctx);
+      counts.push(await db.dbCount(dbOptions(t.expression, options, ctx)));
+    } catch (e) {
+      counts.push(failure(e, options));
+    }
+  }
   return { counts };
 }
 
 async function countInFile(targets: readonly Target[], options: CountOptions, ctx: Context): Promise<Counted> {
-  const { segments, stream } = await prepare(
+  const checks = targets.map((t) => {
+    try {
+      checked(t.expression, ctx);
+      return undefined;
+    } catch (e) {
+      return failure(e, options);
+    }
+  });
+  const { segments, stream } = await prepareEach(
     targets.map((t) => t.expression),
     options,
     ctx,
   );
-  const tests = segments.map((s) => s.test);
-  const counts = tests.map(() => 0);
+  const compiled = segments.map((s, i) => checks[i] ?? s);
+  const tests = compiled.map((s) => (s instanceof SegmentErrors ? () => false : s.test));
+  const counts: (number | SegmentErrors)[] = tests.map(() => 0);
   const bar = progress(stream.stats);
   let scanned = 0;
   for await (const batch of stream.batches()) {
@@ -75,12 +110,12 @@ async function countInFile(targets: readonly Target[], options: CountOptions, ct
       const test = tests[t];
       let n = 0;
       for (let i = 0; i < batch.length; i++) if (test(batch[i])) n++;
-      counts[t] += n;
+      (counts[t] as number) += n;
     }
     scanned += batch.length;
     bar.update();
   }
   bar.done();
   reportSkipped(stream);
-  return { counts, scanned, skipped: stream.stats.skipped };
+  return { counts: counts.map((c, i) => (compiled[i] instanceof SegmentErrors ? (compiled[i] as SegmentErrors) : c)), scanned, skipped: stream.stats.skipped };
 }

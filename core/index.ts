@@ -9,7 +9,7 @@ export { UNITS, formatDuration, type DurationUnit } from './durations';
 export { SegmentError, SegmentErrors, isSegmentError, positionAt, type Diagnostic, type ErrorCode, type Position } from './errors';
 export { createClock, parseIsoDate, type Clock, type ClockOptions } from './time';
 export { kindOf, type EventSchema, type FieldSchema, type FieldType, type Schema } from './schema';
-export { MAX_SEGMENT_REFERENCES, isManual, type SegmentDefinition, type DynamicSegmentDefinition, type ManualSegmentDefinition, type ResolvedSegments } from './segments';
+export { MAX_SEGMENT_REFERENCES, isManual, segmentSource, type SegmentDefinition, type DynamicSegmentDefinition, type ManualSegmentDefinition, type ResolvedSegments } from './segments';
 export { parse } from './parse/parse';
 export { print, type PrintOptions } from './print';
 export { validate } from './validate';

@@ -6,6 +6,7 @@
  * reference at most `MAX_SEGMENT_REFERENCES` distinct segments, directly or through others.
  */
 import type { Expr } from './ast';
+import { quoteString } from './print';
 
 export const MAX_SEGMENT_REFERENCES = 10;
 
@@ -32,6 +33,16 @@ export type ResolvedSegment =
 
 /** Lower-cased segment name → resolved segment, for every segment an expression reaches. */
 export type ResolvedSegments = ReadonlyMap<string, ResolvedSegment>;
+
+/**
+ * The expression that selects a saved segment's profiles: a dynamic segment's own expression, a
+ * manual one's `in_segment("…")`. Count, reach and export evaluate a saved segment through this, so
+ * it reaches exactly the segments it was checked against when saved: `in_segment("S")` would count
+ * S itself as an eleventh segment for a segment that uses ten.
+ */
+export function segmentSource(def: SegmentDefinition): string {
+  return isManual(def) ? `in_segment(${quoteString(def.name)})` : def.expression;
+}
 
 /** The key of a segment name in lookups. */
 export function segmentKey(name: string): string {

@@ -3,11 +3,11 @@
  * the segment catalogue's storage. Never import this from the web component.
  */
 export * from './index';
-export { parseDatabaseUrl, openDatabase, dialectOf, type Dialect, type DatabaseTarget } from './sql/connect';
+export { parseDatabaseUrl, openDatabase, dialectOf, databaseError, type Dialect, type DatabaseTarget, type OpenOptions } from './sql/connect';
 export { DIALECTS, type DialectSpec } from './sql/dialects';
 export { layoutMapping, checkMapping, LAYOUT_TABLES, type SqlMapping, type StoredMembers, type FieldMapping, type ListMapping, type EventsMapping, type DateStorage } from './sql/mapping';
 export { createLayout, migrateLayout, readLayout, dropLayout } from './sql/layout';
-export { loadProfiles, profileRows, type LoadInput, type LoadOptions, type LoadResult, type Rejection } from './sql/load';
+export { loadProfiles, checkProfiles, profileRows, type LoadInput, type LoadOptions, type LoadResult, type Rejection } from './sql/load';
 export { compileWhere, type CompiledWhere, type SqlCompileOptions } from './sql/compile';
 export { SQL_OPERATORS, type Frag } from './sql/predicates';
 export {

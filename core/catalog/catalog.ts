@@ -7,8 +7,10 @@
  * cannot both pass a check that only one of them may pass.
  */
 import type { Knex } from 'knex';
-import { didYouMean, SegmentErrors } from '../errors';
+import { didYouMean, SegmentError, SegmentErrors } from '../errors';
+import type { Schema } from '../schema';
 import { isManual, segmentKey, type SegmentDefinition } from '../segments';
+import { readLayout } from '../sql/layout';
 import { CsvImportError, readMemberCsv, type CsvSource } from './csv-import';
 import { assertCanExport, exportProfiles, type ExportResult } from './export';
 import { catalogError, listing, q } from './fail';
@@ -16,7 +18,7 @@ import { analyse } from './language';
 import { writeTransaction } from './lock';
 import { migrate, TABLES } from './migrations';
 import { insertMembers, insertRefs, insertSegment, summarise, toUsage, type Db, type StoredRef } from './rows';
-import { checkExpressionLength, checkMembers, checkName, checkOrchestration, checkUnique, explainArchived, kindError } from './rules';
+import { checkExpressionLength, checkMembers, checkName, checkOrchestration, checkText, checkUnique, explainArchived, kindError } from './rules';
 import { CatalogSnapshot, loadSnapshot, normaliseRow, type SegmentRow } from './snapshot';
 import {
   MAX_ACTIVE_SEGMENTS,
@@ -139,49 +141,53 @@ export class SegmentCatalog {
   // ── writing ───────────────────────────────────────────────────────────────────────────────────
 
   async create(input: CreateSegmentInput): Promise<SegmentRecord> {
-    const name = checkName(input.name);
-    const id = await writeTransaction(this.db, async (trx) => {
-      const snapshot = await loadSnapshot(trx);
-      this.checkLimit(snapshot, 1);
-      checkUnique(snapshot, name);
-      const now = this.now();
-      const isDynamic = 'expression' in input;
-      const refs = isDynamic ? await this.validate(snapshot, { id: null, name, expression: input.expression }) : [];
-      const id = await insertSegment(trx, { name, description: input.description ?? '', kind: isDynamic ? 'dynamic' : 'manual', expression: isDynamic ? input.expression : null, now });
-      await insertRefs(trx, id, refs);
-      if (!isDynamic) await insertMembers(trx, id, checkMembers(input.members));
-      return id;
-    });
-    return this.get(id);
+    return this.get(await writeTransaction(this.db, (trx) => this.createIn(trx, input)));
   }
 
   async update(ref: SegmentRef, changes: UpdateSegmentInput): Promise<SegmentRecord> {
     if (changes.description === undefined && changes.expression === undefined && changes.members === undefined) {
       throw catalogError('invalid-option', 'nothing to change', 'give a new expression, member list or description');
     }
-    const id = await writeTransaction(this.db, async (trx) => {
-      const snapshot = await loadSnapshot(trx);
-      const row = this.find(snapshot, ref);
-      const patch: Record<string, unknown> = {};
-      if (changes.description !== undefined) patch.description = changes.description;
-      if (changes.expression !== undefined) {
-        if (row.kind !== 'dynamic') throw kindError(row, 'expression');
-        const refs = await this.validate(snapshot, { id: row.id, name: row.name, expression: changes.expression });
-        await trx(TABLES.refs).where({ segment_id: row.id }).delete();
-        await insertRefs(trx, row.id, refs);
-        Object.assign(patch, { expression: changes.expression, reach: null, reach_at: null });
-      }
-      if (changes.members !== undefined) {
-        if (row.kind !== 'manual') throw kindError(row, 'members');
-        const members = checkMembers(changes.members);
-        await trx(TABLES.members).where({ segment_id: row.id }).delete();
-        await insertMembers(trx, row.id, members);
-        Object.assign(patch, { reach: null, reach_at: null });
-      }
-      await this.touch(trx, row, patch);
-      return row.id;
-    });
-    return this.get(id);
+    return this.get(await writeTransaction(this.db, (trx) => this.updateIn(trx, ref, changes)));
+  }
+
+  /** `create` inside a write transaction; returns the new id. */
+  private async createIn(trx: Knex.Transaction, input: CreateSegmentInput): Promise<number> {
+    const name = checkName(input.name);
+    const description = checkText(input.description ?? '', 'the description');
+    const snapshot = await loadSnapshot(trx);
+    this.checkLimit(snapshot, 1);
+    checkUnique(snapshot, name);
+    const isDynamic = 'expression' in input;
+    const refs = isDynamic ? await this.validate(trx, snapshot, { id: null, name, expression: input.expression }) : [];
+    const id = await insertSegment(trx, { name, description, kind: isDynamic ? 'dynamic' : 'manual', expression: isDynamic ? input.expression : null, now: this.now() });
+    await insertRefs(trx, id, refs);
+    if (!isDynamic) await insertMembers(trx, id, checkMembers(input.members));
+    return id;
+  }
+
+  /** `update` inside a write transaction; returns the segment's id. */
+  private async updateIn(trx: Knex.Transaction, ref: SegmentRef, changes: UpdateSegmentInput): Promise<number> {
+    const snapshot = await loadSnapshot(trx);
+    const row = this.find(snapshot, ref);
+    const patch: Record<string, unknown> = {};
+    if (changes.description !== undefined) patch.description = checkText(changes.description, 'the description');
+    if (changes.expression !== undefined) {
+      if (row.kind !== 'dynamic') throw kindError(row, 'expression');
+      const refs = await this.validate(trx, snapshot, { id: row.id, name: row.name, expression: changes.expression });
+      await trx(TABLES.refs).where({ segment_id: row.id }).delete();
+      await insertRefs(trx, row.id, refs);
+      Object.assign(patch, { expression: changes.expression, reach: null, reach_at: null });
+    }
+    if (changes.members !== undefined) {
+      if (row.kind !== 'manual') throw kindError(row, 'members');
+      const members = checkMembers(changes.members);
+      await trx(TABLES.members).where({ segment_id: row.id }).delete();
+      await insertMembers(trx, row.id, members);
+      Object.assign(patch, { reach: null, reach_at: null });
+    }
+    await this.touch(trx, row, patch);
+    return row.id;
   }
 
   async rename(ref: SegmentRef, newName: string): Promise<SegmentRecord> {
@@ -231,7 +237,7 @@ export class SegmentCatalog {
       this.checkLimit(snapshot, 1);
       if (row.kind === 'dynamic') {
         // What it references may have been archived meanwhile: validate it as it would now resolve.
-        await this.validate(snapshot, { id: row.id, name: row.name, expression: snapshot.expressionOf(row.id) });
+        await this.validate(trx, snapshot, { id: row.id, name: row.name, expression: snapshot.expressionOf(row.id) });
       }
       await this.touch(trx, row, { state: 'active' });
       return row.id;
@@ -280,8 +286,9 @@ export class SegmentCatalog {
       if (!row && options.create && typeof ref === 'string') {
         const name = checkName(ref);
         this.checkLimit(snapshot, 1);
+        checkUnique(snapshot, name);
         const now = this.now();
-        const description = typeof options.create === 'object' ? (options.create.description ?? '') : '';
+        const description = checkText(typeof options.create === 'object' ? (options.create.description ?? '') : '', 'the description');
         const id = await insertSegment(trx, { name, description, kind: 'manual', expression: null, now, version: 0 });
         row = normaliseRow(await trx(TABLES.segments).where({ id }).first());
         created = true;
@@ -325,9 +332,10 @@ export class SegmentCatalog {
 
   /**
    * Saves a list of definitions (the `--segments` file format): creates the new names, updates the
-   * existing ones, in an order where every reference is saved before its user. The whole list is
-   * checked first (unknown references, cycles, the 10-segment limit), so a bad list saves nothing;
-   * each segment is then saved in its own transaction.
+   * existing ones, in an order where every reference is saved before its user, all in ONE write
+   * transaction: if any segment cannot be saved (a bad name, the 500 limit, a kind that does not
+   * match, a reference that does not resolve), nothing is. The list is checked as a whole first
+   * (unknown references, cycles, the 10-segment limit).
    */
   async saveAll(list: readonly SegmentDefinition[], options: { description?: string } = {}): Promise<{ created: string[]; updated: string[] }> {
     const existing = await this.definitions();
@@ -337,43 +345,64 @@ export class SegmentCatalog {
       throw catalogError('duplicate-segment-name', `the list names ${q(twice.name)} twice`, 'names are unique regardless of case');
     }
     const merged = [...existing.filter((d) => !incoming.has(segmentKey(d.name))), ...list];
-    const analyses = new Map(list.map((d) => [d, isManual(d) ? undefined : analyse(d.expression, { definitions: merged, schema: this.options.schema, origin: `segment ${q(d.name)}` })]));
+    const schema = await this.schema(this.db);
+    const analyses = new Map(list.map((d) => [d, isManual(d) ? undefined : analyse(d.expression, { definitions: merged, schema, origin: `segment ${q(d.name)}` })]));
     const errors = [...analyses.values()].flatMap((a) => a?.errors ?? []);
     if (errors.length > 0) throw new SegmentErrors(errors);
-    const known = new Set(existing.map((d) => segmentKey(d.name)));
     // What each listed segment references within the list: those are saved before it.
     const within = new Map(list.map((d) => [d, (analyses.get(d)?.references ?? []).map((r) => segmentKey(r.name)).filter((k) => incoming.has(k))]));
-    const saved = new Set<string>();
-    const result = { created: [] as string[], updated: [] as string[] };
+    const ordered: SegmentDefinition[] = [];
+    const placed = new Set<string>();
     let pending = [...list];
     while (pending.length > 0) {
-      const ready = pending.filter((d) => within.get(d)!.every((k) => saved.has(k)));
-      // The check above refused cycles, so every pass saves at least one segment.
+      const ready = pending.filter((d) => within.get(d)!.every((k) => placed.has(k)));
+      // The check above refused cycles, so every pass places at least one segment.
       if (ready.length === 0) throw catalogError('segment-cycle', 'the listed segments reference each other in a cycle');
       for (const d of ready) {
-        const isNew = !known.has(segmentKey(d.name));
-        if (isNew) await this.create(isManual(d) ? { name: d.name, description: options.description, members: d.members } : { name: d.name, description: options.description, expression: d.expression });
-        else await this.update(d.name, isManual(d) ? { members: d.members } : { expression: d.expression });
-        (isNew ? result.created : result.updated).push(d.name);
-        saved.add(segmentKey(d.name));
+        ordered.push(d);
+        placed.add(segmentKey(d.name));
       }
       pending = pending.filter((d) => !ready.includes(d));
     }
-    return result;
+    return writeTransaction(this.db, async (trx) => {
+      const result = { created: [] as string[], updated: [] as string[] };
+      for (const d of ordered) {
+        const isNew = !(await loadSnapshot(trx)).byKey.has(segmentKey(d.name));
+        if (isNew) await this.createIn(trx, isManual(d) ? { name: d.name, description: options.description, members: d.members } : { name: d.name, description: options.description, expression: d.expression });
+        else await this.updateIn(trx, d.name, isManual(d) ? { members: d.members } : { expression: d.expression });
+        (isNew ? result.created : result.updated).push(d.name);
+      }
+      return result;
+    });
   }
 
-  /** Recomputes the estimated reach of active segments (all, or those named) with the caller's counter. */
-  async refreshReach(counter: ReachCounter, refs?: readonly SegmentRef[]): Promise<SegmentSummary[]> {
+  /**
+   * Recomputes the estimated reach of active segments (all, or those named) with the caller's
+   * counter. A segment that cannot be counted (a `SegmentError`) does not stop the others: each
+   * failure goes to `onError`, or, without one, all of them are thrown together at the end, after
+   * the others' reach is saved.
+   */
+  async refreshReach(counter: ReachCounter, refs?: readonly SegmentRef[], options: { onError?: (segment: string, error: SegmentError | SegmentErrors) => void } = {}): Promise<SegmentSummary[]> {
     const definitions = await this.definitions();
     const snapshot = await loadSnapshot(this.db);
     const rows = refs ? refs.map((r) => this.find(snapshot, r)) : snapshot.active();
     const byKey = new Map(definitions.map((d) => [segmentKey(d.name), d]));
+    const failures: SegmentError[] = [];
     for (const row of rows) {
       const definition = byKey.get(row.name_key);
       if (!definition) continue; // archived: not evaluated
-      const reach = await counter(definition, definitions);
+      let reach: number;
+      try {
+        reach = await counter(definition, definitions);
+      } catch (e) {
+        if (!(e instanceof SegmentError || e instanceof SegmentErrors)) throw e;
+        if (options.onError) options.onError(row.name, e);
+        else failures.push(...(e instanceof SegmentErrors ? e.errors : [e]));
+        continue;
+      }
       await this.db(TABLES.segments).where({ id: row.id }).update({ reach: Math.round(reach), reach_at: this.now() });
     }
+    if (failures.length > 0) throw new SegmentErrors(failures);
     const ids = new Set(rows.map((r) => r.id));
     return (await this.list({ state: 'all' })).filter((s) => ids.has(s.id));
   }
@@ -382,7 +411,10 @@ export class SegmentCatalog {
 
   /** The row a name or id refers to, or a `segment-not-found` error with a suggestion. */
   private find(snapshot: CatalogSnapshot, ref: SegmentRef): SegmentRow {
-    const row = typeof ref === 'number' ? snapshot.byId.get(ref) : snapshot.byKey.get(segmentKey(String(ref).trim()));
+    // A name first; a string of digits that names no segment is its id (`segments show 12`).
+    const byName = typeof ref === 'number' ? undefined : snapshot.byKey.get(segmentKey(String(ref).trim()));
+    const id = typeof ref === 'number' ? ref : /^\d+$/.test(String(ref).trim()) ? Number(String(ref).trim()) : undefined;
+    const row = byName ?? (id === undefined ? undefined : snapshot.byId.get(id));
     if (row) return row;
     const hint = typeof ref === 'string' ? didYouMean(ref, snapshot.rows.map((r) => r.name), q) : undefined;
     throw catalogError('segment-not-found', `no segment ${typeof ref === 'number' ? `with id ${ref}` : q(ref)}`, hint ?? 'list the saved segments with: segment segments list');
@@ -400,10 +432,10 @@ export class SegmentCatalog {
    * segment, no cycle, at most 10 segments reached; and every segment that uses this one still
    * passes with the new version. Returns the references by id with their spans.
    */
-  private async validate(snapshot: CatalogSnapshot, candidate: { id: number | null; name: string; expression: string }): Promise<StoredRef[]> {
+  private async validate(trx: Db, snapshot: CatalogSnapshot, candidate: { id: number | null; name: string; expression: string }): Promise<StoredRef[]> {
     checkExpressionLength(candidate.expression);
     const definitions = snapshot.definitions(() => [], candidate);
-    const own = analyse(candidate.expression, { definitions, schema: this.options.schema, origin: `segment ${q(candidate.name)}` });
+    const own = analyse(candidate.expression, { definitions, schema: await this.schema(trx), origin: `segment ${q(candidate.name)}` });
     if (own.errors.length > 0) throw new SegmentErrors(own.errors.map((e) => explainArchived(e, own.references, snapshot)));
     if (candidate.id !== null) {
       for (const dependentId of snapshot.transitiveDependentsOf(candidate.id)) {
@@ -417,6 +449,11 @@ export class SegmentCatalog {
       }
     }
     return own.references.map((r) => ({ refId: snapshot.byKey.get(segmentKey(r.name))!.id, span: r.span }));
+  }
+
+  /** The schema expressions are checked against: the caller's, else the one stored with the profiles in this database. */
+  private async schema(db: Db): Promise<Schema | undefined> {
+    return this.options.schema ?? (await readLayout(db as Knex))?.schema;
   }
 
   private async checkUnused(trx: Db, snapshot: CatalogSnapshot, row: SegmentRow, verb: 'deleted' | 'archived'): Promise<void> {

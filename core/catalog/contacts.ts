@@ -79,9 +79,12 @@ export function readPath(profile: Record<string, unknown>, path: string): unknow
   return readField(profile, fieldPath(path));
 }
 
-/** A scalar as CSV/identity text; objects and unknowns have none. */
+/**
+ * A scalar as CSV/identity text, exactly as stored (an id's spaces are part of it: exports and
+ * member lists must name the very profile); empty text, objects and unknowns have none.
+ */
 export function asText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
+  if (typeof value === 'string') return value === '' ? undefined : value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   return undefined;
 }

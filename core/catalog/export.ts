@@ -8,9 +8,10 @@
  * number in the Phone column that is `+` and digits only (E.164, `+96891234567`), which cannot carry a
  * formula and stays usable; other valid phone numbers there are rewritten to E.164.
  */
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { link, mkdir, rename, unlink } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream, unlinkSync } from 'node:fs';
+import { link, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +19,7 @@ import { stringify } from 'csv-stringify/sync';
 import { SegmentError } from '../errors';
 import { asText, DEFAULT_CONTACT_FIELDS, E164_SHAPE, readPath, toE164, type ContactFields } from './contacts';
 import { catalogError, q } from './fail';
+import { unconfused } from './names';
 
 export const EXPORT_COLUMNS = ['Custom ID', 'Profile ID', 'Phone', 'Email'] as const;
 
@@ -54,10 +56,13 @@ export function assertCanExport(role: string, segment: string): void {
   throw catalogError('forbidden', `only admins can export segments: your role is ${q(String(role ?? ''))}, so ${q(segment)} was not exported`, 'ask an admin to export it, or to give you the admin role');
 }
 
-/** `vip-arabic-speakers_2026-11-24.csv` */
+/**
+ * `vip-arabic-speakers_2026-11-24.csv`: letters and digits of any script, except look-alikes among
+ * Latin letters (`Сlickers` with a Cyrillic С gives `clickers_…`, never a name that only looks Latin).
+ */
 export function exportFileName(segment: string, date: Date, timeZone = 'UTC'): string {
   const slug =
-    segment
+    unconfused(segment)
       .normalize('NFKD')
       .replace(/\p{M}/gu, '')
       .replace(/['’]/g, '')
@@ -89,7 +94,9 @@ export function safeCell(value: string, column: (typeof EXPORT_COLUMNS)[number])
 }
 
 const BATCH = 1000;
-const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
+// Cells with line breaks, and cells that begin or end with white space (which spreadsheets and some
+// CSV readers would trim), are quoted.
+const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]|^\s|\s$/ } as const;
 
 /** Counts of an export in progress: rows written, profiles left out. */
 export interface ExportCounts {
@@ -139,9 +146,11 @@ export async function exportProfiles(segment: string, options: ExportOptions): P
   const directory = options.directory ?? '.';
   const fileName = exportFileName(segment, options.now ?? new Date(), options.timeZone);
   const counts = { rows: 0, skipped: 0 };
-  const temp = join(directory, `.${fileName}.${randomUUID()}.partial`);
+  const temp = join(directory, `.${fileName}.${HOST}-${process.pid}-${randomUUID()}.partial`);
   try {
     await mkdir(directory, { recursive: true });
+    await sweepPartials(directory);
+    track(temp);
     await pipeline(
       Readable.from(csvChunks(options.profiles, { ...DEFAULT_CONTACT_FIELDS, ...options.fields }, counts, options.bom ?? false), { objectMode: false }),
       createWriteStream(temp, { flags: 'wx', flush: true } as Parameters<typeof createWriteStream>[1]),
@@ -152,6 +161,87 @@ export async function exportProfiles(segment: string, options: ExportOptions): P
     await unlink(temp).catch(() => undefined);
     if (e instanceof SegmentError) throw e;
     throw catalogError('export-failed', `the export of ${q(segment)} failed, no file was written: ${(e as Error)?.message ?? String(e)}`, 'check the profile source and that the directory is writable, then export again');
+  } finally {
+    untrack(temp);
+  }
+}
+
+// ── temporary files ─────────────────────────────────────────────────────────────────────────────
+// A temporary export holds profile data (emails, phone numbers): it must not outlive its export.
+// Its name says which machine and process write it, `.<file>.<host>-<pid>-<uuid>.partial`: the
+// process removes it when it fails, when it is interrupted (SIGINT, SIGTERM, SIGHUP) and when it
+// exits; what a killed process (SIGKILL, a power cut) leaves is swept by the next export into the
+// same directory.
+
+/** This machine, as a short hash (directories may be shared between machines). */
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const PARTIAL = /^\..+\.csv\.(?:([0-9a-f]{8})-(\d+)-)?[0-9a-f-]{36}\.partial$/;
+/** A partial of another machine, or of a process that is gone, that nobody wrote to for this long is abandoned. */
+const ABANDONED_MS = 24 * 3600_000;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** The temporary files this process is writing, removed if it is interrupted. */
+const partials = new Set<string>();
+
+/** Starts tracking a temporary file (the signal handlers are installed while any is tracked). */
+function track(path: string): void {
+  if (partials.size === 0) {
+    for (const signal of SIGNALS) process.on(signal, removeAndRaise);
+    process.on('exit', removePartials);
+  }
+  partials.add(path);
+}
+
+function untrack(path: string): void {
+  if (!partials.delete(path) || partials.size > 0) return;
+  for (const signal of SIGNALS) process.removeListener(signal, removeAndRaise);
+  process.removeListener('exit', removePartials);
+}
+
+function removePartials(): void {
+  for (const path of partials) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** On a signal: remove the temporary files, then let the signal do what it would have done. */
+function removeAndRaise(signal: NodeJS.Signals): void {
+  removePartials();
+  for (const path of [...partials]) untrack(path);
+  // Nobody else listens: the default action (ending the process, by this signal) is still owed.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+/** Removes the temporary exports in a directory that no live process of this machine is writing. */
+export async function sweepPartials(directory: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(directory).catch(() => [] as string[])) {
+    const m = PARTIAL.exec(name);
+    if (m === null) continue;
+    const path = join(directory, name);
+    const [, host, pid] = m;
+    const ours = host === HOST;
+    if (ours && Number(pid) === process.pid) continue;
+    const idle = Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0);
+    // Ours: kept while its process lives (and writes); another machine's: while it is written to.
+    // Older versions named no process: theirs are from one that never removed them.
+    const kept = host === undefined ? false : ours ? processAlive(Number(pid)) && idle < ABANDONED_MS : idle < ABANDONED_MS;
+    if (kept) continue;
+    if (await unlink(path).then(() => true, () => false)) removed.push(path);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -5,7 +5,7 @@
  * mapping, so this follows wherever core/sql keeps profiles.
  */
 import type { Knex } from 'knex';
-import { isManual, segmentKey, type SegmentDefinition } from '../segments';
+import { isManual, segmentKey, segmentSource, type SegmentDefinition } from '../segments';
 import { dialectOf, type Dialect } from '../sql/connect';
 import { readLayout } from '../sql/layout';
 import type { SqlMapping, StoredMembers } from '../sql/mapping';
@@ -26,7 +26,7 @@ export type ContactSchemaFields = Omit<ContactFields, 'id'>;
  * manual segments' members are read where the catalogue stores them (`seg_members`), never bound.
  */
 async function prepare(db: Knex, segment: SegmentDefinition, definitions: readonly SegmentDefinition[]): Promise<SqlSegment> {
-  return prepareSegment(db, `in_segment(${quoteName(segment.name)})`, { segments: definitions, storedMembers: await storedMembers(db, definitions), origin: `segment ${quoteName(segment.name)}` });
+  return prepareSegment(db, segmentSource(segment), { segments: definitions, storedMembers: await storedMembers(db, definitions), origin: `segment ${quoteName(segment.name)}` });
 }
 
 /** The catalogue's member table, for the manual segments among `definitions` it stores. */

@@ -139,7 +139,8 @@ export function storableText(text: string): boolean {
   return !text.includes('\u0000') && isWellFormed(text);
 }
 
-function isWellFormed(text: string): boolean {
+/** Whether a text is well-formed UTF-16 (no lone surrogate). */
+export function isWellFormed(text: string): boolean {
   const s = text as string & { isWellFormed?: () => boolean };
   if (typeof s.isWellFormed === 'function') return s.isWellFormed();
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);

@@ -1,6 +1,10 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SegmentCatalog } from '../../core/catalog/catalog';
 import { dropCatalogTables, migrate, TABLES } from '../../core/catalog/migrations';
+import { SegmentError, SegmentErrors } from '../../core/errors';
+import type { SegmentDefinition } from '../../core/segments';
+import { createLayout, dropLayout } from '../../core/sql/layout';
 import { TARGETS, type TestDatabase } from './databases';
 import { rejectsWith } from './expect-error';
 
@@ -174,5 +178,77 @@ describe.each(TARGETS)('segment catalogue on $name', (target) => {
     await migrate(t.db);
     await migrate(t.db);
     expect(await catalog.list()).toEqual([]);
+  });
+
+  /** Everything a user can see of the catalogue: names, kinds, versions, expressions, members. */
+  async function state(c: SegmentCatalog = catalog): Promise<unknown> {
+    const rows = await c.list({ state: 'all' });
+    return Promise.all(rows.map(async (r) => ({ ...r, createdAt: undefined, updatedAt: undefined, definition: (await c.get(r.id)).expression ?? (await c.members(r.id)) })));
+  }
+
+  it('loads a list all or nothing: a kind that does not match, the limit or a bad name after good ones saves none of it', async () => {
+    await catalog.saveAll([{ name: 'S0', expression: 'country = "OM"' }, { name: 'S1', expression: 'country = "AE"' }]);
+    const before = await state();
+    // S0 is updated first, then S1 (dynamic) is given members.
+    await rejectsWith(catalog.saveAll([{ name: 'S0', expression: 'country = "QA"' }, { name: 'S1', members: ['p1'] }]), 'wrong-segment-kind');
+    await rejectsWith(catalog.saveAll([{ name: 'Good', members: [] }, { name: 'Bad\u0007', members: [] }]), 'invalid-option');
+    const limited = new SegmentCatalog(t.db, { maxActiveSegments: 3 });
+    await rejectsWith(limited.saveAll([{ name: 'Third', members: [] }, { name: 'Fourth', members: [] }]), 'segment-limit');
+    expect(await state()).toEqual(before);
+  });
+
+  it('saves a list whole, or leaves the catalogue exactly as it was, whatever bad entry it holds (fuzz)', async () => {
+    await catalog.saveAll([{ name: 'Base', expression: 'country = "OM"' }, { name: 'Picked', members: ['p1'] }]);
+    const good = fc.oneof(
+      fc.nat(40).map((n): SegmentDefinition => ({ name: `New ${n}`, expression: `country = "C${n}" or in_segment("Base")` })),
+      fc.nat(40).map((n): SegmentDefinition => ({ name: `Hand ${n}`, members: [`p${n}`, `q${n}`] })),
+      fc.constant<SegmentDefinition>({ name: 'base', expression: 'country = "AE"' }),
+      fc.constant<SegmentDefinition>({ name: 'Picked', members: ['p2', 'p3'] }),
+    );
+    const bad = fc.constantFrom<SegmentDefinition>(
+      { name: 'Picked', expression: 'country = "OM"' },
+      { name: 'Base', members: ['p1'] },
+      { name: 'Bell\u0007', members: [] },
+      { name: 'Hidden\u200bname', members: [] },
+      { name: 'Broken \ud800', members: [] },
+      { name: 'B\u0430se', members: [] }, // Cyrillic а: looks like "Base"
+      { name: 'Empty member', members: [''] },
+      { name: 'Long member', members: ['x'.repeat(300)] },
+      { name: 'Huge', expression: `country = "${'x'.repeat(20_001)}"` },
+      { name: 'x'.repeat(201), members: [] },
+    );
+    const list = fc
+      .tuple(fc.uniqueArray(good, { minLength: 1, maxLength: 6, selector: (d) => d.name.toLowerCase() }), bad, fc.nat())
+      .filter(([items, b]) => !items.some((d) => d.name.toLowerCase() === b.name.toLowerCase()))
+      .map(([items, b, at]) => [...items.slice(0, at % (items.length + 1)), b, ...items.slice(at % (items.length + 1))]);
+    const before = await state();
+    await fc.assert(
+      fc.asyncProperty(list, async (defs) => {
+        let error: unknown;
+        try {
+          await catalog.saveAll(defs);
+        } catch (e) {
+          error = e;
+        }
+        expect(error instanceof SegmentError || error instanceof SegmentErrors, String(error)).toBe(true);
+        expect(await state()).toEqual(before);
+      }),
+      { numRuns: 25, seed: 9 },
+    );
+  });
+
+  it('checks expressions against the schema stored with the profiles when no schema is given', async () => {
+    await dropLayout(t.db);
+    await createLayout(t.db, { fields: { id: { type: 'text' }, clicks_count: { type: 'number' } } });
+    try {
+      await rejectsWith(catalog.create({ name: 'Bogus', expression: 'bogus_field = 1' }), 'unknown-field');
+      await rejectsWith(catalog.saveAll([{ name: 'Bogus', expression: 'clicks_count = "many"' }]), 'value-type-mismatch');
+      expect((await catalog.create({ name: 'Clickers', expression: 'clicks_count > 0' })).kind).toBe('dynamic');
+      // A schema given by the caller is the one checked against.
+      const given = await SegmentCatalog.open(t.db, { schema: { fields: { bogus_field: { type: 'number' } } } });
+      expect((await given.create({ name: 'Bogus', expression: 'bogus_field = 1' })).kind).toBe('dynamic');
+    } finally {
+      await dropLayout(t.db);
+    }
   });
 });

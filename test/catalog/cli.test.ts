@@ -120,6 +120,50 @@ describe.each(TARGETS)('segment segments … on $name', (target) => {
     expect(readdirSync(out)).toEqual(['oman-residents_2026-11-24.csv']);
     expect(readFileSync(join(out, 'oman-residents_2026-11-24.csv'), 'utf8')).toBe('Custom ID,Profile ID,Phone,Email\r\nC-1,p1,+96891234567,amal@example.com\r\n,p2,,omar@example.com\r\n');
   });
+  it('lists every row that cannot be added: all of them in text, and each one in --json', async () => {
+    const csv = join(dir, 'eight-bad.csv');
+    writeFileSync(csv, `email\namal@example.com\n${Array.from({ length: 8 }, (_, i) => `ghost${i}@example.com`).join('\n')}\nnot-an-email\n`);
+    const text = await segment('segments', 'members', 'import', 'Ghosts', csv, '--data', data, '--create', '--db', t.url);
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain('error[invalid-csv]: 9 of 10 rows cannot be added, so nothing was imported');
+    for (let i = 0; i < 8; i++) expect(text.stderr).toContain(`  line ${i + 3}: no profile has the email "ghost${i}@example.com"`);
+    expect(text.stderr).toContain('  line 11: "not-an-email" is not an email address');
+    const json = await segment('segments', 'members', 'import', 'Ghosts', csv, '--data', data, '--create', '--json', '--db', t.url);
+    expect(json.code).toBe(2);
+    const body = JSON.parse(json.stdout) as { ok: boolean; errors: { code: string }[]; problems: { line: number }[] };
+    expect(body).toMatchObject({ ok: false, errors: [{ code: 'invalid-csv' }] });
+    expect(body.problems.map((p) => p.line)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect((await segment('segments', 'list', '--db', t.url)).stdout).not.toContain('Ghosts');
+  });
+
+  it('computes the reach of the others when one segment cannot be counted, then fails naming it', async () => {
+    await segment('segments', 'create', 'Omanis', 'country = "OM"', '--db', t.url);
+    // Saved when no schema said otherwise; the profiles have no such field.
+    await segment('segments', 'create', 'Loyal', 'loyalty_points > 3', '--db', t.url);
+    const text = await segment('segments', 'reach', '--data', data, '--db', t.url);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toMatch(/\nOmanis\s+dynamic\s+2\s/);
+    expect(text.stdout).not.toContain('Loyal');
+    expect(text.stderr).toContain('unknown field `loyalty_points`');
+    const json = await segment('segments', 'reach', '--data', data, '--json', '--db', t.url);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, segments: [{ name: 'Omanis', reach: 2 }], errors: [{ code: 'unknown-field' }] });
+  });
+
+  it('shows a segment by its id', async () => {
+    const created = await segment('segments', 'create', 'Omanis', 'country = "OM"', '--json', '--db', t.url);
+    const { id } = JSON.parse(created.stdout) as { id: number };
+    expect((await segment('segments', 'show', String(id), '--db', t.url)).stdout).toMatch(/^Omanis \(dynamic, active, version 1\)/);
+  });
+
+  it('writes a look-alike name\'s export under the Latin name it imitates', async () => {
+    expect((await segment('segments', 'create', '\u0421ountry OM', 'country = "OM"', '--db', t.url)).code).toBe(0);
+    const out = join(dir, 'lookalike');
+    const exported = await segment('segments', 'export', '\u0421ountry OM', '--role', 'admin', '--data', data, '--out', out, '--now', '2026-11-24T12:00:00Z', '--db', t.url);
+    expect(exported.code).toBe(0);
+    expect(readdirSync(out)).toEqual(['country-om_2026-11-24.csv']);
+  });
+
   it('loads the seed segments file and dumps it back in the same format', async () => {
     const file = join(__dirname, '..', '..', 'sample', 'segments.json');
     const seeds = JSON.parse(readFileSync(file, 'utf8')) as { name: string }[];

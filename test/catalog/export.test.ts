@@ -1,11 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csvChunks, exportFileName, exportProfiles, safeCell } from '../../core/catalog/export';
+import { csvChunks, exportFileName, exportProfiles, safeCell, sweepPartials } from '../../core/catalog/export';
+import { CLI, NODE } from '../cli/cli';
 import { rejectsWith } from './expect-error';
 
 const NOW = new Date('2026-11-24T21:30:00Z');
@@ -144,7 +146,7 @@ describe('segment export file', () => {
     expect(text.endsWith('c99999,p99999,,\r\n')).toBe(true);
   });
 
-  it('exports 1,000,000 profiles with a 48 MB heap: memory does not grow with the rows', async () => {
+  it('exports 1,000,000 profiles with a 48 MB heap: memory does not grow with the rows', { timeout: 240_000 }, async () => {
     const bundle = join(__dirname, '..', '..', 'build', 'test', 'catalog-export-many.mjs');
     await build({ entryPoints: [join(__dirname, 'fixtures', 'export-many.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'warning' });
     const run = spawnSync(process.execPath, ['--max-old-space-size=48', bundle, '1000000', dir], { encoding: 'utf8' });
@@ -152,5 +154,115 @@ describe('segment export file', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ rows: 1_000_000 });
     // The CSV alone is larger than the heap the process had (the rows as objects would be ~4× that).
     expect(statSync(join(dir, 'many_2026-11-24.csv')).size).toBeGreaterThan(60_000_000);
+  });
+
+  it('exports ids exactly as stored: leading and trailing white space kept, only the documented formula guard added', async () => {
+    const ids = ['\tTAB', ' =lead', '  spaced  ', ' ', 'plain', '=SUM(A1)', '\u00a0nbsp'];
+    const result = await exportProfiles('Spaces', { role: 'admin', profiles: ids.map((id) => ({ id, custom_id: id })), directory: dir, now: NOW });
+    expect(result.rows).toBe(ids.length);
+    const guarded = ids.map((id) => (/^[=+\-@\t\r]/.test(id) ? `'${id}` : id));
+    const rows = read(result.path).slice(1);
+    expect(rows.map((r) => r[1])).toEqual(guarded);
+    expect(rows.map((r) => r[0])).toEqual(guarded);
+  });
+});
+
+/** Resolves when a file in `dir` satisfies `ready`: checked now and on every change the directory reports. */
+function whenFile(dir: string, ready: (name: string) => boolean): Promise<string> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const found = readdirSync(dir).find(ready);
+      if (found === undefined) return false;
+      watcher.close();
+      resolve(found);
+      return true;
+    };
+    const watcher = watch(dir, () => void check());
+    check();
+  });
+}
+
+/** Resolves with the first line a child prints. */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`the child exited (${code}) before printing a line`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+const isPartial = (name: string) => name.endsWith('.partial');
+
+describe('an interrupted export', () => {
+  const bundle = join(__dirname, '..', '..', 'build', 'test', 'catalog-export-interrupted.mjs');
+  const start = async (): Promise<ChildProcess> => {
+    await build({ entryPoints: [join(__dirname, 'fixtures', 'export-interrupted.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'warning' });
+    const child = spawn(process.execPath, [bundle, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    expect(await firstLine(child)).toBe('ready');
+    // The temporary file holds profile data now.
+    await whenFile(dir, (name) => isPartial(name) && readFileSync(join(dir, name), 'utf8').includes('@example.com'));
+    return child;
+  };
+
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('removes its temporary file (emails, phones) on %s, and ends by that signal', async (signal) => {
+    const child = await start();
+    const end = exited(child);
+    child.kill(signal);
+    expect(await end).toEqual({ code: null, signal });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('leaves a temporary file only when killed outright, and the next export into the directory sweeps it', async () => {
+    const child = await start();
+    const end = exited(child);
+    child.kill('SIGKILL');
+    await end;
+    const [left] = readdirSync(dir);
+    expect(left).toMatch(/^\.interrupted_2026-11-24\.csv\.[0-9a-f]{8}-\d+-[0-9a-f-]{36}\.partial$/);
+    const result = await exportProfiles('Next', { role: 'admin', profiles: [{ id: 'p1' }], directory: dir, now: NOW });
+    expect(readdirSync(dir)).toEqual([result.fileName]);
+  });
+
+  it('never sweeps the temporary file of an export still running, and sweeps those of older versions', async () => {
+    const child = await start();
+    try {
+      const running = readdirSync(dir).find(isPartial)!;
+      writeFileSync(join(dir, '.old_2026-01-01.csv.0b0c6f3e-8c55-4b5e-9d2a-6c1f6f6a7e11.partial'), 'x,y\r\n');
+      expect(await sweepPartials(dir)).toEqual([join(dir, '.old_2026-01-01.csv.0b0c6f3e-8c55-4b5e-9d2a-6c1f6f6a7e11.partial')]);
+      expect(readdirSync(dir)).toEqual([running]);
+    } finally {
+      const end = exited(child);
+      child.kill('SIGTERM');
+      await end;
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('through the CLI: Ctrl-C in `segment segments export` leaves no temporary file', async () => {
+    const catalog = `sqlite:${join(dir, 'catalog.db')}`;
+    const out = join(dir, 'exports');
+    expect(spawnSync(NODE, [CLI, 'segments', 'create', 'Omanis', 'country = "OM"', '--db', catalog], { encoding: 'utf8' }).status).toBe(0);
+    const schema = join(dir, 'schema.json');
+    writeFileSync(schema, JSON.stringify({ fields: { id: { type: 'text' }, country: { type: 'text' }, email: { type: 'text' } } }));
+    const fifo = join(dir, 'profiles.jsonl');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const cli = spawn(NODE, [CLI, 'segments', 'export', 'Omanis', '--role', 'admin', '--data', fifo, '--schema', schema, '--out', out, '--db', catalog], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const end = exited(cli);
+    const writer = await open(fifo, 'w');
+    // More profiles than one batch; the file stays open, so the export waits for the rest.
+    await writer.write(Array.from({ length: 3000 }, (_, i) => `${JSON.stringify({ id: `p${i}`, country: 'OM', email: `p${i}@example.com` })}\n`).join(''));
+    if (!existsSync(out)) await whenFile(dir, (name) => name === 'exports');
+    await whenFile(out, (name) => isPartial(name) && readFileSync(join(out, name), 'utf8').includes('@example.com'));
+    cli.kill('SIGINT');
+    expect(await end).toEqual({ code: null, signal: 'SIGINT' });
+    await writer.close();
+    expect(readdirSync(out)).toEqual([]);
   });
 });

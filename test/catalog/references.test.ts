@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SegmentCatalog } from '../../core/catalog/catalog';
 import { dropCatalogTables, TABLES } from '../../core/catalog/migrations';
 import { compileSegment } from '../../core/engine';
+import { SegmentErrors } from '../../core/errors';
+import { segmentSource } from '../../core/segments';
 import { parse } from '../../core/parse/parse';
 import { TARGETS, type TestDatabase } from './databases';
 import { rejectsWith } from './expect-error';
@@ -187,5 +189,45 @@ describe.each(TARGETS)('segments that use segments on $name', (target) => {
     await catalog.create({ name: 'Picked', members: ['p3'] });
     await catalog.refreshReach((def, all) => compileSegment(`in_segment(${JSON.stringify(def.name)})`, { segments: all }).count(PROFILES));
     expect((await catalog.list()).map((s) => [s.name, s.reach])).toEqual([['Omanis', 2], ['Picked', 1]]);
+  });
+
+  it('counts a saved segment of exactly 10 references: it reaches the 10 it was saved with, not itself as an eleventh', async () => {
+    for (let i = 1; i <= 10; i++) await catalog.create({ name: `S${i}`, members: [`p${(i % 3) + 1}`] });
+    await catalog.create({ name: 'Ten', expression: Array.from({ length: 10 }, (_, i) => `in_segment("S${i + 1}")`).join(' or ') });
+    const [ten] = await catalog.refreshReach((def, all) => compileSegment(segmentSource(def), { segments: all }).count(PROFILES), ['Ten']);
+    expect(ten.reach).toBe(3);
+    // Typed as an expression, `in_segment("Ten")` does use eleven: the limit is the same everywhere.
+    const all = await catalog.definitions();
+    expect(() => compileSegment('in_segment("Ten")', { segments: all })).toThrow(/uses 11 segments/);
+  });
+
+  it('counts the other segments when one cannot be counted, then reports it', async () => {
+    await catalog.create({ name: 'Omanis', expression: 'country = "OM"' });
+    await catalog.create({ name: 'Stale', expression: 'loyalty_points > 3' });
+    await catalog.create({ name: 'Picked', members: ['p3'] });
+    // The counter's schema no longer has the field `Stale` uses.
+    const schema = { fields: { id: { type: 'text' as const }, country: { type: 'text' as const } } };
+    const counter = (def: Parameters<Parameters<SegmentCatalog['refreshReach']>[0]>[0], all: Parameters<Parameters<SegmentCatalog['refreshReach']>[0]>[1]) => compileSegment(segmentSource(def), { schema, segments: all }).count(PROFILES);
+    const failures: string[] = [];
+    const rows = await catalog.refreshReach(counter, undefined, { onError: (name, e) => failures.push(`${name}: ${(e instanceof SegmentErrors ? e.errors[0] : e).code}`) });
+    expect(failures).toEqual(['Stale: unknown-field']);
+    expect(rows.map((r) => [r.name, r.reach])).toEqual([['Omanis', 2], ['Picked', 1], ['Stale', null]]);
+    // Without a handler, every failure is thrown together, after the others are saved.
+    await catalog.update('Omanis', { expression: 'country = "AE"' });
+    await rejectsWith(catalog.refreshReach(counter), 'unknown-field');
+    expect((await catalog.get('Omanis')).reach).toBe(1);
+  });
+
+  it('reports a cycle once, where it is', async () => {
+    await catalog.create({ name: 'A', expression: 'country = "OM"' });
+    await catalog.create({ name: 'B', expression: 'in_segment("A")' });
+    let caught: unknown;
+    try {
+      await catalog.update('A', { expression: 'in_segment("B")' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(SegmentErrors);
+    expect((caught as SegmentErrors).errors.map((e) => [e.code, e.origin])).toEqual([['segment-cycle', 'segment "A"']]);
   });
 });
