@@ -23,22 +23,7 @@ export function analyse(source: string, options: { definitions: readonly Segment
   const references: SpannedRef[] = [];
   if (result.expr) collect(result.expr, references);
   references.sort((a, b) => a.span.start - b.span.start);
-  return { errors: once(result.errors), references };
-}
-
-/**
- * The errors with one per place and kind. A segment being saved is both the expression checked and
- * one of the definitions it is checked with, so a problem in its own text (a cycle through it) is
- * found in both roles, at the same span of the same text: it is reported once.
- */
-function once(errors: readonly SegmentError[]): SegmentError[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const key = JSON.stringify([e.code, e.origin, e.source, e.span.start, e.span.end]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return { errors: result.errors, references };
 }
 
 function collect(expr: Expr, out: SpannedRef[]): void {
