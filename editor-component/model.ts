@@ -1,0 +1,249 @@
+/**
+ * The visual view's model: the core's tree itself, addressed by paths, and the edits the builder
+ * makes to it. Nothing here knows the language's syntax: every text comes from the core's `print`,
+ * every tree from its `parse`.
+ *
+ * A path walks from the root through groups: a number is an index into an `and`/`or` group's items
+ * (through any `not` in front of the group), `'where'` steps into a condition's event `.where(…)`.
+ * The root is always shown as a group: a lone condition is a one-item `and` group.
+ */
+import type { AndExpr, Expr, NotExpr, OrExpr, PredicateExpr, Span } from '../core/index';
+
+export type Step = number | 'where';
+export type Path = readonly Step[];
+export type Group = AndExpr | OrExpr;
+export type Connective = Group['type'];
+
+/** A node without its `not`s: the node and whether an odd number of `not`s stood before it. */
+export function strip(node: Expr): { inner: Expr; negated: boolean } {
+  let inner = node;
+  let negated = false;
+  // A `not` over a `not` is kept as a group of one (see `isGroupLike`); only one `not` is stripped.
+  if (inner.type === 'not') {
+    inner = inner.operand;
+    negated = true;
+  }
+  return { inner, negated };
+}
+
+/** Whether a node is shown as a group (an and/or, or a `not not x` shown as a negated group of one). */
+export function asGroup(node: Expr): Group | undefined {
+  const { inner } = strip(node);
+  if (inner.type === 'and' || inner.type === 'or') return inner;
+  return undefined;
+}
+
+/** The root shown as a group: a lone condition (or nothing) becomes an `and` group. */
+export function rootGroup(root: Expr | undefined): Expr {
+  if (root === undefined) return { type: 'and', items: [] } as unknown as AndExpr;
+  return asGroup(root) ? root : ({ type: 'and', items: [root] } as unknown as AndExpr);
+}
+
+/** The node at a path (undefined when the path does not exist). */
+export function nodeAt(root: Expr, path: Path): Expr | undefined {
+  let node: Expr | undefined = root;
+  for (const step of path) {
+    if (node === undefined) return undefined;
+    if (step === 'where') {
+      const { inner }: { inner: Expr } = strip(node);
+      node = inner.type === 'predicate' && inner.subject.type === 'aggregate' ? (inner.subject.where ?? undefined) : undefined;
+    } else {
+      node = asGroup(node)?.items[step];
+    }
+  }
+  return node;
+}
+
+/** Replaces the node at `path` (which must exist) and returns the new root; the old tree is untouched. */
+export function replaceAt(root: Expr, path: Path, make: (node: Expr) => Expr): Expr {
+  if (path.length === 0) return make(root);
+  const [step, ...rest] = path;
+  return rewrap(root, (inner) => {
+    if (step === 'where') {
+      const p = inner as PredicateExpr;
+      if (p.subject.type !== 'aggregate' || p.subject.where === null) throw new Error('no where clause here');
+      return { ...p, subject: { ...p.subject, where: replaceAt(p.subject.where, rest, make) } };
+    }
+    const group = inner as Group;
+    const items = group.items.slice();
+    items[step] = replaceAt(items[step], rest, make);
+    return { ...group, items };
+  });
+}
+
+/** Applies `edit` to the node under the outer `not` (if any), keeping the `not`. */
+function rewrap(node: Expr, edit: (inner: Expr) => Expr): Expr {
+  if (node.type === 'not') return { ...node, operand: edit(node.operand) } as NotExpr;
+  return edit(node);
+}
+
+/** Edits the items of the group at `groupPath`. */
+export function editItems(root: Expr, groupPath: Path, edit: (items: Expr[]) => Expr[]): Expr {
+  return replaceAt(root, groupPath, (node) =>
+    rewrap(node, (inner) => {
+      const group = inner as Group;
+      return { ...group, items: edit(group.items.slice()) };
+    }),
+  );
+}
+
+export function parentOf(path: Path): { group: Path; index: number } {
+  const index = path[path.length - 1];
+  if (typeof index !== 'number') throw new Error('not an item path');
+  return { group: path.slice(0, -1), index };
+}
+
+export function insertAt(root: Expr, groupPath: Path, index: number, node: Expr): Expr {
+  return editItems(root, groupPath, (items) => {
+    items.splice(index, 0, node);
+    return items;
+  });
+}
+
+export function removeAt(root: Expr, path: Path): Expr {
+  const { group, index } = parentOf(path);
+  return editItems(root, group, (items) => {
+    items.splice(index, 1);
+    return items;
+  });
+}
+
+/**
+ * Moves the item at `from` to position `index` of the group at `toGroup` (positions counted before
+ * the move). Returns the new root and the moved item's new path.
+ */
+export function moveTo(root: Expr, from: Path, toGroup: Path, index: number): { root: Expr; path: Path } {
+  const node = nodeAt(root, from) as Expr;
+  const { group: fromGroup, index: fromIndex } = parentOf(from);
+  // Removing the item shifts later siblings (and the target, if it lies after it in the same group).
+  const adjust = (p: Path): Path => {
+    if (p.length <= fromGroup.length || !sameStart(p, fromGroup)) return p;
+    const k = p[fromGroup.length];
+    if (typeof k === 'number' && k > fromIndex) return [...p.slice(0, fromGroup.length), k - 1, ...p.slice(fromGroup.length + 1)];
+    return p;
+  };
+  const target = adjust(toGroup);
+  let at = index;
+  if (samePath(toGroup, fromGroup) && index > fromIndex) at--;
+  const removed = removeAt(root, from);
+  return { root: insertAt(removed, target, at, node), path: [...target, at] };
+}
+
+/** Whether `inner` is `outer` or lies inside it. */
+export function isWithin(inner: Path, outer: Path): boolean {
+  return inner.length >= outer.length && sameStart(inner, outer);
+}
+
+function sameStart(p: Path, prefix: Path): boolean {
+  for (let i = 0; i < prefix.length; i++) if (p[i] !== prefix[i]) return false;
+  return true;
+}
+
+export function samePath(a: Path, b: Path): boolean {
+  return a.length === b.length && sameStart(a, b);
+}
+
+/** `x` ↔ `not x`. */
+export function toggleNot(node: Expr): Expr {
+  if (node.type === 'not') return node.operand;
+  return { type: 'not', operand: node } as unknown as NotExpr;
+}
+
+/** The group with the other connective (`and` ↔ `or`), keeping a `not` in front. */
+export function setConnective(node: Expr, type: Connective): Expr {
+  return rewrap(node, (inner) => ({ ...(inner as Group), type }) as Group);
+}
+
+export function newGroup(type: Connective, items: Expr[]): Group {
+  return { type, items } as unknown as Group;
+}
+
+export function otherConnective(type: Connective): Connective {
+  return type === 'and' ? 'or' : 'and';
+}
+
+/** The paths of every row shown, in document order (groups first, then their items), skipping collapsed groups' items. */
+export function visibleRows(root: Expr, collapsed: ReadonlySet<string>): Path[] {
+  const out: Path[] = [];
+  const walk = (node: Expr, path: Path) => {
+    out.push(path);
+    if (collapsed.has(pathKey(path))) return;
+    const group = asGroup(node);
+    if (group) group.items.forEach((item, k) => walk(item, [...path, k]));
+    else {
+      const { inner } = strip(node);
+      if (inner.type === 'predicate' && inner.subject.type === 'aggregate' && inner.subject.where) walk(inner.subject.where, [...path, 'where']);
+    }
+  };
+  walk(root, []);
+  return out;
+}
+
+export function pathKey(path: Path): string {
+  return path.join('/');
+}
+
+export function keyPath(key: string): Path {
+  return key === '' ? [] : key.split('/').map((s) => (s === 'where' ? 'where' : Number(s)));
+}
+
+/** The innermost row whose span holds `offset` (for the caret in the text view). */
+export function rowAtOffset(root: Expr, offset: number): Path {
+  let best: Path = [];
+  const walk = (node: Expr, path: Path) => {
+    const span = (node as { span?: Span }).span;
+    if (span && (offset < span.start || offset > span.end)) return;
+    if (span) best = path;
+    const group = asGroup(node);
+    if (group) group.items.forEach((item, k) => walk(item, [...path, k]));
+    else {
+      const { inner } = strip(node);
+      if (inner.type === 'predicate' && inner.subject.type === 'aggregate' && inner.subject.where) walk(inner.subject.where, [...path, 'where']);
+    }
+  };
+  walk(root, []);
+  return best;
+}
+
+/** The tree without empty groups below the root (a group emptied by a move or a delete goes too). */
+export function pruneEmptyGroups(root: Expr): Expr {
+  const prune = (node: Expr): Expr | undefined => {
+    const g = asGroup(node);
+    if (g) {
+      const items = g.items.map(prune).filter((x): x is Expr => x !== undefined);
+      if (items.length === 0) return undefined;
+      if (items.length === g.items.length && items.every((x, k) => x === g.items[k])) return node;
+      return node.type === 'not' ? ({ ...node, operand: { ...g, items } } as NotExpr) : ({ ...g, items } as Group);
+    }
+    const { inner } = strip(node);
+    if (inner.type === 'predicate' && inner.subject.type === 'aggregate' && inner.subject.where) {
+      const where = prune(inner.subject.where);
+      if (where === inner.subject.where) return node;
+      const next = { ...inner, subject: { ...inner.subject, where: where ?? null } } as PredicateExpr;
+      return node.type === 'not' ? ({ ...node, operand: next } as NotExpr) : next;
+    }
+    return node;
+  };
+  const g = asGroup(root);
+  if (!g) return root;
+  return replaceAt(root, [], (node) => rewrap(node, (inner) => ({ ...(inner as Group), items: (inner as Group).items.map(prune).filter((x): x is Expr => x !== undefined) })));
+}
+
+/** The path of a node (by identity) in the tree. */
+export function findPath(root: Expr, target: Expr): Path | undefined {
+  const walk = (node: Expr, path: Path): Path | undefined => {
+    if (node === target) return path;
+    const g = asGroup(node);
+    if (g) {
+      for (let k = 0; k < g.items.length; k++) {
+        const found = walk(g.items[k], [...path, k]);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    const { inner } = strip(node);
+    if (inner.type === 'predicate' && inner.subject.type === 'aggregate' && inner.subject.where) return walk(inner.subject.where, [...path, 'where']);
+    return undefined;
+  };
+  return walk(root, []);
+}
