@@ -205,34 +205,56 @@ export function rowAtOffset(root: Expr, offset: number): Path {
   return best;
 }
 
-/** The tree without empty groups below the root (a group emptied by a move or a delete goes too). */
-export function pruneEmptyGroups(root: Expr): Expr {
-  const prune = (node: Expr): Expr | undefined => {
-    const g = asGroup(node);
-    if (g) {
-      const items = g.items.map(prune).filter((x): x is Expr => x !== undefined);
-      if (items.length === 0) return undefined;
-      if (items.length === g.items.length && items.every((x, k) => x === g.items[k])) return node;
-      return node.type === 'not' ? ({ ...node, operand: { ...g, items } } as NotExpr) : ({ ...g, items } as Group);
-    }
-    const { inner } = strip(node);
-    if (inner.type === 'predicate' && inner.subject.type === 'aggregate' && inner.subject.where) {
-      const where = prune(inner.subject.where);
-      if (where === inner.subject.where) return node;
-      const next = { ...inner, subject: { ...inner.subject, where: where ?? null } } as PredicateExpr;
-      return node.type === 'not' ? ({ ...node, operand: next } as NotExpr) : next;
-    }
-    return node;
-  };
-  const g = asGroup(root);
-  if (!g) return root;
-  return replaceAt(root, [], (node) => rewrap(node, (inner) => ({ ...(inner as Group), items: (inner as Group).items.map(prune).filter((x): x is Expr => x !== undefined) })));
+// Marks that survive the copies an edit makes (object spread copies symbol keys), so a node can be
+// found again after the paths around it changed. Printing ignores them.
+const MARK = Symbol('marked');
+type Marked = Expr & { [MARK]?: string };
+
+function mark(root: Expr, path: Path, name: string): Expr {
+  return replaceAt(root, path, (node) => ({ ...node, [MARK]: name }) as Marked);
 }
 
-/** The path of a node (by identity) in the tree. */
-export function findPath(root: Expr, target: Expr): Path | undefined {
+function findMarked(root: Expr, name: string): Path | undefined {
+  return findPath(root, (node) => (node as Marked)[MARK] === name);
+}
+
+/**
+ * A group that an edit left with one item is replaced by that item (keeping the group's `not`);
+ * one left empty is removed. The root group stays.
+ */
+function tidy(root: Expr, path: Path): Expr {
+  const node = nodeAt(root, path);
+  const g = node && asGroup(node);
+  if (!g || path.length === 0 || typeof path[path.length - 1] !== 'number') return root;
+  if (g.items.length === 0) return tidy(removeAt(root, path), parentOf(path).group);
+  if (g.items.length === 1) return replaceAt(root, path, (n) => (n.type === 'not' ? ({ ...n, operand: g.items[0] } as NotExpr) : g.items[0]));
+  return root;
+}
+
+/** Removes the item at `path`, then tidies the group it leaves. Returns the new root. */
+export function deleteRow(root: Expr, path: Path): Expr {
+  const { group } = parentOf(path);
+  const marked = mark(root, group, 'source');
+  const removed = removeAt(marked, path);
+  return tidy(removed, findMarked(removed, 'source') ?? group);
+}
+
+/**
+ * Moves the item at `from` to position `index` of the group at `toGroup` (positions counted before
+ * the move), then tidies the group it left. Returns the new root and the moved item's new path.
+ */
+export function moveRow(root: Expr, from: Path, toGroup: Path, index: number): { root: Expr; path: Path } {
+  const { group } = parentOf(from);
+  const marked = mark(mark(root, group, 'source'), from, 'moved');
+  const moved = moveTo(marked, from, toGroup, index).root;
+  const tidied = tidy(moved, findMarked(moved, 'source') ?? []);
+  return { root: tidied, path: findMarked(tidied, 'moved') ?? [] };
+}
+
+/** The path of the first node (in document order) that `test` accepts. */
+export function findPath(root: Expr, test: (node: Expr) => boolean): Path | undefined {
   const walk = (node: Expr, path: Path): Path | undefined => {
-    if (node === target) return path;
+    if (test(node)) return path;
     const g = asGroup(node);
     if (g) {
       for (let k = 0; k < g.items.length; k++) {

@@ -137,7 +137,7 @@ function popup(host: PickerHost, state: PickerState, name: string): TemplateResu
     >
       ${c.label}${c.detail ? html` <span class="hint">${c.detail}</span>` : nothing}
     </div>`;
-  return html`<div class="popup" part="picker" @focusout=${(e: FocusEvent) => onFocusOut(host, e)}>
+  return html`<div class="popup" part="picker" @focusout=${(e: FocusEvent) => onFocusOut(host, state, e)}>
     <input
       type="text"
       class="picker-search"
@@ -162,7 +162,9 @@ function popup(host: PickerHost, state: PickerState, name: string): TemplateResu
   </div>`;
 }
 
-function onFocusOut(host: PickerHost, e: FocusEvent) {
+function onFocusOut(host: PickerHost, state: PickerState, e: FocusEvent) {
+  // Closed already (a choice was made and the list is being removed).
+  if (host.picker !== state) return;
   const popup = e.currentTarget as HTMLElement;
   const to = e.relatedTarget as Node | null;
   if (to && (popup.contains(to) || popup.parentElement?.contains(to))) return;

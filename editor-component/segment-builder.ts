@@ -6,18 +6,17 @@ import { newCondition } from './conditions';
 import { analyze, createClock, print, sentence, spanOf, type Analysis, type DurationUnit, type Expr, type FieldSchema, type Schema, type SegmentDefinition } from './language';
 import {
   asGroup,
-  findPath,
+  deleteRow,
+  removeAt,
   insertAt,
   isWithin,
   keyPath,
-  moveTo,
+  moveRow,
   newGroup,
   nodeAt,
   otherConnective,
   parentOf,
   pathKey,
-  pruneEmptyGroups,
-  removeAt,
   replaceAt,
   rootGroup,
   rowAtOffset,
@@ -297,11 +296,18 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   /** @internal */ get currentRow(): string | undefined {
     return this._caretRow;
   }
-  private get effectiveSchema(): Schema | undefined {
+  /** @internal */ get activeSchema(): Schema | undefined {
     return this.schema ?? this.schemaConsumer.value;
   }
 
   // Lifecycle
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    const root = super.createRenderRoot();
+    // The inner controls' own `input` events cross the shadow boundary; the host sees only ours.
+    root.addEventListener('input', (e) => e.stopPropagation());
+    return root;
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.syncForm();
@@ -327,8 +333,8 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private seenSchema: Schema | undefined;
   private seenSegments: readonly SegmentDefinition[] | undefined;
   private contextChanged(): boolean {
-    const changed = this.seenSchema !== this.effectiveSchema || this.seenSegments !== this.segmentList;
-    this.seenSchema = this.effectiveSchema;
+    const changed = this.seenSchema !== this.activeSchema || this.seenSegments !== this.segmentList;
+    this.seenSchema = this.activeSchema;
     this.seenSegments = this.segmentList;
     return changed;
   }
@@ -377,7 +383,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   private reanalyze(): void {
     this.contextChanged();
-    this._analysis = analyze(this._text, this.effectiveSchema, this.segmentList);
+    this._analysis = analyze(this._text, this.activeSchema, this.segmentList);
     this._root = rootGroup(this._analysis.expr);
     if (nodeAt(this._root, keyPath(this.activeRow)) === undefined) this.activeRow = '';
     this.syncForm();
@@ -420,7 +426,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   /** The text for a new root: the root group printed (a group of one prints as its item). */
   private printRoot(root: Expr): string {
     const g = asGroup(root);
-    if (g && g.items.length === 0 && root.type !== 'not') return '';
+    if (g && root.type !== 'not' && g.items.length <= 1) return g.items.length === 0 ? '' : print(g.items[0]);
     return print(root);
   }
 
@@ -490,7 +496,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   /** The fields in scope at a group path (profile fields, or an event's properties under `.where`). */
   private fieldsAt(path: Path): Readonly<Record<string, FieldSchema>> {
-    const schema = this.effectiveSchema;
+    const schema = this.activeSchema;
     const w = path.lastIndexOf('where');
     if (w < 0) return schema?.fields ?? {};
     const { inner } = strip(nodeAt(this._root, path.slice(0, w)) as Expr);
@@ -526,7 +532,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
           const name = this.segmentList[0]?.name ?? 'Segment';
           child = { type: 'segment', name } as Expr;
         } else if (action === 'add-event') {
-          const [event] = Object.keys(this.effectiveSchema?.events ?? {});
+          const [event] = Object.keys(this.activeSchema?.events ?? {});
           child = analyze(`event(${JSON.stringify(event ?? 'event')}).count() >= 1`, undefined, []).expr as Expr;
         } else child = this.freshCondition(fields);
         const what = action === 'add-group' ? s.addGroup : action === 'add-segment' ? s.addSegment : action === 'add-event' ? s.addEvent : s.addCondition;
@@ -554,10 +560,10 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       }
       case 'delete': {
         const { group, index } = parentOf(path);
-        const next = pruneEmptyGroups(removeAt(root, path));
-        const siblings = asGroup(nodeAt(next, group) ?? root);
-        const focus: Path = siblings && siblings.items.length > 0 ? [...group, Math.min(index, siblings.items.length - 1)] : [];
-        this.structural(next, nodeAt(next, focus) ? focus : [], format(s.announceDeleted, { what: this.rowName(node) }));
+        const next = deleteRow(root, path);
+        // Focus the row now at the deleted one's place, else the one before it, else the group.
+        const candidates: Path[] = [path, [...group, index - 1], group];
+        this.structural(next, candidates.find((p) => nodeAt(next, p) !== undefined && p.every((k) => k !== -1)) ?? [], format(s.announceDeleted, { what: this.rowName(node) }));
         return;
       }
       case 'move-up':
@@ -637,9 +643,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   /** @internal Moves a row to `index` in the group at `toGroup` (indexes before the move). */
   moveRow(from: Path, toGroup: Path, index: number): void {
     if (isWithin(toGroup, from)) return;
-    const moved = nodeAt(this._root, from) as Expr;
-    const root = pruneEmptyGroups(moveTo(this._root, from, toGroup, index).root);
-    const path = findPath(root, moved) ?? [];
+    const { root, path } = moveRow(this._root, from, toGroup, index);
     this.structural(root, path, this.movedText(path, root));
   }
 
@@ -831,7 +835,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private updateCompletions(area: HTMLTextAreaElement, explicit = false): void {
     const caret = area.selectionStart;
     const typed = explicit || (caret === area.selectionEnd && caret > 0 && /[\p{L}\p{N}_"( ]/u.test(area.value.charAt(caret - 1)));
-    const list = typed ? completionsAt(area.value, caret, this.effectiveSchema, this.segmentList) : undefined;
+    const list = typed ? completionsAt(area.value, caret, this.activeSchema, this.segmentList) : undefined;
     this._completions = list ? { ...list, index: 0 } : undefined;
     this.requestUpdate();
   }
@@ -1063,7 +1067,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   override render(): TemplateResult {
     const s = this.words;
     const a = this._analysis;
-    const description = a.expr && a.valid ? sentence(a.expr, this.effectiveSchema) : undefined;
+    const description = a.expr && a.valid ? sentence(a.expr, this.activeSchema) : undefined;
     return html`${this.renderToolbar(s)} ${this.view !== 'text' ? this.renderVisual(s) : nothing} ${this.view !== 'visual' ? this.renderText(s) : nothing}
       ${description ? html`<p class="description" part="description"><span class="visually-hidden">${s.description}: </span>${description}</p>` : nothing}
       <div class="visually-hidden" role="status" aria-live="polite">${this._announcement}</div>`;

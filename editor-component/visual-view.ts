@@ -46,7 +46,8 @@ export type RowAction =
 
 export interface VisualHost extends PickerHost {
   readonly locale: string;
-  readonly schema: Schema | undefined;
+  /** The schema in force (the property, or the one an ancestor provides). */
+  readonly activeSchema: Schema | undefined;
   readonly segmentList: readonly SegmentDefinition[];
   readonly readOnly: boolean;
   readonly depthLimit: number;
@@ -72,7 +73,7 @@ interface Scope {
 }
 
 export function treeTemplate(h: VisualHost, root: Expr): TemplateResult {
-  const scope: Scope = { fields: h.schema?.fields ?? {}, event: undefined };
+  const scope: Scope = { fields: h.activeSchema?.fields ?? {}, event: undefined };
   return html`${item(h, root, [], 1, scope)}`;
 }
 
@@ -144,7 +145,7 @@ function group(h: VisualHost, node: Expr, path: Path, level: number, scope: Scop
           <button type="button" part="add-group" tabindex=${tab} ?disabled=${deep} @click=${() => h.act('add-group', path)}>+ ${s.addGroup}</button>
           ${scope.event === undefined
             ? html`<button type="button" part="add-segment" tabindex=${tab} @click=${() => h.act('add-segment', path)}>+ ${s.addSegment}</button>
-                ${h.schema?.events ? html`<button type="button" part="add-event" tabindex=${tab} @click=${() => h.act('add-event', path)}>+ ${s.addEvent}</button>` : nothing}`
+                ${h.activeSchema?.events ? html`<button type="button" part="add-event" tabindex=${tab} @click=${() => h.act('add-event', path)}>+ ${s.addEvent}</button>` : nothing}`
             : nothing}
         </div>`}
   </div>`;
@@ -398,8 +399,9 @@ function chips(
     const next = kind === 'number' ? (Number.isFinite(n) ? literal.number(n) : undefined) : literal.string(v);
     if (next) set([...items, next], true);
   };
-  const adder =
-    kind === 'enum'
+  const adder = h.readOnly
+    ? nothing
+    : kind === 'enum'
       ? pickerTemplate(h, {
           id: `${key}|add`,
           name: s.addItem,
@@ -416,7 +418,6 @@ function chips(
           aria-label=${s.addItem}
           placeholder=${s.addItem}
           tabindex=${tab}
-          ?readonly=${h.readOnly}
           @keydown=${(e: KeyboardEvent) => {
             const input = e.target as HTMLInputElement;
             if (e.key === 'Enter' || e.key === ',') {
@@ -488,7 +489,7 @@ function eventCondition(
   const key = pathKey(path);
   const tab = h.activeRow === key ? 0 : -1;
   const agg = p.subject as Extract<PredicateExpr['subject'], { type: 'aggregate' }>;
-  const events = h.schema?.events ?? {};
+  const events = h.activeSchema?.events ?? {};
   const eventName = Object.keys(events).find((n) => n.toLowerCase() === agg.event.value.toLowerCase());
   const properties = eventName ? events[eventName].properties : {};
   const setAgg = (next: Partial<typeof agg>, commit = true) => {
