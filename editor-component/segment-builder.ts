@@ -1010,7 +1010,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     const lines = (d: BuilderDiagnostic) => {
       const at = d.span ? positionOf(this._text, d.span.start) : undefined;
       return html`<li>
-        <button type="button" @click=${() => d.span && this.jumpTo(d.span.start, d.span.end)}>${at ? `${at.line}:${at.column} ` : ''}${d.summary}</button>${d.hint
+        <button type="button" @click=${() => d.span && this.jumpTo(d.span.start, d.span.end)}>${at ? `${at.line}:${at.column} ` : ''}${d.summary}</button> ${d.hint
           ? html`<span class="hint">${d.hint}</span>`
           : nothing}
       </li>`;
@@ -1051,7 +1051,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
                       this.acceptCompletion(this.renderRoot.querySelector('textarea')!, k);
                     }}
                   >
-                    ${item.label} <span class="hint">${item.detail}</span>
+                    <span class="label">${item.label}</span> <span class="hint">${item.detail}</span>
                   </div>`,
                 )}
               </div>
