@@ -30,6 +30,7 @@ export interface PickerState {
 /** What the picker needs from the element. */
 export interface PickerHost {
   readonly words: BuilderStrings;
+  readonly locale: string;
   picker: PickerState | undefined;
   openPicker(state: PickerState): void;
   closePicker(focusButton: boolean): void;
@@ -135,7 +136,7 @@ function popup(host: PickerHost, state: PickerState, name: string): TemplateResu
       @mousedown=${(e: Event) => e.preventDefault()}
       @click=${() => choose(c)}
     >
-      ${c.label}${c.detail ? html` <span class="hint">${c.detail}</span>` : nothing}
+      <span class="label">${c.label}</span>${c.detail ? html` <span class="hint">${c.detail}</span>` : nothing}
     </div>`;
   return html`<div class="popup" part="picker" @focusout=${(e: FocusEvent) => onFocusOut(host, state, e)}>
     <input
@@ -158,7 +159,7 @@ function popup(host: PickerHost, state: PickerState, name: string): TemplateResu
       )}
     </div>
     ${shown.length === 0 ? html`<div class="hint">${host.words.noMatches}</div>` : nothing}
-    ${hidden > 0 ? html`<div class="hint">${format(host.words.moreMatches, { count: hidden })}</div>` : nothing}
+    ${hidden > 0 ? html`<div class="hint">${format(host.words.moreMatches, { count: new Intl.NumberFormat(host.locale).format(hidden) })}</div>` : nothing}
   </div>`;
 }
 

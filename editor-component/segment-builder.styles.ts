@@ -30,7 +30,6 @@ export const styles = css`
     --_comment: var(--segment-builder-token-comment, light-dark(#6a737d, #9aa3ad));
     --_selected: var(--segment-builder-selection, light-dark(#fff3b0, #4b4420));
     display: block;
-    color-scheme: light dark;
     box-sizing: border-box;
     color: var(--_fg);
     background: var(--_bg);
@@ -113,21 +112,21 @@ export const styles = css`
   }
 
   /* The visual view */
-  [role='tree'] {
+  [role='treegrid'] {
     display: block;
   }
-  [role='treeitem'] {
+  .row {
     display: block;
     border-radius: var(--_radius);
   }
-  [role='treeitem']:focus {
+  .row:focus {
     outline: none;
   }
-  [role='treeitem']:focus-visible > .row {
+  .row:focus-visible {
     outline: 2px solid var(--_focus);
     outline-offset: 1px;
   }
-  .row {
+  .cell {
     display: flex;
     flex-wrap: wrap;
     align-items: center;
@@ -142,9 +141,6 @@ export const styles = css`
     background: var(--_selected);
   }
   .adders {
-    display: flex;
-    flex-wrap: wrap;
-    gap: var(--_gap);
     margin-block: 0.25rem 0.375rem;
     margin-inline-start: calc(var(--_indent) + 0.5rem);
   }
@@ -158,8 +154,8 @@ export const styles = css`
     padding-inline-start: 0.5rem;
     border-inline-start: 2px solid var(--_border);
   }
-  .group[aria-expanded='false'] > .items,
-  .group[aria-expanded='false'] > .adders {
+  .group[data-expanded='false'] > .items,
+  .group[data-expanded='false'] > .adders {
     display: none;
   }
   .drop-before > .row {
@@ -226,6 +222,9 @@ export const styles = css`
   [role='option'][aria-selected='true'] {
     background: var(--_accent);
     color: var(--_accent-fg);
+  }
+  [role='option'][aria-selected='true'] .hint {
+    color: inherit;
   }
   .category {
     font-size: 0.8em;

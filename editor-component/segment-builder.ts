@@ -393,7 +393,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private syncForm(): void {
     const a = this._analysis;
     this.internals.setFormValue(this.disabled ? null : this._text, this._text);
-    const anchor = this.renderRoot?.querySelector?.<HTMLElement>('textarea, [role="treeitem"]') ?? undefined;
+    const anchor = this.renderRoot?.querySelector?.<HTMLElement>('textarea, [role="row"][data-path]') ?? undefined;
     if (this.required && this._text.trim() === '') this.internals.setValidity({ valueMissing: true }, this.words.emptyBuilder, anchor);
     else if (this._text.trim() !== '' && !a.valid) this.internals.setValidity({ customError: true }, a.diagnostics[0]?.summary ?? this.words.unparsed, anchor);
     else this.internals.setValidity({});
@@ -656,11 +656,11 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   // Handlers
 
   private rowElement(key: string): HTMLElement | null {
-    return this.renderRoot.querySelector<HTMLElement>(`[role="treeitem"][data-path="${CSS.escape(key)}"]`);
+    return this.renderRoot.querySelector<HTMLElement>(`[role="row"][data-path][data-path="${CSS.escape(key)}"]`);
   }
 
   private onTreeFocusIn = (e: FocusEvent): void => {
-    const row = (e.target as HTMLElement).closest<HTMLElement>('[role="treeitem"]');
+    const row = (e.target as HTMLElement).closest<HTMLElement>('[role="row"][data-path]');
     const key = row?.dataset.path;
     if (key !== undefined && key !== this.activeRow) {
       this.activeRow = key;
@@ -670,7 +670,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   private onTreeKeyDown = (e: KeyboardEvent): void => {
     const target = e.target as HTMLElement;
-    const row = target.closest<HTMLElement>('[role="treeitem"]');
+    const row = target.closest<HTMLElement>('[role="row"][data-path]');
     if (!row) return;
     const key = row.dataset.path ?? '';
     const path = keyPath(key);
@@ -725,7 +725,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       case 'Enter':
       case 'F2': {
         e.preventDefault();
-        row.querySelector<HTMLElement>('.row button:not(.handle):not(:disabled), .row input, .row select')?.focus();
+        row.querySelector<HTMLElement>('button:not(.handle):not(:disabled), input, select')?.focus();
         return;
       }
       default:
@@ -749,13 +749,13 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   };
 
   private dropAt(e: DragEvent): VisualHost['dropTarget'] {
-    const row = (e.target as HTMLElement).closest?.<HTMLElement>('[role="treeitem"]');
+    const row = (e.target as HTMLElement).closest?.<HTMLElement>('[role="row"][data-path]');
     if (!row || this._drag === undefined) return undefined;
     const key = row.dataset.path ?? '';
     const from = keyPath(this._drag);
     const to = keyPath(key);
     if (isWithin(to, from)) return undefined;
-    const header = row.querySelector<HTMLElement>('.row')!.getBoundingClientRect();
+    const header = row.getBoundingClientRect();
     const isGroup = asGroup(nodeAt(this._root, to) as Expr) !== undefined;
     const y = e.clientY;
     if (isGroup && (key === '' || y > header.top + header.height / 2)) return { key, where: 'inside' };
@@ -985,11 +985,11 @@ export class SegmentBuilder extends LitElement implements VisualHost {
             <div class="row" part="raw-row">
               <span class="raw"><input type="text" part="raw-input" aria-label=${s.unparsed} ?readonly=${this.readOnly} .value=${this._text} @input=${this.onRawInput} @change=${this.onTextChange} /></span>
               <span class="error-text">${a.diagnostics[0]?.summary ?? ''}</span>
-            </div>
+            </div></div>
           </div>`
         : treeTemplate(this, this._root);
     return html`<div
-      role="tree"
+      role="treegrid"
       part="tree"
       aria-label=${s.tree}
       aria-readonly=${this.readOnly ? 'true' : 'false'}
@@ -1016,7 +1016,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       </li>`;
     };
     return html`<div class="text" part="text-view">
-      <div class="editor" part="text-editor">
+      <div class="editor" part="text-editor" dir="ltr">
         <pre aria-hidden="true" part="text-highlight">${`${this._text}\n`}</pre>
         <textarea
           part="text-input"
@@ -1024,8 +1024,8 @@ export class SegmentBuilder extends LitElement implements VisualHost {
           aria-invalid=${this._text.trim() !== '' && !a.valid ? 'true' : 'false'}
           aria-describedby="diagnostics"
           aria-autocomplete="list"
-          aria-controls="completions"
-          aria-activedescendant=${c ? `completion-${c.index}` : ''}
+          aria-controls=${c ? 'completions' : nothing}
+          aria-activedescendant=${c ? `completion-${c.index}` : nothing}
           spellcheck="false"
           autocapitalize="off"
           autocomplete="off"

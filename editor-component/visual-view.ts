@@ -105,18 +105,18 @@ function group(h: VisualHost, node: Expr, path: Path, level: number, scope: Scop
   const ro = h.readOnly;
   const deep = level >= h.depthLimit;
   const count = h.groupCount(key);
-  return html`<div
-    role="treeitem"
-    class=${rowClass(h, key, 'group')}
-    part="group"
-    data-path=${key}
-    aria-level=${level}
-    aria-expanded=${collapsed ? 'false' : 'true'}
-    aria-selected=${active ? 'true' : 'false'}
-    aria-label=${label}
-    tabindex=${tab}
-  >
-    <div class="row" part="group-header">
+  return html`<div role="none" class=${rowClass(h, key, 'group')} part="group" data-expanded=${collapsed ? 'false' : 'true'}>
+    <div
+      role="row"
+      class="row"
+      part="group-header"
+      data-path=${key}
+      aria-level=${level}
+      aria-expanded=${collapsed ? 'false' : 'true'}
+      aria-selected=${active ? 'true' : 'false'}
+      tabindex=${tab}
+    ><div role="gridcell" class="cell">
+      <span class="visually-hidden">${label}</span>
       ${path.length > 0 && !ro ? handle(h, key, tab) : nothing}
       <button type="button" class="collapse" part="collapse-button" tabindex=${tab} aria-label=${collapsed ? s.expand : s.collapse} @click=${() => h.act('toggle-collapse', path)}>
         ${collapsed ? '▸' : '▾'}
@@ -134,20 +134,22 @@ function group(h: VisualHost, node: Expr, path: Path, level: number, scope: Scop
       </span>
       ${count !== undefined ? html`<span class="muted group-count" part="group-count">${count}</span>` : nothing}
       ${path.length > 0 && !ro ? rowActions(h, path, tab) : nothing}
-    </div>
-    <div role="group" class="items" part="group-items">
-      ${g.items.length === 0 ? html`<div class="empty" part="empty">${s.emptyBuilder}</div>` : g.items.map((child, k) => item(h, child, [...path, k], level + 1, scope))}
+    </div></div>
+    <div role="none" class="items" part="group-items">
+      ${g.items.length === 0
+        ? html`<div role="row" aria-level=${level + 1}><div role="gridcell" class="empty" part="empty">${s.emptyBuilder}</div></div>`
+        : g.items.map((child, k) => item(h, child, [...path, k], level + 1, scope))}
     </div>
     ${ro
       ? nothing
-      : html`<div class="adders" part="group-footer">
+      : html`<div role="row" class="adders" part="group-footer" aria-level=${level + 1}><div role="gridcell" class="cell">
           <button type="button" part="add-condition" tabindex=${tab} @click=${() => h.act('add-condition', path)}>+ ${s.addCondition}</button>
           <button type="button" part="add-group" tabindex=${tab} ?disabled=${deep} @click=${() => h.act('add-group', path)}>+ ${s.addGroup}</button>
           ${scope.event === undefined
             ? html`<button type="button" part="add-segment" tabindex=${tab} @click=${() => h.act('add-segment', path)}>+ ${s.addSegment}</button>
                 ${h.activeSchema?.events ? html`<button type="button" part="add-event" tabindex=${tab} @click=${() => h.act('add-event', path)}>+ ${s.addEvent}</button>` : nothing}`
             : nothing}
-        </div>`}
+        </div></div>`}
   </div>`;
 }
 
@@ -171,17 +173,12 @@ function leaf(h: VisualHost, path: Path, level: number, kind: string, label: str
   const key = pathKey(path);
   const active = h.activeRow === key;
   const tab = active ? 0 : -1;
-  return html`<div
-    role="treeitem"
-    class=${rowClass(h, key, kind)}
-    part=${kind}
-    data-path=${key}
-    aria-level=${level}
-    aria-selected=${active ? 'true' : 'false'}
-    aria-label=${label}
-    tabindex=${tab}
-  >
-    <div class="row" part="${kind}-row">${h.readOnly ? nothing : handle(h, key, tab)}${body}${h.readOnly ? nothing : rowActions(h, path, tab)}</div>
+  return html`<div role="none" class=${rowClass(h, key, kind)} part=${kind}>
+    <div role="row" class="row" part="${kind}-row" data-path=${key} aria-level=${level} aria-selected=${active ? 'true' : 'false'} tabindex=${tab}
+      ><div role="gridcell" class="cell"
+        ><span class="visually-hidden">${label}</span>${h.readOnly ? nothing : handle(h, key, tab)}${body}${h.readOnly ? nothing : rowActions(h, path, tab)}</div
+      ></div
+    >
     ${children}
   </div>`;
 }
@@ -538,7 +535,7 @@ function eventCondition(
   ${operandEditor(h, p, valueType, key, tab, set)}
   ${agg.where === null && !h.readOnly ? html`<button type="button" part="add-where" tabindex=${tab} @click=${() => h.act('add-where', path)}>+ ${s.where}</button>` : nothing}`;
   const where = agg.where
-    ? html`<div role="group" class="items" part="where">${item(h, agg.where, [...path, 'where'], level + 1, { fields: properties, event: agg.event.value })}</div>`
+    ? html`<div role="none" class="items" part="where">${item(h, agg.where, [...path, 'where'], level + 1, { fields: properties, event: agg.event.value })}</div>`
     : nothing;
   return leaf(h, path, level, 'event', format(s.eventLabel, { text }), body, where);
 }

@@ -31,3 +31,10 @@ export function $(el: SegmentBuilder, selector: string): HTMLElement {
 export function cleanup(): void {
   document.body.replaceChildren();
 }
+
+/** Runs axe-core (WCAG 2.x A and AA rules) over the page around the builder; returns the violations, readable. */
+export async function axeViolations(context: Element = document.body): Promise<string[]> {
+  const axe = (await import('axe-core')).default;
+  const result = await axe.run(context, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}

@@ -205,3 +205,75 @@ describe('description', () => {
     expect($(el, '[part~="description"]').textContent).toContain('Customers whose tags contain "VIP" and whose language is "ar"');
   });
 });
+
+describe('live count', () => {
+  /** A count provider that records its calls and answers when told. */
+  function provider() {
+    const calls: { expression: string; signal: AbortSignal; resolve: (n: number) => void; reject: (e: Error) => void }[] = [];
+    const fn = (expression: string, { signal }: { signal: AbortSignal }) =>
+      new Promise<number>((resolve, reject) => calls.push({ expression, signal, resolve, reject }));
+    return { fn, calls };
+  }
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  };
+  const countText = (el: SegmentBuilder) => el.shadowRoot!.querySelector('[part~="count"]')?.textContent?.trim();
+
+  it('counts a valid expression once typing pauses, aborting the stale request, and shows the figure', async () => {
+    const p = provider();
+    const el = await mount({ value: 'country = "OM"', countProvider: p.fn, view: 'text' });
+    await until(() => p.calls.length === 1);
+    await userEvent.click($(el, 'textarea'));
+    await userEvent.keyboard('{End} and opt_out = false');
+    await until(() => p.calls.length === 2);
+    expect(p.calls[0].signal.aborted).toBe(true);
+    expect(p.calls.map((c) => c.expression)).toEqual(['country = "OM"', 'country = "OM" and opt_out = false']);
+    p.calls[0].resolve(999);
+    p.calls[1].resolve(1234);
+    await until(() => countText(el) !== 'Counting…');
+    expect(countText(el)).toBe('≈ 1,234 customers');
+  });
+
+  it('does not count an invalid expression and says why', async () => {
+    const p = provider();
+    const el = await mount({ value: 'contry = "OM"', countProvider: p.fn });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(p.calls).toHaveLength(0);
+    expect(countText(el)).toBe('Fix the problems to see a count');
+  });
+
+  it('shows a failed count without breaking editing', async () => {
+    const p = provider();
+    const el = await mount({ value: 'country = "OM"', countProvider: p.fn, view: 'text' });
+    await until(() => p.calls.length === 1);
+    p.calls[0].reject(new Error('database unreachable'));
+    await until(() => countText(el) !== 'Counting…');
+    expect(countText(el)).toBe('Could not count: database unreachable');
+    await userEvent.click($(el, 'textarea'));
+    await userEvent.keyboard('{End} or country = "AE"');
+    expect(el.value).toBe('country = "OM" or country = "AE"');
+    await until(() => p.calls.length === 2);
+    p.calls[1].resolve(5);
+    await until(() => countText(el) === '≈ 5 customers');
+  });
+
+  it('counts each group too when asked', async () => {
+    const p = provider();
+    const el = await mount({ value: 'country = "OM" and (language = "ar" or language = "en")', countProvider: p.fn, groupCounts: true });
+    await until(() => p.calls.length === 2);
+    expect(p.calls.map((c) => c.expression)).toEqual(['country = "OM" and (language = "ar" or language = "en")', 'language = "ar" or language = "en"']);
+    p.calls[0].resolve(10);
+    p.calls[1].resolve(4200);
+    await until(() => el.shadowRoot!.querySelector('[part~="group-count"]') !== null);
+    expect($(el, '[part~="group-count"]').textContent).toBe('≈ 4,200');
+  });
+
+  it('shows counts in the builder locale', async () => {
+    const p = provider();
+    const el = await mount({ value: 'country = "OM"', countProvider: p.fn, locale: 'ar' });
+    await until(() => p.calls.length === 1);
+    p.calls[0].resolve(1234);
+    await until(() => countText(el) !== 'جارٍ العد…');
+    expect(countText(el)).toBe(`≈ ${new Intl.NumberFormat('ar').format(1234)} عميل`);
+  });
+});

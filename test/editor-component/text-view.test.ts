@@ -125,7 +125,7 @@ describe('completion', () => {
 describe('the row and its text', () => {
   it('highlights the text of the focused row', async () => {
     const el = await mount({ value: 'country = "OM" and (language = "ar" or opt_out = false)', view: 'both' });
-    $(el, '[role="treeitem"][data-path="1/1"]').focus();
+    $(el, '[role="row"][data-path][data-path="1/1"]').focus();
     await el.updateComplete;
     expect(painted('selected')).toEqual(['opt_out = false']);
   });
@@ -136,6 +136,6 @@ describe('the row and its text', () => {
     area(el).setSelectionRange(33, 33);
     await userEvent.keyboard('{ArrowRight}');
     await el.updateComplete;
-    expect($$(el, '.current').map((r) => r.dataset.path)).toEqual(['1/0']);
+    expect($$(el, '.current > [role="row"]').map((r) => r.dataset.path)).toEqual(['1/0']);
   });
 });
