@@ -585,9 +585,13 @@ export class SegmentBuilder extends LitElement implements VisualHost {
         this.requestUpdate();
         return;
       }
-      case 'toggle-not':
-        this.structural(replaceAt(root, path, toggleNot), undefined, format(s.announceChanged, { what: s.not }));
+      case 'toggle-not': {
+        // The root shown around a lone condition is no group of the text's: its Not is the condition's.
+        const target = path.length === 0 && this._analysis.expr !== undefined && !asGroup(this._analysis.expr) ? [0] : path;
+        if (nodeAt(root, target) === undefined) return;
+        this.structural(replaceAt(root, target, toggleNot), undefined, format(s.announceChanged, { what: s.not }));
         return;
+      }
       case 'and':
       case 'or':
         if (asGroup(node)?.type === action) return;
