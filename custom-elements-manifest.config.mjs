@@ -5,4 +5,6 @@ export default {
   outdir: '.',
   litelement: true,
   dev: false,
+  // package.json names the manifest already; the analyzer must not rewrite it.
+  packagejson: false,
 };

@@ -48,6 +48,7 @@ export default defineConfig([
     platform: 'browser',
     target: 'es2022',
     noExternal: [/.*/],
+    minify: true,
     esbuildOptions(options) {
       options.conditions = ['production'];
     },

@@ -13,6 +13,10 @@ export default defineConfig({
     include: ['test/editor-component/**/*.test.ts'],
     exclude: ['test/editor-component/**/*.node.test.ts'],
     testTimeout: 60_000,
+    // After the Node project (group 0), one file at a time: the browser never competes with the
+    // database and CLI tests for the two cores.
+    sequence: { groupOrder: 1 },
+    fileParallelism: false,
     hookTimeout: 120_000,
     browser: {
       enabled: true,

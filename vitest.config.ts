@@ -16,6 +16,7 @@ export default defineConfig({
           // that drive a browser themselves from Node (`*.node.test.ts`: a page under a CSP header).
           exclude: ['**/node_modules/**', 'test/editor-component/**/!(*.node).test.ts'],
           environment: 'node',
+          sequence: { groupOrder: 0 },
         },
       },
       './vitest.browser.config.mts',

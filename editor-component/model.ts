@@ -143,9 +143,14 @@ export function samePath(a: Path, b: Path): boolean {
   return a.length === b.length && sameStart(a, b);
 }
 
-/** `x` ↔ `not x`. */
+/**
+ * Negates or un-negates a node by the parity of the `not`s in front of it, so that toggling twice
+ * gives the node back: `x` ↔ `not x`, and `not not x` ↔ `not not not x`.
+ */
 export function toggleNot(node: Expr): Expr {
-  if (node.type === 'not') return node.operand;
+  let nots = 0;
+  for (let n: Expr = node; n.type === 'not'; n = n.operand) nots++;
+  if (nots % 2 === 1) return (node as NotExpr).operand;
   return { type: 'not', operand: node } as unknown as NotExpr;
 }
 

@@ -41,7 +41,12 @@ let origin: string;
 beforeAll(async () => {
   if (!existsSync(BUNDLE)) throw new Error('dist/editor/index.mjs is missing: run `npm run build` first (npm test does)');
   server = createServer((req, res) => {
-    const file = FILES[new URL(req.url ?? '/', 'http://x').pathname];
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    const file = FILES[path];
     if (!file) {
       res.writeHead(404).end();
       return;

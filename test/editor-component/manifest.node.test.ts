@@ -3,8 +3,7 @@
  * and package.json points at it and at the `./editor` entry with its types.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -16,9 +15,14 @@ describe('custom-elements manifest', () => {
   const committed = JSON.parse(readFileSync(join(ROOT, 'custom-elements.json'), 'utf8'));
 
   it('is what the class docs generate today (run `npm run manifest` after changing them)', () => {
-    const out = mkdtempSync(join(tmpdir(), 'cem-'));
-    execFileSync(join(ROOT, 'node_modules', '.bin', 'cem'), ['analyze', '--config', 'custom-elements-manifest.config.mjs', '--outdir', out], { cwd: ROOT, stdio: 'pipe' });
-    expect(JSON.parse(readFileSync(join(out, 'custom-elements.json'), 'utf8'))).toEqual(committed);
+    // The analyzer takes its output folder relative to the working directory.
+    const out = join('build', `cem-${process.pid}`);
+    try {
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'cem'), ['analyze', '--config', 'custom-elements-manifest.config.mjs', '--outdir', out], { cwd: ROOT, stdio: 'pipe' });
+      expect(JSON.parse(readFileSync(join(ROOT, out, 'custom-elements.json'), 'utf8'))).toEqual(committed);
+    } finally {
+      rmSync(join(ROOT, out), { recursive: true, force: true });
+    }
   });
 
   it('describes <segment-builder>: its attributes, events, parts and custom properties', () => {

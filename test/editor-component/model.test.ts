@@ -1,6 +1,6 @@
 /**
  * Two-way sync without loss: every expression of the conformance table and of the fast-check
- * arbitraries, set as text and edited in the visual view (a row's Not toggled on and off again),
+ * arbitraries, set as text and edited in the visual view (negated and negated back),
  * comes back as the canonical print of the text. Also the model's paths and moves.
  */
 import fc from 'fast-check';
@@ -13,12 +13,15 @@ import { $, cleanup, mount } from './fixtures';
 
 afterEach(cleanup);
 
-/** Sets `text`, toggles the first row's Not twice through its button, and returns the value after. */
+/**
+ * Sets `text`, negates the whole segment and negates it back with the root group's Not button in
+ * the visual view (each click prints the whole tree from the visual model), and returns the value.
+ */
 async function visualRoundTrip(el: Awaited<ReturnType<typeof mount>>, text: string): Promise<string> {
   el.value = text;
   await el.updateComplete;
   for (let k = 0; k < 2; k++) {
-    $(el, '[role="row"][data-path="0"] [part~="not-toggle"]').click();
+    $(el, '[role="row"][data-path=""] [part~="not-toggle"]').click();
     await el.updateComplete;
   }
   return el.value;
