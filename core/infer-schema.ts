@@ -5,6 +5,8 @@
  * - strings that are ISO-8601 dates (`parseIsoDate`) → `date`; other strings → `text`;
  *   numbers → `number`; booleans → `boolean`; arrays → `list` (items `number` when every string or
  *   number element is a number, else `text`); nested plain objects → dotted paths (`attributes.tier`);
+ * - only keys the path rule reads (`readField`) count: a flat dotted key (`"attributes.tier"`) when the
+ *   same object has no `attributes` key, never one inside a nested object or beside its parent;
  * - null and absent values are ignored; a field never seen with a value is left out;
  * - mixed types: `text` if any value was a string (a mix of dates and other strings is text too),
  *   else the most frequent type (ties in the order number, boolean, list);
@@ -14,7 +16,7 @@
  * Keys are sorted so the same data always gives the same schema.
  */
 import { didYouMean, SegmentError } from './errors';
-import { DEFAULT_ID_FIELD, EVENTS_KEY, type EventSchema, type FieldSchema, type FieldType, type Schema } from './schema';
+import { DEFAULT_ID_FIELD, EVENTS_KEY, readField, type EventSchema, type FieldSchema, type FieldType, type Schema } from './schema';
 import { parseIsoDate } from './time';
 
 export interface InferOptions {
@@ -49,7 +51,7 @@ export function inferSchema(profiles: Iterable<Record<string, unknown>>, options
     if (!isPlainObject(profile)) continue;
     for (const [key, value] of Object.entries(profile)) {
       if (key === EVENTS_KEY && Array.isArray(value)) collectEvents(value, events);
-      else collect(key, value, fields, 0);
+      else if (readable(profile, key)) collect(key, value, fields, 0);
     }
   }
   const schema: Schema = { idField: DEFAULT_ID_FIELD, fields: toFields(fields) };
@@ -81,7 +83,7 @@ function collectEvents(list: unknown[], events: Map<string, EventVotes>): void {
     }
     entry.spellings.set(item.event, (entry.spellings.get(item.event) ?? 0) + 1);
     if (isPlainObject(item.properties)) {
-      for (const [prop, value] of Object.entries(item.properties)) collect(prop, value, entry.properties, 0);
+      for (const [prop, value] of Object.entries(item.properties)) if (readable(item.properties, prop)) collect(prop, value, entry.properties, 0);
     }
   }
 }
@@ -89,8 +91,9 @@ function collectEvents(list: unknown[], events: Map<string, EventVotes>): void {
 function collect(path: string, value: unknown, into: Map<string, Votes>, depth: number): void {
   if (value === null || value === undefined || path === '') return;
   if (isPlainObject(value)) {
-    if (depth >= MAX_DEPTH) return;
-    for (const [key, inner] of Object.entries(value)) if (key !== '') collect(`${path}.${key}`, inner, into, depth + 1);
+    // Fields lie only under plain names: the rule reads neither into a flat dotted key nor a dotted key inside an object.
+    if (depth >= MAX_DEPTH || (depth === 0 && path.includes('.'))) return;
+    for (const [key, inner] of Object.entries(value)) if (key !== '' && !key.includes('.')) collect(`${path}.${key}`, inner, into, depth + 1);
     return;
   }
   let seen: Seen;
@@ -113,6 +116,12 @@ function collect(path: string, value: unknown, into: Map<string, Votes>, depth: 
       else if (typeof item === 'number') votes.itemNumbers++;
     }
   }
+}
+
+/** Whether the path rule (`readField`) reads a top-level key: a flat dotted key only when its first name is absent. */
+function readable(object: Record<string, unknown>, key: string): boolean {
+  const dot = key.indexOf('.');
+  return dot === -1 || readField(object, [key.slice(0, dot)]) === undefined;
 }
 
 /** The most frequent spelling; ties go to the one that sorts first. */

@@ -46,3 +46,31 @@ export function fieldKey(path: readonly string[]): string {
 export const DEFAULT_ID_FIELD = 'id';
 /** The key of a profile's event list (Segment track-call shape: `{event, timestamp, properties}`). */
 export const EVENTS_KEY = 'events';
+
+/**
+ * The value at a field path, read by the one rule every engine and reader follows (docs/LANGUAGE.md
+ * §7, "Field paths"): `a.b.c` reads nested objects, `base.a.b.c`, and a step into anything but an
+ * object (null, text, a number, a list) is unknown; when `base` has no `a` at all, the flat key
+ * `base["a.b.c"]` (as flat exports write it) is read instead. A `null` parent is present: it does not
+ * fall back to the flat key. Only own properties count (`constructor` is not a value of `{}`).
+ *
+ * `path` is the field key split at its dots (`fieldPath`). The in-memory code generator writes this
+ * same rule out inline for each path (`codegen.ts`, `read`).
+ */
+export function readField(base: unknown, path: readonly string[]): unknown {
+  let value = ownValue(base, path[0]);
+  if (path.length === 1) return value;
+  if (value === undefined) return ownValue(base, path.join('.'));
+  for (let i = 1; i < path.length && value !== undefined; i++) value = ownValue(value, path[i]);
+  return value;
+}
+
+/** The segments of a field key (`attributes.tier` → `attributes`, `tier`). */
+export function fieldPath(key: string): string[] {
+  return key.split('.');
+}
+
+function ownValue(object: unknown, key: string): unknown {
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return undefined;
+  return Object.prototype.hasOwnProperty.call(object, key) ? (object as Record<string, unknown>)[key] : undefined;
+}

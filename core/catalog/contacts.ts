@@ -6,6 +6,7 @@
  * - phone: E.164 (`+96891234567`) through libphonenumber-js; national numbers need a default country.
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { fieldPath, readField } from '../schema';
 
 export type MatchKey = 'profile_id' | 'custom_id' | 'email' | 'phone';
 export const MATCH_KEYS: readonly MatchKey[] = ['profile_id', 'custom_id', 'email', 'phone'];
@@ -73,15 +74,9 @@ export function toE164(text: string, defaultCountry?: string): string | undefine
   return parsed?.isValid() ? parsed.number : undefined;
 }
 
-/** A dotted path on a plain object (`attributes.plan`); a key with the dots in it wins. */
+/** A dotted path on a profile (`attributes.plan`), read by the rule every engine follows (`readField`). */
 export function readPath(profile: Record<string, unknown>, path: string): unknown {
-  if (path in profile) return profile[path];
-  let value: unknown = profile;
-  for (const part of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
+  return readField(profile, fieldPath(path));
 }
 
 /** A scalar as CSV/identity text; objects and unknowns have none. */

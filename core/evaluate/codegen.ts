@@ -13,7 +13,7 @@
  */
 import { assertNever, unwrapNot, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
 import { SegmentError } from '../errors';
-import { fieldKey, kindOf, type FieldSchema } from '../schema';
+import { fieldKey, fieldPath, kindOf, type FieldSchema } from '../schema';
 import { segmentKey } from '../segments';
 import type { Clock } from '../time';
 import type { CompileContext } from './compile';
@@ -121,14 +121,16 @@ export class CodeGenerator implements EmitContext {
   }
 
   /**
-   * Code reading a field path from `base`, using `r`: nested objects (`attributes.tier` reads
-   * `base.attributes.tier`); when the first segment is absent altogether, the literal dotted key
-   * (`base["attributes.tier"]`, as flat exports write it).
+   * Code reading the field `key` from `base`, using `r`: the rule of `readField` (schema.ts) written
+   * out inline for this path (a call to `readField` costs several times as much per profile). A
+   * dotted key reads nested objects (`base.attributes.tier`), or the flat key
+   * (`base["attributes.tier"]`) when `base` has no `attributes` at all.
    */
-  read(base: string, path: readonly string[]): string {
-    if (path.length === 1) return this.access(base, path[0]);
-    const steps = path.slice(1).map((segment) => `r = typeof r === 'object' && r !== null ? ${this.access('r', segment)} : undefined`);
-    return `(r = ${this.access(base, path[0])}, r === undefined ? ${this.access(base, path.join('.'))} : (${steps.join(', ')}, r))`;
+  read(base: string, key: string): string {
+    const path = fieldPath(key);
+    if (path.length === 1) return this.access(base, key);
+    const steps = path.slice(1).map((segment) => `r = typeof r === 'object' && r !== null && !Array.isArray(r) ? ${this.access('r', segment)} : undefined`);
+    return `(r = ${this.access(base, path[0])}, r === undefined ? ${this.access(base, key)} : (${steps.join(', ')}, r))`;
   }
 
   private access(object: string, key: string): string {
@@ -141,7 +143,7 @@ export class CodeGenerator implements EmitContext {
     countReads(s.expr, state.counts, 0);
     const code = this.expr(s.expr, state, 0);
     const p = s.template.base;
-    const guard = s.guard ? `  if (typeof ${p} !== 'object' || ${p} === null) ${p} = ${this.runtime('EMPTY')};\n` : '';
+    const guard = s.guard ? `  if (typeof ${p} !== 'object' || ${p} === null || Array.isArray(${p})) ${p} = ${this.runtime('EMPTY')};\n` : '';
     this.declare(`function ${s.name}(${s.template.params}) {\n${guard}  let t, l, d, r;\n${state.declarations.join('')}  return ${code};\n}`);
   }
 
@@ -174,7 +176,7 @@ export class CodeGenerator implements EmitContext {
         const schema = Object.hasOwn(state.template.fields, key) ? state.template.fields[key] : undefined;
         const kind = schema === undefined ? undefined : kindOf(schema);
         const items = schema?.type === 'list' ? schema.items : undefined;
-        const read = this.read(state.template.base, subject.path);
+        const read = this.read(state.template.base, key);
         if ((state.counts.get(key) ?? 0) < 2) return `(t = ${read}, ${emitTest({ node, x: 't', kind, items, computed: false, gen: this })})`;
         let variable = state.hoisted.get(key);
         if (variable === undefined) {
@@ -224,7 +226,7 @@ export class CodeGenerator implements EmitContext {
     if (segment.kind === 'dynamic') {
       this.scope(segment.expr, { params: 'p', base: 'p', fields: this.context.schema.fields }, false, name);
     } else {
-      const id = this.read('p', [this.context.idField]);
+      const id = this.read('p', this.context.idField);
       const members = this.constant(segment.members);
       this.declare(
         `function ${name}(p) {\n  let r;\n  const id = ${id};\n  return (typeof id === 'string' || typeof id === 'number') && ${members}.has(String(id));\n}`,

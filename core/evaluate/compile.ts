@@ -9,9 +9,9 @@
  * `context.clock`. A field's kind comes from the schema, or from the literal when the field is not
  * in it.
  *
- * Field paths: `attributes.tier` reads `profile.attributes.tier`; when the profile has no
- * `attributes` key at all, the literal dotted key `profile["attributes.tier"]` is read instead (flat
- * exports such as CSV columns use those). Event property paths (`where`, `sum("a.b")`) read the same way.
+ * Field paths follow the one rule of `readField` (schema.ts): `attributes.tier` reads
+ * `profile.attributes.tier`; when the profile has no `attributes` key at all, the flat key
+ * `profile["attributes.tier"]` is read instead. Event property paths (`where`, `sum("a.b")`) read the same way.
  */
 import type { Expr } from '../ast';
 import { SegmentError } from '../errors';

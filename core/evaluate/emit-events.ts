@@ -63,7 +63,7 @@ export function emitAggregate(node: EventAggregate, gen: CodeGenerator): string 
     case 'max':
     case 'avg':
       if (property === null) return constantFunction(gen, name, node.fn === 'sum' ? '0' : 'undefined');
-      lines.push(`x = ${gen.read('q', property.value.split('.'))};`);
+      lines.push(`x = ${gen.read('q', property.value)};`);
       break;
     case 'count':
     case 'first_at':
@@ -73,7 +73,7 @@ export function emitAggregate(node: EventAggregate, gen: CodeGenerator): string 
       return assertNever(node.fn, 'aggregate');
   }
   lines.push(fold.body);
-  const events = gen.read('p', [EVENTS_KEY]);
+  const events = gen.read('p', EVENTS_KEY);
   gen.declare(
     [
       `function ${name}(p, cap) {`,

@@ -8,7 +8,7 @@
  * faithfully (no id, a duplicate id, text with NUL or broken UTF-16) is rejected with the reason.
  */
 import type { Knex } from 'knex';
-import { DEFAULT_ID_FIELD, EVENTS_KEY, kindOf, type FieldSchema, type Schema } from '../schema';
+import { DEFAULT_ID_FIELD, EVENTS_KEY, fieldPath, kindOf, readField, type FieldSchema, type Schema } from '../schema';
 import { valueInstant } from '../time';
 import { dialectOf } from './connect';
 import { DIALECTS, storableText, type DialectSpec } from './dialects';
@@ -81,7 +81,7 @@ interface RowPlan {
 
 function plan(schema: Schema, mapping: SqlMapping, bool: (v: boolean) => unknown): RowPlan {
   const fieldPlans = (fields: Record<string, FieldSchema>, columns: Record<string, FieldMapping> | undefined): FieldPlan[] =>
-    Object.entries(fields).flatMap(([key, field]) => (columns?.[key] ? [{ key, path: key.split('.'), kind: kindOf(field), m: columns[key] }] : []));
+    Object.entries(fields).flatMap(([key, field]) => (columns?.[key] ? [{ key, path: fieldPath(key), kind: kindOf(field), m: columns[key] }] : []));
   const events = new Map<string, FieldPlan[]>();
   for (const [name, def] of Object.entries(schema.events ?? {})) {
     events.set(name.toLowerCase(), fieldPlans(def.properties, mapping.events?.properties[name.toLowerCase()]));
@@ -89,7 +89,7 @@ function plan(schema: Schema, mapping: SqlMapping, bool: (v: boolean) => unknown
   const eventColumns = new Set<string>();
   for (const props of Object.values(mapping.events?.properties ?? {})) for (const m of Object.values(props)) columnsOf(m).forEach((c) => eventColumns.add(c));
   const idField = schema.idField ?? DEFAULT_ID_FIELD;
-  return { idField, idPath: idField.split('.'), fields: fieldPlans(schema.fields, mapping.fields), events, eventColumns: [...eventColumns], mapping, bool };
+  return { idField, idPath: fieldPath(idField), fields: fieldPlans(schema.fields, mapping.fields), events, eventColumns: [...eventColumns], mapping, bool };
 }
 
 /** The rows of one profile, or the reason it cannot be stored. */
@@ -110,7 +110,7 @@ function toRows(value: unknown, plan: RowPlan): ProfileRows {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Rejected('a profile must be a JSON object');
   const p = value as Row;
   const { mapping, bool } = plan;
-  const id = read(p, plan.idPath);
+  const id = readField(p, plan.idPath);
   if (typeof id !== 'string' && typeof id !== 'number') throw new Rejected(`the profile has no "${plan.idField}" (text or number)`);
   const pid = String(id);
   if (pid.length > MAX_ID_LENGTH) throw new Rejected(`the profile id is longer than ${MAX_ID_LENGTH} characters`);
@@ -119,7 +119,7 @@ function toRows(value: unknown, plan: RowPlan): ProfileRows {
   if (mapping.profiles.body) profile[mapping.profiles.body] = JSON.stringify(p);
   const lists: Row[] = [];
   for (const { key, path, kind, m } of plan.fields) {
-    const v = read(p, path);
+    const v = readField(p, path);
     classify(profile, m, kind, v, key, bool);
     if (kind === 'list' && Array.isArray(v) && m.list) {
       for (const e of v) {
@@ -136,7 +136,7 @@ function toRows(value: unknown, plan: RowPlan): ProfileRows {
 }
 
 function eventRows(p: Row, pid: string, plan: RowPlan): Row[] {
-  const list = read(p, [EVENTS_KEY]);
+  const list = readField(p, [EVENTS_KEY]);
   if (plan.mapping.events === undefined || !Array.isArray(list)) return [];
   const rows: Row[] = [];
   for (const e of list) {
@@ -157,7 +157,7 @@ function eventRows(p: Row, pid: string, plan: RowPlan): Row[] {
     const raw = ev.properties;
     const q = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Row) : undefined;
     if (q !== undefined) row.properties = JSON.stringify(q);
-    if (props) for (const { key, path, kind, m } of props) classify(row, m, kind, q === undefined ? undefined : read(q, path), `${name as string}.${key}`, plan.bool);
+    if (props) for (const { key, path, kind, m } of props) classify(row, m, kind, q === undefined ? undefined : readField(q, path), `${name as string}.${key}`, plan.bool);
     rows.push(row);
   }
   return rows;
@@ -191,15 +191,6 @@ function classify(row: Row, m: FieldMapping, kind: string, v: unknown, where: st
 function text(s: string, where: string): string {
   if (!storableText(s)) throw new Rejected(`"${where}" holds text with a NUL character or broken UTF-16, which SQL cannot store as-is`);
   return s;
-}
-
-/** A field path read as the in-memory engine reads it: nested objects first, then a literal dotted key. */
-export function read(base: Row, path: readonly string[]): unknown {
-  const own = (o: unknown, k: string) => (typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, k) ? (o as Row)[k] : undefined);
-  if (path.length === 1) return own(base, path[0]);
-  let r: unknown = own(base, path[0]);
-  for (const segment of path.slice(1)) r = typeof r === 'object' && r !== null ? own(r, segment) : undefined;
-  return r === undefined ? own(base, path.join('.')) : r;
 }
 
 /** Loads profiles in batches (one transaction each); a re-imported id replaces the stored profile. */

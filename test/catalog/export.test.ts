@@ -50,6 +50,16 @@ describe('segment export file', () => {
     );
   });
 
+  it('reads dotted contact fields by the engines\' path rule: nested first, the flat key only without a parent', async () => {
+    const profiles = [
+      { id: 'p1', contact: { email: 'nested@example.com' }, 'contact.email': 'hidden@example.com' },
+      { id: 'p2', 'contact.email': 'flat@example.com' },
+      { id: 'p3', contact: null, 'contact.email': 'hidden@example.com' },
+    ];
+    const result = await exportProfiles('VIP', { role: 'admin', profiles, directory: dir, now: NOW, fields: { id: 'id', email: 'contact.email' } });
+    expect(read(result.path).map((row) => row[3])).toEqual(['Email', 'nested@example.com', 'flat@example.com', '']);
+  });
+
   it('quotes per RFC 4180 and keeps UTF-8 text intact', async () => {
     const profiles = [{ id: 'a,b', custom_id: 'say "hi"', email: 'line\nbreak', phone: 'سعيد' }];
     const result = await exportProfiles('Quotes', { role: 'admin', profiles, directory: dir, now: NOW });

@@ -63,6 +63,18 @@ describe('inferSchema', () => {
     expect(schema.fields.attributes).toBeUndefined();
   });
 
+  it('infers only the paths the engines read: a flat dotted key without its parent, never one hidden by it', () => {
+    const schema = inferSchema([
+      { 'plan.name': 'gold', 'plan.seats': 5 },
+      { attributes: null, 'attributes.tier': 'gold' },
+      { meta: {}, 'meta.source': 3 },
+      { inner: { 'x.y': 1 }, 'box.lid': { open: true } },
+      { events: [{ event: 'buy', properties: { price: null, 'price.amount': 5, 'ref.code': 'A' } }] },
+    ]);
+    expect(Object.keys(schema.fields)).toEqual(['plan.name', 'plan.seats']);
+    expect(schema.events).toEqual({ buy: { properties: { 'ref.code': { type: 'text' } } } });
+  });
+
   it('lists fields in sorted order so the same data always gives the same schema', () => {
     const schema = inferSchema(profiles);
     expect(Object.keys(schema.fields)).toEqual([

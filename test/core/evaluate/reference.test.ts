@@ -14,17 +14,18 @@ import { exprArbitrary, NOW, profilesArbitrary, schemaForArbitraries } from '../
 type Obj = Record<string, unknown>;
 const clock = createClock({ now: NOW });
 
-function get(object: unknown, path: string[]): unknown {
-  if (path.length > 1 && typeof object === 'object' && object !== null && (object as Obj)[path[0]] === undefined) {
-    return Object.hasOwn(object, path.join('.')) ? (object as Obj)[path.join('.')] : undefined;
+/** docs/LANGUAGE.md §7.6, written out plainly: nested plain objects; the flat key only when the first name is absent. */
+function get(object: unknown, key: string): unknown {
+  const isRecord = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const names = key.split('.');
+  if (!isRecord(object)) return undefined;
+  if (names.length > 1 && !(Object.hasOwn(object, names[0]) && object[names[0]] !== undefined)) {
+    return Object.hasOwn(object, key) ? object[key] : undefined;
   }
   let value: unknown = object;
-  for (const segment of path) {
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) {
-      value = undefined;
-      break;
-    }
-    value = (value as Obj)[segment];
+  for (const name of names) {
+    if (!isRecord(value) || !Object.hasOwn(value, name)) return undefined;
+    value = value[name];
   }
   return value;
 }
@@ -133,7 +134,7 @@ function aggregate(agg: EventAggregate, profile: Obj, schema: Schema): unknown {
   });
   const times = kept.map((e) => valueInstant(e.timestamp)).filter((t) => !Number.isNaN(t));
   const numbers = kept
-    .map((e) => (agg.property === null ? undefined : get(e.properties, agg.property.value.split('.'))))
+    .map((e) => (agg.property === null ? undefined : get(e.properties, agg.property.value)))
     .filter((n): n is number => typeof n === 'number' && !Number.isNaN(n));
   switch (agg.fn) {
     case 'count':
@@ -169,7 +170,7 @@ function evaluate(expr: Expr, scope: Obj, profile: Obj, fields: Record<string, F
         const kind = s.fn === 'first_at' || s.fn === 'last_at' ? 'date' : 'number';
         return test(expr, aggregate(s, profile, schema), kind, true);
       }
-      return test(expr, get(scope, s.path), kindOf(fields[s.path.join('.')]), false);
+      return test(expr, get(scope, s.path.join('.')), kindOf(fields[s.path.join('.')]), false);
     }
   }
 }
