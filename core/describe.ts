@@ -56,6 +56,8 @@ class Describer {
     switch (expr.type) {
       case 'and':
       case 'or': {
+        if (expr.items.length === 0) return '(an empty group)';
+        if (expr.items.length === 1) return this.clause(expr.items[0], negated, scope);
         // De Morgan: a negated `and` reads as an `or` of negated items, and the reverse.
         const conjunction = (expr.type === 'and') !== negated;
         return conjunction ? this.conjunction(expr.items, negated, scope) : this.disjunction(expr.items, negated, scope);
@@ -64,6 +66,10 @@ class Describer {
         return `${negated ? 'not ' : ''}in the segment ${JSON.stringify(expr.name)}`;
       case 'predicate':
         return this.predicate(expr, negated, scope);
+      case 'draft':
+        return `(a condition not finished yet${expr.subject?.type === 'field' ? ` on ${fieldKey(expr.subject.path).replace(/[_.]+/g, ' ')}` : ''})`;
+      case 'raw':
+        return `(text that does not parse: ${JSON.stringify(expr.text.trim())})`;
       default:
         return assertNever(expr);
     }

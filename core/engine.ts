@@ -4,7 +4,7 @@
  */
 import type { Expr } from './ast';
 import { describe as describeExpr } from './describe';
-import { SegmentError, SegmentErrors } from './errors';
+import { quietly, SegmentError, SegmentErrors, toErrors, type Diagnostic } from './errors';
 import { compilePredicate, type Profile } from './evaluate/compile';
 import { parse } from './parse/parse';
 import { print, type PrintOptions } from './print';
@@ -12,7 +12,7 @@ import { resolveSegments } from './resolve-segments';
 import { DEFAULT_ID_FIELD, type Schema } from './schema';
 import type { ResolvedSegments, SegmentDefinition } from './segments';
 import { createClock, type Clock, type ClockOptions } from './time';
-import { validate } from './validate';
+import { validateTree } from './validate';
 
 export interface EngineOptions extends ClockOptions {
   /** The field schema; without one, fields and events are not checked (and compile by literal type). */
@@ -26,35 +26,69 @@ export interface EngineOptions extends ClockOptions {
 export interface CheckResult {
   /** The tree, when the source parsed. */
   expr: Expr | undefined;
-  /** Every syntax and validation problem (empty when the segment is valid). */
+  /** Every syntax and validation problem (empty when the segment is valid), with the source for messages. */
   errors: SegmentError[];
+  /**
+   * The same problems as data, in source order: those about the expression carry its `path`; those
+   * inside a referenced segment's text carry `origin` (`segment "Name"`).
+   */
+  diagnostics: Diagnostic[];
   /** Segments the expression reaches, resolved (only when `errors` is empty). */
   segments: ResolvedSegments;
 }
 
 const EMPTY_SCHEMA: Schema = { fields: {} };
 
-/** Parses and validates, collecting every problem instead of throwing. */
+/**
+ * Parses and validates, collecting every problem instead of throwing. The language's rules
+ * (durations, dates of `before`/`after`, drafts…) are checked with or without a schema; fields and
+ * events only with one.
+ */
 export function check(source: string, options: EngineOptions = {}): CheckResult {
   let expr: Expr;
   try {
     expr = parse(source);
   } catch (e) {
-    if (e instanceof SegmentError) return { expr: undefined, errors: [withOrigin(e, options.origin)], segments: new Map() };
+    if (e instanceof SegmentError) {
+      return { expr: undefined, errors: toErrors([e.diagnostic], { source: e.source ?? source, origin: options.origin }), diagnostics: [e.diagnostic], segments: new Map() };
+    }
     throw e;
   }
-  const schema = options.schema;
-  const errors = schema ? validate(expr, { schema, source, origin: options.origin }) : [];
+  const diagnostics = validateTree(expr, { schema: options.schema });
   const resolved = resolveSegments(expr, {
     source,
     origin: options.origin,
     definitions: options.segments ?? [],
-    schema,
+    schema: options.schema,
     parse,
   });
-  errors.push(...resolved.errors);
-  errors.sort((a, b) => a.span.start - b.span.start);
-  return { expr, errors, segments: resolved.segments };
+  // Validation's problems are in this text; resolution's carry their own text when elsewhere.
+  const found = diagnostics.map((d) => ({ d, source: source as string | undefined }));
+  resolved.diagnostics.forEach((d, i) => found.push({ d, source: d.origin === undefined ? source : resolved.errors[i].source }));
+  found.sort((a, b) => (a.d.span?.start ?? Infinity) - (b.d.span?.start ?? Infinity));
+  const errors = quietly(() => found.map((f) => new SegmentError({ ...f.d, source: f.source, origin: f.d.origin ?? options.origin })));
+  return { expr, errors, diagnostics: found.map((f) => f.d), segments: resolved.segments };
+}
+
+export interface TreeValidateOptions {
+  /** The field schema; without one, fields and events are not checked (the language's rules still are). */
+  schema?: Schema;
+  /** Saved segments: when given, `in_segment("…")` references are resolved (unknown names, cycles, the limit). */
+  segments?: readonly SegmentDefinition[];
+}
+
+/**
+ * Every problem of a tree (parsed, or built by an editor), as diagnostics with the `path` of the
+ * node each is about (and its `span` on a parsed tree). Drafts, empty groups and unparsed text are
+ * reported, never thrown on.
+ */
+export function validate(expr: Expr, options: TreeValidateOptions = {}): Diagnostic[] {
+  const diagnostics = validateTree(expr, { schema: options.schema });
+  if (options.segments !== undefined) {
+    const resolved = resolveSegments(expr, { definitions: options.segments, schema: options.schema, parse });
+    for (const d of resolved.diagnostics) if (d.origin === undefined) diagnostics.push(d);
+  }
+  return diagnostics;
 }
 
 export interface CompiledSegment {
@@ -105,9 +139,4 @@ export function format(source: string, options: PrintOptions = {}): string {
 /** One plain-English sentence for a segment (throws the syntax error if it does not parse). */
 export function explain(source: string, options: { schema?: Schema } = {}): string {
   return describeExpr(parse(source), options);
-}
-
-function withOrigin(e: SegmentError, origin: string | undefined): SegmentError {
-  if (origin === undefined || e.origin !== undefined) return e;
-  return new SegmentError({ code: e.code, span: e.span, summary: e.summary, hint: e.hint, source: e.source, origin });
 }

@@ -3,18 +3,33 @@
  * No Node built-ins and no SQL here (see `server.ts` for the SQL compiler).
  */
 export type * from './ast';
-export { stripSpans } from './ast';
+export { nodeAt, stripSpans } from './ast';
+export { nodes, type OperandInput, type Plain, type SubjectInput } from './factories';
+export { normalize } from './normalize';
 export { OPERATORS, OPERATOR_LIST, operatorsFor, positiveForm, type FieldKind, type OperandKind, type OperatorDef, type OperatorId } from './operators';
 export { UNITS, formatDuration, type DurationUnit } from './durations';
-export { SegmentError, SegmentErrors, isSegmentError, positionAt, type Diagnostic, type ErrorCode, type Position } from './errors';
+export {
+  SegmentError,
+  SegmentErrors,
+  formatDiagnostic,
+  isSegmentError,
+  positionAt,
+  type Diagnostic,
+  type DiagnosticJSON,
+  type ErrorCode,
+  type ErrorInit,
+  type FormatOptions,
+  type NodePath,
+  type Position,
+  type Severity,
+} from './errors';
 export { createClock, parseIsoDate, type Clock, type ClockOptions } from './time';
 export { kindOf, type EventSchema, type FieldSchema, type FieldType, type Schema } from './schema';
 export { MAX_SEGMENT_REFERENCES, isManual, type SegmentDefinition, type DynamicSegmentDefinition, type ManualSegmentDefinition, type ResolvedSegments } from './segments';
 export { parse } from './parse/parse';
 export { print, type PrintOptions } from './print';
-export { validate } from './validate';
 export { resolveSegments } from './resolve-segments';
 export { inferSchema, checkSchema } from './infer-schema';
 export { describe } from './describe';
 export { compilePredicate, type Profile, type CompileContext } from './evaluate/compile';
-export { check, compileSegment, format, explain, type CheckResult, type CompiledSegment, type EngineOptions } from './engine';
+export { check, compileSegment, format, explain, validate, type CheckResult, type CompiledSegment, type EngineOptions, type TreeValidateOptions } from './engine';

@@ -10,10 +10,10 @@
  * something where the user typed.
  */
 import { assertNever, type Expr, type SegmentRefExpr, type Span } from './ast';
-import { didYouMean, SegmentError, type ErrorCode } from './errors';
+import { didYouMean, quietly, toErrors, type Diagnostic, type ErrorCode, type NodePath, type SegmentError } from './errors';
 import type { Schema } from './schema';
 import { isManual, MAX_SEGMENT_REFERENCES, segmentKey, type ResolvedSegment, type ResolvedSegments, type SegmentDefinition } from './segments';
-import { validate } from './validate';
+import { validateTree } from './validate';
 
 export interface ResolveOptions {
   source?: string;
@@ -27,7 +27,20 @@ export interface ResolveOptions {
 
 export interface ResolveResult {
   segments: ResolvedSegments;
+  /**
+   * Every problem as data: those about the expression itself (at its `in_segment` nodes, with their
+   * `path`), and those inside the segments it reaches (with `origin` set to `segment "Name"`; their
+   * spans and paths are in that segment's text).
+   */
+  diagnostics: Diagnostic[];
+  /** The same problems as errors, each with its own text and origin for the caret excerpt. */
   errors: SegmentError[];
+}
+
+/** A diagnostic with the text it points into. */
+interface Found {
+  d: Diagnostic;
+  source: string | undefined;
 }
 
 interface Problem {
@@ -43,8 +56,8 @@ interface Node {
   def: SegmentDefinition;
   origin: string;
   resolved: ResolvedSegment | undefined;
-  /** The `in_segment` references in its expression, in source order. */
-  refs: SegmentRefExpr[];
+  /** The `in_segment` references in its expression, in source order, with their paths. */
+  refs: RefAt[];
   /** The first problem in its own text (parse, validation, unknown reference or cycle). */
   problem: Problem | undefined;
   /** Its own problem or the first one among the segments it reaches (after the walk). */
@@ -53,35 +66,40 @@ interface Node {
 }
 
 export function resolveSegments(expr: Expr, options: ResolveOptions): ResolveResult {
-  const errors: SegmentError[] = [];
+  const found: Found[] = [];
   const byKey = new Map<string, SegmentDefinition>();
   for (const def of options.definitions) {
     const key = segmentKey(def.name);
     if (!byKey.has(key)) byKey.set(key, def);
   }
   const names = [...byKey.values()].map((d) => d.name);
-  const mainError = (code: ErrorCode, span: Span, summary: string, hint?: string) =>
-    errors.push(new SegmentError({ code, span, summary, hint, source: options.source, origin: options.origin }));
+  // Problems found in other segments' texts that are in the very same text as the expression (the
+  // catalogue checks a segment that references itself), by code and span: reported once.
+  const twins = new Set<string>();
+  const mainError = (code: ErrorCode, span: Span | undefined, path: NodePath, summary: string, hint?: string) => {
+    if (span !== undefined && twins.has(`${code} ${span.start} ${span.end}`)) return;
+    found.push({ d: make(code, span, path, summary, hint), source: options.source });
+  };
 
   // 1. Discover every reachable segment, in first-reference order.
   const nodes = new Map<string, Node>();
-  const mainRefs = segmentRefs(expr);
+  const mainRefs = segmentRefPaths(expr);
   const queue: string[] = [];
   const enqueue = (name: string) => {
     const key = segmentKey(name);
     const def = byKey.get(key);
     if (def === undefined || nodes.has(key)) return;
-    nodes.set(key, load(def, options.parse, errors));
+    nodes.set(key, load(def, options.parse, found));
     queue.push(key);
   };
-  for (const ref of mainRefs) enqueue(ref.name);
+  for (const { ref } of mainRefs) enqueue(ref.name);
   for (let i = 0; i < queue.length; i++) {
     const node = nodes.get(queue[i]) as Node;
-    for (const ref of node.refs) {
+    for (const { ref, path } of node.refs) {
       if (byKey.has(segmentKey(ref.name))) enqueue(ref.name);
       else {
         const problem = unknownProblem(ref.name, names);
-        errors.push(new SegmentError({ ...problem, span: ref.span, source: sourceOf(node.def), origin: node.origin }));
+        found.push({ d: make(problem.code, ref.span, path, problem.summary, problem.hint, node.origin), source: sourceOf(node.def) });
         node.problem ??= { ...problem, owner: node, summary: `segment ${JSON.stringify(node.def.name)} references an unknown segment ${JSON.stringify(ref.name)}` };
       }
     }
@@ -90,39 +108,50 @@ export function resolveSegments(expr: Expr, options: ResolveOptions): ResolveRes
   // 2. The limit on distinct segments, reached directly or through others. Over it, the referenced
   // segments are not validated: the fix is to reference fewer, and their errors would be noise.
   if (options.schema && nodes.size <= MAX_SEGMENT_REFERENCES) {
-    for (const node of nodes.values()) check(node, options.schema, errors);
+    for (const node of nodes.values()) check(node, options.schema, found);
   }
   if (nodes.size > MAX_SEGMENT_REFERENCES) {
     const listed = [...nodes.values()].map((n) => JSON.stringify(n.def.name));
     mainError(
       'too-many-segments',
-      spanOfAll(mainRefs),
+      spanOfAll(mainRefs.map((r) => r.ref)),
+      [],
       `this expression uses ${nodes.size} segments, directly or through other segments; at most ${MAX_SEGMENT_REFERENCES} are allowed`,
       `it uses ${listed.join(', ')}`,
     );
   }
 
   // 3. Cycles and problems carried up to the references in the main expression.
-  for (const key of queue) visit(nodes.get(key) as Node, [], nodes, errors);
-  for (const ref of mainRefs) {
+  for (const key of queue) visit(nodes.get(key) as Node, [], nodes, found);
+  for (const f of found) if (f.source === options.source && f.d.origin !== undefined && f.d.span !== undefined) twins.add(`${f.d.code} ${f.d.span.start} ${f.d.span.end}`);
+  for (const { ref, path } of mainRefs) {
     const key = segmentKey(ref.name);
     const node = nodes.get(key);
     if (node === undefined) {
       const problem = unknownProblem(ref.name, names);
-      mainError(problem.code, ref.span, problem.summary, problem.hint);
+      mainError(problem.code, ref.span, path, problem.summary, problem.hint);
     } else if (node.reachProblem) {
       const p = node.reachProblem;
-      mainError(p.code, ref.span, p.owner === node ? p.summary : `segment ${JSON.stringify(node.def.name)} cannot be used: ${p.summary}`, p.hint);
+      mainError(p.code, ref.span, path, p.owner === node ? p.summary : `segment ${JSON.stringify(node.def.name)} cannot be used: ${p.summary}`, p.hint);
     }
   }
 
   const segments = new Map<string, ResolvedSegment>();
   for (const [key, node] of nodes) if (node.resolved) segments.set(key, node.resolved);
-  return { segments, errors };
+  const errors = quietly(() => found.map((f) => toErrors([f.d], { source: f.source, origin: options.origin })[0]));
+  return { segments, diagnostics: found.map((f) => f.d), errors };
 }
 
-/** Parses one definition; its own errors go to `errors` with its origin. */
-function load(def: SegmentDefinition, parse: (source: string) => Expr, errors: SegmentError[]): Node {
+function make(code: ErrorCode, span: Span | undefined, path: NodePath, summary: string, hint?: string, origin?: string): Diagnostic {
+  const d: Diagnostic = { code, severity: 'error', summary, path };
+  if (hint !== undefined) d.hint = hint;
+  if (span !== undefined) d.span = span;
+  if (origin !== undefined) d.origin = origin;
+  return d;
+}
+
+/** Parses one definition; its own errors go to `found` with its origin. */
+function load(def: SegmentDefinition, parse: (source: string) => Expr, found: Found[]): Node {
   const origin = `segment ${JSON.stringify(def.name)}`;
   const node: Node = { def, origin, resolved: undefined, refs: [], problem: undefined, reachProblem: undefined, state: 'new' };
   if (isManual(def)) {
@@ -132,7 +161,7 @@ function load(def: SegmentDefinition, parse: (source: string) => Expr, errors: S
   const source = (def as { expression?: unknown }).expression;
   if (typeof source !== 'string') {
     const problem: Problem = { code: 'invalid-data', summary: `segment ${JSON.stringify(def.name)} has neither an expression nor a list of members` };
-    errors.push(new SegmentError({ ...problem, span: { start: 0, end: 0 }, origin }));
+    found.push({ d: make(problem.code, undefined, [], problem.summary, undefined, origin), source: undefined });
     node.problem = { ...problem, owner: node };
     return node;
   }
@@ -140,25 +169,26 @@ function load(def: SegmentDefinition, parse: (source: string) => Expr, errors: S
   try {
     expr = parse(source);
   } catch (e) {
-    if (!(e instanceof SegmentError)) throw e;
-    errors.push(new SegmentError({ code: e.code, span: e.span, summary: e.summary, hint: e.hint, source, origin }));
-    node.problem = { code: e.code, summary: `segment ${JSON.stringify(def.name)} does not parse: ${e.summary}`, hint: e.hint, owner: node };
+    const error = e as SegmentError;
+    if (!(e instanceof Error) || typeof error.diagnostic !== 'object') throw e;
+    found.push({ d: { ...error.diagnostic, origin }, source });
+    node.problem = { code: error.code, summary: `segment ${JSON.stringify(def.name)} does not parse: ${error.summary}`, hint: error.hint, owner: node };
     return node;
   }
-  node.refs = segmentRefs(expr);
+  node.refs = segmentRefPaths(expr);
   node.resolved = { kind: 'dynamic', name: def.name, expr, source };
   return node;
 }
 
 /** Validates a parsed dynamic segment against the schema, in its own text. */
-function check(node: Node, schema: Schema, errors: SegmentError[]): void {
+function check(node: Node, schema: Schema, found: Found[]): void {
   if (node.resolved?.kind !== 'dynamic') return;
   const { expr, source, name } = node.resolved;
-  const found = validate(expr, { schema, source, origin: node.origin });
-  errors.push(...found);
-  if (found.length === 0) return;
-  const first = found[0];
-  const more = found.length > 1 ? ` (and ${found.length - 1} more ${found.length > 2 ? 'problems' : 'problem'})` : '';
+  const problems = validateTree(expr, { schema });
+  for (const d of problems) found.push({ d: { ...d, origin: node.origin }, source });
+  if (problems.length === 0) return;
+  const first = problems[0];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more ${problems.length > 2 ? 'problems' : 'problem'})` : '';
   node.problem ??= { code: first.code, summary: `segment ${JSON.stringify(name)} is invalid: ${first.summary}${more}`, hint: first.hint, owner: node };
 }
 
@@ -166,12 +196,12 @@ function check(node: Node, schema: Schema, errors: SegmentError[]): void {
  * Depth-first over references: a reference to a segment on the current path closes a cycle. The
  * depth is bounded by the number of reachable segments, which the limit keeps small.
  */
-function visit(node: Node, path: Node[], nodes: Map<string, Node>, errors: SegmentError[]): void {
+function visit(node: Node, path: Node[], nodes: Map<string, Node>, found: Found[]): void {
   if (node.state !== 'new') return;
   node.state = 'visiting';
   path.push(node);
   let childProblem: Problem | undefined;
-  for (const ref of node.refs) {
+  for (const { ref, path: at } of node.refs) {
     const child = nodes.get(segmentKey(ref.name));
     if (child === undefined) continue;
     if (child.state === 'visiting') {
@@ -182,11 +212,11 @@ function visit(node: Node, path: Node[], nodes: Map<string, Node>, errors: Segme
         summary: child === node ? `segment ${JSON.stringify(node.def.name)} references itself: ${cycle.join(' → ')}` : `segments reference each other in a cycle: ${cycle.join(' → ')}`,
         hint: 'remove one of these references to break the cycle',
       };
-      errors.push(new SegmentError({ ...problem, span: ref.span, source: sourceOf(node.def), origin: node.origin }));
+      found.push({ d: make(problem.code, ref.span, at, problem.summary, problem.hint, node.origin), source: sourceOf(node.def) });
       node.problem ??= { ...problem, owner: node };
       continue;
     }
-    visit(child, path, nodes, errors);
+    visit(child, path, nodes, found);
     childProblem ??= child.reachProblem;
   }
   path.pop();
@@ -206,34 +236,63 @@ function sourceOf(def: SegmentDefinition): string | undefined {
   return isManual(def) ? undefined : def.expression;
 }
 
-function spanOfAll(refs: readonly SegmentRefExpr[]): Span {
-  if (refs.length === 0) return { start: 0, end: 0 };
-  return { start: refs[0].span.start, end: refs[refs.length - 1].span.end };
+function spanOfAll(refs: readonly SegmentRefExpr[]): Span | undefined {
+  const first = refs[0]?.span;
+  const last = refs[refs.length - 1]?.span;
+  if (first === undefined || last === undefined) return undefined;
+  return { start: first.start, end: last.end };
+}
+
+/** An `in_segment` node and where it is in its tree. */
+export interface RefAt {
+  ref: SegmentRefExpr;
+  path: NodePath;
 }
 
 /** Every `in_segment` reference in a tree (including inside `.where()`), in source order. */
 export function segmentRefs(root: Expr): SegmentRefExpr[] {
-  const refs: SegmentRefExpr[] = [];
-  const stack: Expr[] = [root];
+  return segmentRefPaths(root).map((r) => r.ref);
+}
+
+type PathLink = { parent: PathLink; key: string | number } | null;
+
+/**
+ * Every `in_segment` reference in a tree with its path, in source order. Iterative, with paths as
+ * linked lists while walking, so long chains and deep nesting stay linear.
+ */
+export function segmentRefPaths(root: Expr): RefAt[] {
+  const found: [SegmentRefExpr, PathLink][] = [];
+  const stack: [Expr, PathLink][] = [[root, null]];
+  const at = (parent: PathLink, ...keys: (string | number)[]): PathLink => keys.reduce<PathLink>((p, key) => ({ parent: p, key }), parent);
   while (stack.length > 0) {
-    const node = stack.pop() as Expr;
+    const [node, path] = stack.pop() as [Expr, PathLink];
     switch (node.type) {
       case 'and':
       case 'or':
-        for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+        for (let i = node.items.length - 1; i >= 0; i--) stack.push([node.items[i], at(path, 'items', i)]);
         break;
       case 'not':
-        stack.push(node.operand);
+        stack.push([node.operand, at(path, 'operand')]);
+        break;
+      case 'group':
+        stack.push([node.expr, at(path, 'expr')]);
         break;
       case 'segment':
-        refs.push(node);
+        found.push([node, path]);
         break;
       case 'predicate':
-        if (node.subject.type === 'aggregate' && node.subject.where) stack.push(node.subject.where);
+      case 'draft':
+        if (node.subject?.type === 'aggregate' && node.subject.where) stack.push([node.subject.where, at(path, 'subject', 'where')]);
+        break;
+      case 'raw':
         break;
       default:
         assertNever(node);
     }
   }
-  return refs;
+  return found.map(([ref, link]) => {
+    const path: (string | number)[] = [];
+    for (let l = link; l !== null; l = l.parent) path.push(l.key);
+    return { ref, path: path.reverse() };
+  });
 }

@@ -9,21 +9,24 @@ import type { SegmentError } from '../errors';
 import type { Schema } from '../schema';
 import type { SegmentDefinition } from '../segments';
 
+/** An `in_segment(…)` node of a parsed text: it always has its span. */
+export type SpannedRef = SegmentRefExpr & { span: Span };
+
 export interface Analysis {
   errors: SegmentError[];
   /** The `in_segment(…)` nodes, in source order. */
-  references: SegmentRefExpr[];
+  references: SpannedRef[];
 }
 
 export function analyse(source: string, options: { definitions: readonly SegmentDefinition[]; schema?: Schema; origin: string }): Analysis {
   const result = check(source, { segments: options.definitions, schema: options.schema, origin: options.origin });
-  const references: SegmentRefExpr[] = [];
+  const references: SpannedRef[] = [];
   if (result.expr) collect(result.expr, references);
   references.sort((a, b) => a.span.start - b.span.start);
   return { errors: result.errors, references };
 }
 
-function collect(expr: Expr, out: SegmentRefExpr[]): void {
+function collect(expr: Expr, out: SpannedRef[]): void {
   switch (expr.type) {
     case 'and':
     case 'or':
@@ -32,18 +35,24 @@ function collect(expr: Expr, out: SegmentRefExpr[]): void {
     case 'not':
       collect(expr.operand, out);
       return;
+    case 'group':
+      collect(expr.expr, out);
+      return;
     case 'segment':
-      out.push(expr);
+      if (expr.span) out.push(expr as SpannedRef);
       return;
     case 'predicate':
-      collectSubject(expr.subject, out);
+    case 'draft':
+      if (expr.subject) collectSubject(expr.subject, out);
+      return;
+    case 'raw':
       return;
     default:
       assertNever(expr);
   }
 }
 
-function collectSubject(subject: Subject, out: SegmentRefExpr[]): void {
+function collectSubject(subject: Subject, out: SpannedRef[]): void {
   switch (subject.type) {
     case 'field':
       return;

@@ -1,7 +1,7 @@
 /**
  * The catalogue's input checks: names, member ids, orchestrations, and the errors about them.
  */
-import type { SegmentRefExpr } from '../ast';
+import type { SpannedRef } from './language';
 import { SegmentError } from '../errors';
 import { segmentKey } from '../segments';
 import { catalogError, listing, q } from './fail';
@@ -59,7 +59,7 @@ export function kindError(row: SegmentRow, what: 'expression' | 'members') {
 }
 
 /** An unknown-segment error about an archived segment says so (the engine only sees active ones). */
-export function explainArchived(error: SegmentError, references: readonly SegmentRefExpr[], snapshot: CatalogSnapshot): SegmentError {
+export function explainArchived(error: SegmentError, references: readonly SpannedRef[], snapshot: CatalogSnapshot): SegmentError {
   if (error.code !== 'unknown-segment') return error;
   const ref = references.find((r) => r.span.start <= error.span.start && error.span.end <= r.span.end);
   const row = ref && snapshot.byKey.get(segmentKey(ref.name));

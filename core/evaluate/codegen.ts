@@ -12,7 +12,7 @@
  * neither this generator nor V8's parser recurses more than `MAX_DEPTH` levels, however deep the tree.
  */
 import { assertNever, unwrapNot, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
-import { SegmentError } from '../errors';
+import { notCompilable, SegmentError } from '../errors';
 import { fieldKey, fieldPath, kindOf, type FieldSchema } from '../schema';
 import { segmentKey } from '../segments';
 import type { Clock } from '../time';
@@ -159,10 +159,15 @@ export class CodeGenerator implements EmitContext {
         const inner = this.expr(operand, state, depth + 1);
         return negated ? `!${inner}` : inner;
       }
+      case 'group':
+        return this.expr(node.expr, state, depth);
       case 'predicate':
         return this.predicate(node, state);
       case 'segment':
         return `${this.segment(node)}(p)`;
+      case 'draft':
+      case 'raw':
+        throw notCompilable(node);
       default:
         return assertNever(node, 'expression');
     }
@@ -265,7 +270,12 @@ function countReads(node: Expr, counts: Map<string, number>, depth: number): voi
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
       return;
+    case 'group':
+      countReads(node.expr, counts, depth);
+      return;
     case 'segment':
+    case 'draft':
+    case 'raw':
       return;
     default:
       assertNever(node, 'expression');

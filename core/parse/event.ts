@@ -20,7 +20,7 @@ const METHODS_HINT = 'the methods are .where(…), .within(…), .count(), .sum(
 export function readEventChain(parser: Parser, start: number, open: number): EventAggregate {
   const { source } = parser;
   const event = quotedArgument(source, open, 'event', 'the event name', 'purchase');
-  let j = closeParen(source, skipSpace(source, event.span.end), 'the event name');
+  let j = closeParen(source, skipSpace(source, event.span!.end), 'the event name');
   let where: Expr | null = null;
   let within: DurationLiteral | null = null;
   let fn: AggregateFn | null = null;
@@ -49,7 +49,7 @@ export function readEventChain(parser: Parser, start: number, open: number): Eve
     } else if (word === 'within') {
       if (within !== null) fail(source, 'invalid-event', method.start, method.end, '`.within()` may appear only once');
       within = readDuration(source, skipSpace(source, paren + 1), method);
-      j = closeParen(source, skipSpace(source, within.span.end), 'the duration');
+      j = closeParen(source, skipSpace(source, within.span!.end), 'the duration');
     } else if (NO_ARGUMENT.has(word)) {
       fn = word as AggregateFn;
       const close = skipSpace(source, paren + 1);
@@ -58,7 +58,7 @@ export function readEventChain(parser: Parser, start: number, open: number): Eve
     } else if (PROPERTY_ARGUMENT.has(word)) {
       fn = word as AggregateFn;
       property = quotedArgument(source, paren, word, 'the property name', 'amount');
-      j = closeParen(source, skipSpace(source, property.span.end), 'the property name');
+      j = closeParen(source, skipSpace(source, property.span!.end), 'the property name');
     }
   }
   if (fn === null) {

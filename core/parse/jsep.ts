@@ -133,8 +133,8 @@ function toToken(source: string, root: JsepNode): Token {
     const token = toToken(source, node);
     first ??= token;
     last = token;
-    if (token.expr.type === type) for (const item of token.expr.items) items.push(item);
-    else items.push(token.expr);
+    // A token is a condition, a group or `()`: never flattened into the chain.
+    items.push(token.expr);
   }
   const start = (first as Token).start;
   const end = (last as Token).end;

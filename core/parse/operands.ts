@@ -50,8 +50,16 @@ export function quote(source: string, span: Span): string {
 
 /** A hint showing a whole condition with this subject. */
 function example(source: string, subject: Subject): string {
-  const text = quote(source, subject.span).slice(0, -1);
+  const text = quote(source, subject.span!).slice(0, -1);
   return subject.type === 'aggregate' ? `compare the aggregate, e.g. ${text} > 0\`` : `e.g. ${text} = "…"\` or ${text} is known\``;
+}
+
+/** Whether an operator (a symbol or the first word of an operator's spelling) starts at `i`. */
+export function startsOperator(source: string, i: number): boolean {
+  const c = source.charCodeAt(i);
+  if (c === 61 || c === 33 || c === 60 || c === 62) return true;
+  const { word } = readWord(source, i);
+  return word !== '' && WORDS.next.has(word);
 }
 
 /** The operator at `i`, after `subject`. */
@@ -68,7 +76,7 @@ export function readOperator(source: string, i: number, subject: Subject): Opera
   if (!isIdentStart(source, i)) {
     const found = describeAt(source, i);
     const code = i >= source.length ? 'unexpected-end' : 'unexpected-token';
-    return fail(source, code, i, found.end, `expected an operator after ${quote(source, subject.span)}, found ${found.text}`, example(source, subject));
+    return fail(source, code, i, found.end, `expected an operator after ${quote(source, subject.span!)}, found ${found.text}`, example(source, subject));
   }
   let node = WORDS;
   let best: OperatorMatch | undefined;
@@ -91,7 +99,7 @@ function unknownOperator(source: string, start: number, end: number, node: WordN
   const word = source.slice(start, end).replace(/\s+/g, ' ');
   const lower = word.toLowerCase();
   if (lower === 'and' || lower === 'or') {
-    return fail(source, 'unexpected-token', start, end, `expected an operator after ${quote(source, subject.span)}, found \`${word}\``, example(source, subject));
+    return fail(source, 'unexpected-token', start, end, `expected an operator after ${quote(source, subject.span!)}, found \`${word}\``, example(source, subject));
   }
   if (node !== WORDS) {
     const completions = [...completionsOf(node, lower)].map((s) => `\`${s}\``);
@@ -201,7 +209,7 @@ function readNumberOrDuration(source: string, i: number, inDuration: boolean): S
   const duration: DurationLiteral = { type: 'duration', amount: n.value, unit, span: { start: i, end: unitWord.end } };
   const agoAt = skipSpace(source, unitWord.end);
   const ago = readWord(source, agoAt);
-  if (ago.word !== 'ago') return { value: duration, end: duration.span.end };
+  if (ago.word !== 'ago') return { value: duration, end: duration.span!.end };
   if (inDuration) {
     return fail(source, 'invalid-duration', agoAt, ago.end, 'expected a duration, not a date', `remove \`ago\`: \`${source.slice(i, unitWord.end)}\``);
   }
@@ -219,7 +227,7 @@ export function readDuration(source: string, i: number, after: Span): DurationLi
   }
   const r = readNumberOrDuration(source, i, true).value;
   if (r.type !== 'duration') {
-    return fail(source, 'invalid-duration', r.span.start, r.span.end, `\`${source.slice(r.span.start, r.span.end)}\` needs a unit`, UNITS_HINT);
+    return fail(source, 'invalid-duration', r.span!.start, r.span!.end, `\`${source.slice(r.span!.start, r.span!.end)}\` needs a unit`, UNITS_HINT);
   }
   return r;
 }
@@ -248,10 +256,10 @@ export function readList(source: string, i: number, after: Span): Scanned<ListLi
     }
     const item = readValue(source, j, after).value;
     if (item.type !== 'string' && item.type !== 'number' && item.type !== 'boolean') {
-      return fail(source, 'invalid-list', item.span.start, item.span.end, 'a list holds strings, numbers or true/false', hint());
+      return fail(source, 'invalid-list', item.span!.start, item.span!.end, 'a list holds strings, numbers or true/false', hint());
     }
     items.push(item);
-    j = skipSpace(source, item.span.end);
+    j = skipSpace(source, item.span!.end);
     const d = source.charCodeAt(j);
     if (d === 93) return { value: { type: 'list', items, span: { start: i, end: j + 1 } }, end: j + 1 };
     if (d !== 44) {
@@ -267,7 +275,7 @@ export function readList(source: string, i: number, after: Span): Scanned<ListLi
 /** `<low> and <high>` after `between`. */
 export function readRange(source: string, i: number, after: Span): RangeOperand {
   const low = readValue(source, i, after).value;
-  const k = skipSpace(source, low.span.end);
+  const k = skipSpace(source, low.span!.end);
   const and = readWord(source, k);
   if (and.word !== 'and') {
     const found = describeAt(source, k);
@@ -275,5 +283,5 @@ export function readRange(source: string, i: number, after: Span): RangeOperand 
     return fail(source, code, k, found.end, `expected \`and\` and an upper bound, found ${found.text}`, 'a range has two bounds: `between 1 and 10`');
   }
   const high = readValue(source, skipSpace(source, and.end), { start: k, end: and.end }).value;
-  return { type: 'range', low, high, span: { start: low.span.start, end: high.span.end } };
+  return { type: 'range', low, high, span: { start: low.span!.start, end: high.span!.end } };
 }

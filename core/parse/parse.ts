@@ -11,7 +11,7 @@ import type { Expr, FieldRef, PredicateExpr, Span, Subject } from '../ast';
 import { SegmentError, didYouMean } from '../errors';
 import { createCursor, type Cursor, type Token } from './jsep';
 import { RESERVED_WORDS, describeAt, fail, isIdentPart, isIdentStart, readBackquoted, readString, readWord, scanIdentifier, skipSpace } from './lexer';
-import { quote, readOperand, readOperator } from './operands';
+import { quote, readOperand, readOperator, startsOperator } from './operands';
 import { readEventChain } from './event';
 
 /** Deepest nesting of parentheses, `not` and `.where(…)` accepted. */
@@ -93,12 +93,14 @@ export class Parser {
     const c = source.charCodeAt(i);
     let token: Token;
     if (c === 40) {
-      const group = this.enclosed(i, 'the parentheses');
-      token = { expr: group.token.expr, start: i, end: group.end };
+      token = this.group(i);
+    } else if (c === 63) {
+      token = this.predicate(null, i + 1);
     } else if (c === 33 && source.charCodeAt(i + 1) !== 61) {
       token = this.not(i, i + 1);
     } else if (c === 96) {
-      token = this.predicate(this.field(i));
+      const subject = this.field(i);
+      token = this.predicate(subject, (subject.span as Span).end);
     } else if (isIdentStart(source, i)) {
       const end = scanIdentifier(source, i);
       // Only words as long as `or`, `and`/`not`, `event` or `in_segment` can be keywords here.
@@ -108,14 +110,37 @@ export class Parser {
       if (word === 'not') token = this.not(i, end);
       else if (word === 'and' || word === 'or') {
         return fail(source, 'missing-operand', i, end, `\`${source.slice(i, end)}\` needs a condition before it`, CONDITION_EXAMPLE);
-      } else if (word === 'event' && call) token = this.predicate(readEventChain(this, i, skipSpace(source, end)));
-      else if (word === 'in_segment' && call) token = this.segment(i, skipSpace(source, end));
-      else token = this.predicate(this.field(i));
+      } else if (word === 'event' && call) {
+        const subject = readEventChain(this, i, skipSpace(source, end));
+        token = this.predicate(subject, (subject.span as Span).end);
+      } else if (word === 'in_segment' && call) token = this.segment(i, skipSpace(source, end));
+      else {
+        const subject = this.field(i);
+        token = this.predicate(subject, (subject.span as Span).end);
+      }
     } else {
       return this.noCondition(i, this.cursor.index);
     }
     this.cursor.index = this.checkAfter(token.end);
     return token;
+  }
+
+  /**
+   * `( … )`: a group node for the parentheses the user wrote (`((x))` is one group), or `()`, the
+   * empty group.
+   */
+  private group(open: number): Token {
+    const { source } = this;
+    const inside = skipSpace(source, open + 1);
+    if (source.charCodeAt(inside) === 41) {
+      const end = inside + 1;
+      return { expr: { type: 'and', items: [], span: { start: open, end } }, start: open, end };
+    }
+    const { token, end } = this.enclosed(open, 'the parentheses');
+    let inner = token.expr;
+    if (inner.type === 'group') inner = inner.expr;
+    if ((inner.type === 'and' || inner.type === 'or') && inner.items.length === 0) return { expr: inner, start: open, end };
+    return { expr: { type: 'group', expr: inner, span: { start: open, end } }, start: open, end };
   }
 
   private not(start: number, after: number): Token {
@@ -176,13 +201,28 @@ export class Parser {
     return { type: 'field', path, span: { start, end: j } };
   }
 
-  /** `subject operator operand` once the subject is read. */
-  predicate(subject: Subject): Token {
+  /**
+   * `subject operator operand` once the subject is read (`subjectEnd` is where it ends). A `?` in
+   * place of the subject (null), the operator or the operand makes a draft.
+   */
+  predicate(subject: Subject | null, subjectEnd: number): Token {
     const { source } = this;
-    const op = readOperator(source, skipSpace(source, subject.span.end), subject);
+    const start = subject === null ? subjectEnd - 1 : (subject.span as Span).start;
+    const at = skipSpace(source, subjectEnd);
+    if (source.charCodeAt(at) === 63 || (subject === null && !startsOperator(source, at))) {
+      // `?` or `country ?`: no operator yet (a second `?` stands for it when the subject is one).
+      const end = source.charCodeAt(at) === 63 ? at + 1 : subjectEnd;
+      return { expr: { type: 'draft', subject, op: null, operand: null, span: { start, end } }, start, end };
+    }
+    const op = readOperator(source, at, subject ?? { type: 'field', path: ['?'], span: { start, end: subjectEnd } });
+    const operandAt = skipSpace(source, op.span.end);
+    if (op.def.operand !== 'none' && source.charCodeAt(operandAt) === 63) {
+      const end = operandAt + 1;
+      return { expr: { type: 'draft', subject, op: op.def.id, operand: null, opSpan: op.span, span: { start, end } }, start, end };
+    }
     const operand = readOperand(source, op.span.end, op);
-    const start = subject.span.start;
-    const end = operand ? operand.span.end : op.span.end;
+    const end = operand ? (operand.span as Span).end : op.span.end;
+    if (subject === null) return { expr: { type: 'draft', subject, op: op.def.id, operand, opSpan: op.span, span: { start, end } }, start, end };
     const expr: PredicateExpr = { type: 'predicate', subject, op: op.def.id, operand, opSpan: op.span, span: { start, end } };
     return { expr, start, end };
   }
@@ -195,7 +235,7 @@ export class Parser {
     const { source } = this;
     const k = skipSpace(source, end);
     const c = source.charCodeAt(k);
-    if (k >= source.length || c === 41 || c === 40 || c === 96 || isIdentStart(source, k)) return k;
+    if (k >= source.length || c === 41 || c === 40 || c === 96 || c === 63 || isIdentStart(source, k)) return k;
     if ((c === 38 || c === 124) && source.charCodeAt(k + 1) === c) return k;
     if (c === 33 && source.charCodeAt(k + 1) !== 61) return k;
     const found = describeAt(source, k);
@@ -231,7 +271,7 @@ export class Parser {
       const found = describeAt(source, skipSpace(source, opEnd));
       fail(source, 'missing-operand', i, opEnd, `${quote(source, { start: i, end: opEnd })} needs a condition after it, found ${found.text}`, CONDITION_EXAMPLE);
     }
-    if (c === 40 || c === 96 || c === 33 || isIdentStart(source, i)) {
+    if (c === 40 || c === 96 || c === 33 || c === 63 || isIdentStart(source, i)) {
       let span: Span = { start: i, end: describeAt(source, i).end };
       try {
         const depth = this.depth;

@@ -12,7 +12,7 @@
  *   the members table that `query.ts` fills first.
  */
 import { assertNever, unwrapNot, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
-import { SegmentError } from '../errors';
+import { notCompilable, SegmentError } from '../errors';
 import { compilePredicate } from '../evaluate/compile';
 import { DEFAULT_ID_FIELD, fieldKey, kindOf, type FieldSchema, type Schema } from '../schema';
 import { segmentKey, type ResolvedSegments } from '../segments';
@@ -99,10 +99,15 @@ class SqlCompiler {
         const inner = this.expr(operand, scope, depth + 1);
         return negated ? negateFrag(inner, this.c) : inner;
       }
+      case 'group':
+        return this.expr(node.expr, scope, depth);
       case 'predicate':
         return this.predicate(node, scope, depth);
       case 'segment':
         return this.segment(node, scope, depth);
+      case 'draft':
+      case 'raw':
+        throw notCompilable(node);
       default:
         return assertNever(node, 'expression');
     }

@@ -25,7 +25,7 @@ const schema: Schema = { fields: { country: { type: 'text' } } };
 export const n: number = compileSegment('country = "OM"', { schema }).count([{ country: 'OM' }]);
 export const isError = (e: unknown): e is SegmentError => e instanceof SegmentError;
 export const dialect: string = parseDatabaseUrl('sqlite::memory:').dialect;
-export const kind: 'and' | 'or' | 'not' | 'predicate' | 'segment' = parse('a = 1').type;
+export const kind: 'and' | 'or' | 'not' | 'group' | 'predicate' | 'segment' | 'draft' | 'raw' = parse('a = 1').type;
 `,
     );
     writeFileSync(

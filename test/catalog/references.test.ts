@@ -63,11 +63,11 @@ describe.each(TARGETS)('segments that use segments on $name', (target) => {
     expect((await catalog.get('Speaks "Arabic"')).usedBySegments).toEqual(['VIP Arabic']);
   });
 
-  it('prints references found inside an event filter and in any spelling of the call', async () => {
+  it('prints references found inside groups and in any spelling of the call', async () => {
     await catalog.create({ name: 'A', expression: 'country = "OM"' });
-    await catalog.create({ name: 'B', expression: 'IN_SEGMENT( "a" ) or event("x").where(in_segment("A")).count() > 1' });
+    await catalog.create({ name: 'B', expression: 'IN_SEGMENT( "a" ) or not (in_segment("A") and event("x").count() > 1)' });
     await catalog.rename('A', 'Alpha');
-    expect((await catalog.get('B')).expression).toBe('in_segment("Alpha") or event("x").where(in_segment("Alpha")).count() > 1');
+    expect((await catalog.get('B')).expression).toBe('in_segment("Alpha") or not (in_segment("Alpha") and event("x").count() > 1)');
   });
 
   it('refuses a segment that references itself', async () => {

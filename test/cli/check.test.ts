@@ -14,7 +14,7 @@ describe('segment check', () => {
   it('prints the canonical form with --json when valid', () => {
     const r = segment(['check', '--json', ...schema, 'country=="OM" && !(opt_out == true)']);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: true, canonical: 'country = "OM" and not opt_out = true', errors: [] });
+    expect(JSON.parse(r.stdout)).toEqual({ ok: true, canonical: 'country = "OM" and not (opt_out = true)', errors: [] });
   });
 
   it('shows a syntax error with the source line and a caret under it, and exits 2', () => {

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stripSpans, type Expr } from '../../core/ast';
 import { SegmentError } from '../../core/errors';
+import { nodes } from '../../core/factories';
+import { normalize } from '../../core/normalize';
 import { parse } from '../../core/parse/parse';
 import { print } from '../../core/print';
 import { expr, styledSource, tokenSoup } from './parse/arbitraries';
@@ -48,19 +50,50 @@ describe('print: canonical form', () => {
 });
 
 describe('print: parentheses', () => {
-  it('adds parentheses only where precedence needs them', () => {
-    expect(canonical('(a = 1 and b = 2) or c = 3')).toBe('a = 1 and b = 2 or c = 3');
+  it('keeps the parentheses the user wrote (doubled ones once) and adds none', () => {
+    expect(canonical('(a = 1 and b = 2) or c = 3')).toBe('(a = 1 and b = 2) or c = 3');
+    expect(canonical('a = 1 and b = 2 or c = 3')).toBe('a = 1 and b = 2 or c = 3');
     expect(canonical('(a = 1 or b = 2) and c = 3')).toBe('(a = 1 or b = 2) and c = 3');
-    expect(canonical('((a = 1))')).toBe('a = 1');
-    expect(canonical('not (a = 1)')).toBe('not a = 1');
+    expect(canonical('((a = 1))')).toBe('(a = 1)');
+    expect(canonical('( ( (a = 1 ) ) ) and b = 2')).toBe('(a = 1) and b = 2');
+    expect(canonical('not (a = 1)')).toBe('not (a = 1)');
+    expect(canonical('not a = 1')).toBe('not a = 1');
     expect(canonical('not (a = 1 and b = 2)')).toBe('not (a = 1 and b = 2)');
     expect(canonical('not not (a = 1 or b = 2)')).toBe('not not (a = 1 or b = 2)');
+    expect(canonical('(a = 1 and b = 2) and c = 3')).toBe('(a = 1 and b = 2) and c = 3');
+  });
+
+  it('adds parentheses where precedence needs them in trees built in code', () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((f) => nodes.condition(f, 'eq', 1));
+    expect(print(nodes.and(nodes.or(a, b), c))).toBe('(a = 1 or b = 1) and c = 1');
+    expect(print(nodes.or(nodes.and(a, b), c))).toBe('a = 1 and b = 1 or c = 1');
+    expect(print(nodes.not(nodes.and(a, b)))).toBe('not (a = 1 and b = 1)');
+    expect(print(nodes.and(nodes.and(a), nodes.or(b)))).toBe('a = 1 and b = 1');
+  });
+
+  it('prints the empty group as () and drafts with ? for what is missing', () => {
+    expect(print(nodes.and())).toBe('()');
+    expect(print(nodes.or())).toBe('()');
+    expect(print(nodes.and(nodes.condition('a', 'eq', 1), nodes.or()))).toBe('a = 1 and ()');
+    expect(print(nodes.draft())).toBe('?');
+    expect(print(nodes.draft({ subject: 'country' }))).toBe('country ?');
+    expect(print(nodes.draft({ subject: 'country', op: 'eq' }))).toBe('country = ?');
+    expect(print(nodes.draft({ op: 'in', operand: ['a'] }))).toBe('? in ["a"]');
+    expect(print(nodes.draft({ op: 'is_known' }))).toBe('? is known');
+    expect(print(nodes.draft({ subject: 'age', op: 'between' }))).toBe('age between ?');
+    expect(print(nodes.condition('age', 'between'))).toBe('age between ?');
+    expect(print(nodes.not(nodes.draft()))).toBe('not ?');
+  });
+
+  it('prints raw text as it was typed', () => {
+    expect(print(nodes.and(nodes.condition('a', 'eq', 1), nodes.raw('b equals 2')))).toBe('a = 1 and b equals 2');
   });
 
   it('keeps parentheses for nested chains of the same operator in hand-built trees', () => {
     const a: Expr = { type: 'segment', name: 'a', span: { start: 0, end: 0 } };
     const inner: Expr = { type: 'or', items: [a, a], span: { start: 0, end: 0 } };
     expect(print({ type: 'or', items: [inner, a], span: { start: 0, end: 0 } })).toBe('(in_segment("a") or in_segment("a")) or in_segment("a")');
+    expect(stripSpans(parse(print({ type: 'or', items: [inner, a] })))).toEqual(stripSpans(normalize({ type: 'or', items: [inner, a] })));
   });
 });
 

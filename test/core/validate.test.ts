@@ -2,12 +2,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Operand, PredicateExpr, Span } from '../../core/ast';
 import fc from 'fast-check';
-import { SegmentError } from '../../core/errors';
+import { SegmentError, toErrors } from '../../core/errors';
 import { checkSchema } from '../../core/infer-schema';
 import { parse } from '../../core/parse/parse';
 import type { Schema } from '../../core/schema';
 import { isManual, type SegmentDefinition } from '../../core/segments';
-import { validate } from '../../core/validate';
+import { validateTree, type ValidateOptions } from '../../core/validate';
+
+/** Validation's diagnostics as errors with the source, for positions and messages. */
+function validate(expr: Parameters<typeof validateTree>[0], options: ValidateOptions & { source?: string; origin?: string }): SegmentError[] {
+  return toErrors(validateTree(expr, options), { source: options.source, origin: options.origin });
+}
 import { expr as arbitraryExpr } from './parse/arbitraries';
 
 const schema = checkSchema(JSON.parse(readFileSync(new URL('../../sample/schema.json', import.meta.url), 'utf8')), 'sample/schema.json');

@@ -162,8 +162,12 @@ function evaluate(expr: Expr, scope: Obj, profile: Obj, fields: Record<string, F
       return expr.items.some((i) => evaluate(i, scope, profile, fields, schema));
     case 'not':
       return !evaluate(expr.operand, scope, profile, fields, schema);
+    case 'group':
+      return evaluate(expr.expr, scope, profile, fields, schema);
     case 'segment':
-      throw new Error('no segments in generated trees');
+    case 'draft':
+    case 'raw':
+      throw new Error(`no ${expr.type} nodes in generated trees`);
     case 'predicate': {
       const s = expr.subject;
       if (s.type === 'aggregate') {

@@ -1,12 +1,18 @@
 /**
  * fast-check arbitraries for segment trees and segment-like source text, shared by the parser fuzz
- * tests and the printer round-trip property. Trees are in the parser's normal form: and/or have at
- * least two items and never directly contain the same operator; spans are zero (tests compare trees
- * with `stripSpans`).
+ * tests and the printer round-trip property.
+ *
+ * `factoryTree` builds trees with the node factories in any shape an editor might hold: and/or of
+ * any length (empty groups, one item, nested same-kind chains), explicit groups (also of groups),
+ * drafts with any pieces missing, every operator and operand shape. `expr` is the same, normalized:
+ * the shape the parser gives for the printed text. Leaves have zero spans (tests compare trees with
+ * `stripSpans`).
  */
 import fc from 'fast-check';
 import type { AggregateFn, DurationLiteral, EventAggregate, Expr, FieldRef, ListLiteral, Literal, Operand, PredicateExpr, Span } from '../../../core/ast';
 import { UNITS as UNIT_DEFS, type DurationUnit } from '../../../core/durations';
+import { nodes } from '../../../core/factories';
+import { normalize } from '../../../core/normalize';
 import { OPERATOR_LIST, OPERATORS, type OperatorId } from '../../../core/operators';
 
 const span: Span = { start: 0, end: 0 };
@@ -91,27 +97,42 @@ function aggregate(where: fc.Arbitrary<Expr>): fc.Arbitrary<EventAggregate> {
     }));
 }
 
-/** Every node kind, every operator and operand shape, nested up to a few levels. */
-export const expr: fc.Arbitrary<Expr> = fc.letrec<{ expr: Expr; and: Expr; or: Expr; leaf: Expr }>((tie) => ({
-  expr: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('leaf'), tie('leaf'), tie('and'), tie('or'), tie('expr').map((operand): Expr => ({ type: 'not', operand, span }))),
-  and: fc
-    .array(tie('expr').filter((e) => e.type !== 'and'), { minLength: 2, maxLength: 4 })
-    .map((items): Expr => ({ type: 'and', items, span })),
-  or: fc
-    .array(tie('expr').filter((e) => e.type !== 'or'), { minLength: 2, maxLength: 4 })
-    .map((items): Expr => ({ type: 'or', items, span })),
+const opId = fc.constantFrom(...OPERATOR_LIST.map((d) => d.id));
+
+/**
+ * Every node kind (but raw text), every operator and operand shape, nested up to a few levels, in no
+ * particular shape: what an editor may hold after any sequence of edits.
+ */
+export const factoryTree: fc.Arbitrary<Expr> = fc.letrec<{ expr: Expr; and: Expr; or: Expr; leaf: Expr; draft: Expr }>((tie) => ({
+  expr: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    tie('leaf'),
+    tie('leaf'),
+    tie('leaf'),
+    tie('and'),
+    tie('or'),
+    tie('draft'),
+    tie('expr').map(nodes.not),
+    tie('expr').map(nodes.group),
+  ),
+  and: fc.array(tie('expr'), { maxLength: 4 }).map((items) => nodes.and(...items)),
+  or: fc.array(tie('expr'), { maxLength: 4 }).map((items) => nodes.or(...items)),
+  draft: fc
+    .record({ subject: fc.option(fc.oneof({ weight: 4, arbitrary: fieldRef }, { weight: 1, arbitrary: aggregate(tie('expr')) }), { nil: null }), op: fc.option(opId, { nil: null }) })
+    .chain(({ subject: s, op }) => (op === null ? fc.constant(null) : fc.option(operandFor(op), { nil: null })).map((operand) => nodes.draft({ subject: s, op, operand }))),
   leaf: fc.oneof(
     fc
       .record({
         subject: fc.oneof({ weight: 4, arbitrary: fieldRef }, { weight: 1, arbitrary: aggregate(tie('expr')) }),
-        op: fc.constantFrom(...OPERATOR_LIST.map((d) => d.id)),
+        op: opId,
       })
-      .chain(({ subject, op }) =>
-        operandFor(op).map((operand): PredicateExpr => ({ type: 'predicate', subject, op, operand, opSpan: span, span })),
-      ),
-    awkwardText.map((name): Expr => ({ type: 'segment', name, span })),
+      .chain(({ subject: s, op }) => operandFor(op).map((operand): PredicateExpr => ({ type: 'predicate', subject: s, op, operand, opSpan: span, span }))),
+    awkwardText.map((name): Expr => nodes.segment(name)),
   ),
 })).expr;
+
+/** Factory trees, normalized: the parser's shape for their printed text. */
+export const expr: fc.Arbitrary<Expr> = factoryTree.map(normalize);
 
 /** Pieces of the language, for source text that is nearly valid (and often not). */
 const TOKENS = [
@@ -157,23 +178,32 @@ class Stylist {
     switch (e.type) {
       case 'and':
       case 'or': {
+        if (e.items.length === 0) return this.pick(['()', '( )', '(\n)', '(// empty\n)']);
         const op = () => (e.type === 'and' ? this.pick([this.word('and'), '&&']) : this.pick([this.word('or'), '||']));
-        return e.items.map((item) => (item.type === 'and' || item.type === 'or' || this.pick([false, false, false, true]) ? this.group(this.expr(item)) : this.expr(item))).reduce((a, b) => `${a}${this.space()}${op()}${this.space()}${b}`);
+        return e.items.map((item) => this.expr(item)).reduce((a, b) => `${a}${this.space()}${op()}${this.space()}${b}`);
       }
-      case 'not': {
-        const operand = e.operand.type === 'and' || e.operand.type === 'or' ? this.group(this.expr(e.operand)) : this.expr(e.operand);
-        return this.pick([`${this.word('not')}${this.space()}${operand}`, `!${this.pick(['', ' '])}${operand}`]);
+      case 'group': {
+        const inner = this.group(this.expr(e.expr));
+        // Doubled parentheses are one group.
+        return this.pick([false, false, false, true]) ? this.group(inner) : inner;
       }
+      case 'not':
+        return this.pick([`${this.word('not')}${this.space()}${this.expr(e.operand)}`, `!${this.pick(['', ' '])}${this.expr(e.operand)}`]);
       case 'segment':
         return `${this.word('in_segment')}(${this.string(e.name)})`;
-      case 'predicate': {
+      case 'predicate':
+      case 'draft': {
+        const subject = e.subject === null ? '?' : e.subject.type === 'field' ? this.field(e.subject.path) : this.aggregate(e.subject);
+        if (e.op === null) return e.subject === null ? this.pick(['?', `?${this.space()}?`]) : `${subject}${this.space()}?`;
         const spelling = this.pick(OPERATORS[e.op].spellings)
           .split(' ')
           .map((w) => this.word(w))
           .join(this.space());
-        const subject = e.subject.type === 'field' ? this.field(e.subject.path) : this.aggregate(e.subject);
-        return `${subject}${this.space()}${spelling}${e.operand === null ? '' : this.space() + this.operand(e.operand)}`;
+        const operand = e.operand === null ? (OPERATORS[e.op].operand === 'none' ? '' : `${this.space()}?`) : this.space() + this.operand(e.operand);
+        return `${subject}${this.space()}${spelling}${operand}`;
       }
+      case 'raw':
+        return e.text;
     }
   }
 

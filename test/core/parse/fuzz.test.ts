@@ -78,8 +78,8 @@ describe('parser fuzz', () => {
         const source = `  ${print(e, { width: 30 })}  // end`;
         const parsed = parseOrError(source);
         expect(parsed).not.toBeInstanceOf(SegmentError);
-        const root = parsed as Expr;
-        expect(source.slice(root.span.start, root.span.end).trim()).toBe(source.slice(root.span.start, root.span.end));
+        const span = (parsed as Expr).span!;
+        expect(source.slice(span.start, span.end).trim()).toBe(source.slice(span.start, span.end));
       }),
       { numRuns: 500 },
     );

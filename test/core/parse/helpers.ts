@@ -25,6 +25,13 @@ export const pred = (subject: string | Loose, op: OperatorId, operand: Loose | n
   operand,
 });
 export const and = (...items: Loose[]): Loose => ({ type: 'and', items });
+export const group = (expr: Loose): Loose => ({ type: 'group', expr });
+export const draft = (subject: string | Loose | null, op: OperatorId | null = null, operand: Loose | null = null): Loose => ({
+  type: 'draft',
+  subject: typeof subject === 'string' ? field(...subject.split('.')) : subject,
+  op,
+  operand,
+});
 export const or = (...items: Loose[]): Loose => ({ type: 'or', items });
 export const not = (operand: Loose): Loose => ({ type: 'not', operand });
 export const segment = (name: string): Loose => ({ type: 'segment', name });
@@ -41,7 +48,8 @@ export function parseError(source: string): SegmentError {
 }
 
 /** The source text a span covers. */
-export function textOf(source: string, node: { span: { start: number; end: number } }): string {
+export function textOf(source: string, node: { span?: { start: number; end: number } }): string {
+  if (node.span === undefined) throw new Error('the node has no span');
   return source.slice(node.span.start, node.span.end);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AndExpr, NotExpr, PredicateExpr } from '../../../core/ast';
+import type { AndExpr, DraftExpr, GroupExpr, NotExpr, PredicateExpr } from '../../../core/ast';
 import { parse } from '../../../core/parse/parse';
-import { ago, and, bool, dur, field, list, not, num, or, pred, range, segment, str, textOf, tree } from './helpers';
+import { ago, and, bool, draft, dur, field, group, list, not, num, or, pred, range, segment, str, textOf, tree } from './helpers';
 
 describe('lexical', () => {
   it('reads keywords in any case', () => {
@@ -160,7 +160,7 @@ describe('events', () => {
 
   it('reads a where with and/or/not inside', () => {
     expect(tree('event("x").where(a = 1 and (b = 2 or not c = 3)).count() = 0')).toEqual(
-      pred(agg('x', { where: and(pred('a', 'eq', num(1)), or(pred('b', 'eq', num(2)), not(pred('c', 'eq', num(3))))), fn: 'count' }), 'eq', num(0)),
+      pred(agg('x', { where: and(pred('a', 'eq', num(1)), group(or(pred('b', 'eq', num(2)), not(pred('c', 'eq', num(3)))))), fn: 'count' }), 'eq', num(0)),
     );
   });
 
@@ -176,20 +176,40 @@ describe('structure', () => {
     expect(tree('not country = "OM"')).toEqual(not(pred('country', 'eq', str('OM'))));
   });
 
-  it('groups with parentheses and negates whole groups', () => {
-    expect(tree('(a = 1 or b = 2) and c = 3')).toEqual(and(or(pred('a', 'eq', num(1)), pred('b', 'eq', num(2))), pred('c', 'eq', num(3))));
-    expect(tree('not (a = 1 or b = 2)')).toEqual(not(or(pred('a', 'eq', num(1)), pred('b', 'eq', num(2)))));
+  it('keeps the parentheses the user wrote as groups, and negates whole groups', () => {
+    expect(tree('(a = 1 or b = 2) and c = 3')).toEqual(and(group(or(pred('a', 'eq', num(1)), pred('b', 'eq', num(2)))), pred('c', 'eq', num(3))));
+    expect(tree('not (a = 1 or b = 2)')).toEqual(not(group(or(pred('a', 'eq', num(1)), pred('b', 'eq', num(2))))));
     expect(tree('not not a = 1')).toEqual(not(not(pred('a', 'eq', num(1)))));
-    expect(tree('((a = 1))')).toEqual(pred('a', 'eq', num(1)));
+    expect(tree('((a = 1))')).toEqual(group(pred('a', 'eq', num(1))));
+    expect(tree('( (\n(a = 1)) )')).toEqual(group(pred('a', 'eq', num(1))));
   });
 
-  it('flattens and/or chains, also across parentheses', () => {
-    const abc = and(pred('a', 'eq', num(1)), pred('b', 'eq', num(2)), pred('c', 'eq', num(3)));
-    expect(tree('a = 1 and b = 2 and c = 3')).toEqual(abc);
-    expect(tree('(a = 1 and b = 2) and c = 3')).toEqual(abc);
-    expect(tree('a = 1 and (b = 2 and c = 3)')).toEqual(abc);
-    expect(tree('a = 1 or (b = 2 or c = 3) or d = 4')).toEqual(
-      or(pred('a', 'eq', num(1)), pred('b', 'eq', num(2)), pred('c', 'eq', num(3)), pred('d', 'eq', num(4))),
+  it('flattens and/or chains, but not across the parentheses the user wrote', () => {
+    const [a, b, c, d] = [1, 2, 3, 4].map((n) => pred(String.fromCharCode(96 + n), 'eq', num(n)));
+    expect(tree('a = 1 and b = 2 and c = 3')).toEqual(and(a, b, c));
+    expect(tree('a = 1 && b = 2 AND c = 3')).toEqual(and(a, b, c));
+    expect(tree('(a = 1 and b = 2) and c = 3')).toEqual(and(group(and(a, b)), c));
+    expect(tree('a = 1 and (b = 2 and c = 3)')).toEqual(and(a, group(and(b, c))));
+    expect(tree('a = 1 or (b = 2 or c = 3) or d = 4')).toEqual(or(a, group(or(b, c)), d));
+  });
+
+  it('reads () as the empty group and ? as the missing pieces of a draft', () => {
+    expect(tree('()')).toEqual(and());
+    expect(tree('( // nothing yet\n)')).toEqual(and());
+    expect(tree('a = 1 and ()')).toEqual(and(pred('a', 'eq', num(1)), and()));
+    expect(tree('(())')).toEqual(and());
+    expect(tree('?')).toEqual(draft(null));
+    expect(tree('? ?')).toEqual(draft(null));
+    expect(tree('country ?')).toEqual(draft('country'));
+    expect(tree('country = ?')).toEqual(draft('country', 'eq'));
+    expect(tree('age between ?')).toEqual(draft('age', 'between'));
+    expect(tree('? = "OM"')).toEqual(draft(null, 'eq', str('OM')));
+    expect(tree('? not in [1]')).toEqual(draft(null, 'not_in', list(num(1))));
+    expect(tree('? is known')).toEqual(draft(null, 'is_known'));
+    expect(tree('not ? and ? or x ?')).toEqual(or(and(not(draft(null)), draft(null)), draft('x')));
+    expect(tree('event("x").count() ?')).toEqual(draft({ type: 'aggregate', event: str('x'), where: null, within: null, fn: 'count', property: null }));
+    expect(tree('event("x").where(?).count() > ?')).toEqual(
+      draft({ type: 'aggregate', event: str('x'), where: draft(null), within: null, fn: 'count', property: null }, 'gt'),
     );
   });
 
@@ -210,19 +230,28 @@ describe('spans', () => {
     expect(textOf(source, p.operand as { span: { start: number; end: number } })).toBe('"OM"');
   });
 
-  it('covers and/or from the first item to the last, including their parentheses', () => {
-    const source = '(a = 1) and b = 2 and (c = 3 or d = 4)';
+  it('covers and/or from the first item to the last, and groups with their parentheses', () => {
+    const source = '(a = 1) and b = 2 and ( c = 3 or d = 4 )';
     const e = parse(source) as AndExpr;
     expect(e.span).toEqual({ start: 0, end: source.length });
-    expect(textOf(source, e.items[0])).toBe('a = 1');
-    expect(textOf(source, e.items[2])).toBe('c = 3 or d = 4');
+    expect(textOf(source, e.items[0])).toBe('(a = 1)');
+    expect(textOf(source, (e.items[0] as GroupExpr).expr)).toBe('a = 1');
+    expect(textOf(source, e.items[2])).toBe('( c = 3 or d = 4 )');
+    expect(textOf(source, (e.items[2] as GroupExpr).expr)).toBe('c = 3 or d = 4');
   });
 
-  it('covers not up to its closing parenthesis and gives the group its inner span', () => {
+  it('covers not up to its closing parenthesis', () => {
     const source = 'not ( a = 1 )';
     const e = parse(source) as NotExpr;
     expect(e.span).toEqual({ start: 0, end: source.length });
-    expect(textOf(source, e.operand)).toBe('a = 1');
+    expect(textOf(source, e.operand)).toBe('( a = 1 )');
+  });
+
+  it('covers drafts and the empty group', () => {
+    const source = 'country =  ? and (  ) and ?';
+    const e = parse(source) as AndExpr;
+    expect(e.items.map((i) => textOf(source, i))).toEqual(['country =  ?', '(  )', '?']);
+    expect(textOf(source, { span: (e.items[0] as DraftExpr).opSpan })).toBe('=');
   });
 
   it('covers every part of an event predicate', () => {
