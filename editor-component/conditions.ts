@@ -2,12 +2,12 @@
  * Edits of one condition that keep it well-formed: another field (the operator kept when it fits),
  * another operator (the value carried over where the shapes allow), a fresh condition.
  */
-import { defaultLiteral, operatorsForField, valueEditor, type EditorKind, type FieldSchema, type Literal, type OperatorId, type PredicateExpr } from './language';
+import { defaultLiteral, nodes, operatorsForField, valueEditor, type EditorKind, type FieldSchema, type Literal, type OperatorId, type PredicateExpr } from './language';
 
 /** A new condition on a field: its first operator and a fresh value. */
 export function newCondition(path: string, field: FieldSchema | undefined): PredicateExpr {
   const op = operatorsForField(field)[0].id;
-  return withOperator({ type: 'predicate', subject: { type: 'field', path: path.split('.') }, op, operand: null } as unknown as PredicateExpr, op, field, true);
+  return withOperator(nodes.condition(path, op), op, field, true);
 }
 
 /** The condition with another field: the operator kept when it fits, else the first that does. */

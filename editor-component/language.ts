@@ -5,6 +5,7 @@
 import {
   check,
   describe,
+  nodes,
   OPERATORS,
   operatorsFor,
   print,
@@ -24,7 +25,7 @@ import {
 } from '../core/index';
 import type { BuilderDiagnostic } from './events';
 
-export { OPERATORS, UNITS, print, kindOf, createClock };
+export { OPERATORS, UNITS, nodes, print, kindOf, createClock };
 export type { DurationUnit, Expr, FieldSchema, Literal, OperatorDef, OperatorId, PredicateExpr, Schema, SegmentDefinition };
 
 export interface Analysis {
@@ -114,27 +115,16 @@ export function valueEditor(field: FieldSchema | undefined, op: OperatorId): Val
 export function defaultLiteral(kind: EditorKind, options?: readonly string[]): Literal {
   switch (kind) {
     case 'number':
-      return { type: 'number', value: 0 } as Literal;
+      return nodes.number(0);
     case 'boolean':
-      return { type: 'boolean', value: true } as Literal;
+      return nodes.boolean(true);
     case 'date':
-      return { type: 'ago', duration: { type: 'duration', amount: 30, unit: 'day' } } as Literal;
+      return nodes.ago(30, 'day');
     case 'duration':
-      return { type: 'duration', amount: 30, unit: 'day' } as Literal;
+      return nodes.duration(30, 'day');
     case 'enum':
-      return { type: 'string', value: options?.[0] ?? '' } as Literal;
+      return nodes.string(options?.[0] ?? '');
     default:
-      return { type: 'string', value: '' } as Literal;
+      return nodes.string('');
   }
 }
-
-/** Literal nodes as the builder makes them (no spans: the text is printed, then parsed again). */
-export const literal = {
-  string: (value: string) => ({ type: 'string', value }) as Literal & { type: 'string' },
-  number: (value: number) => ({ type: 'number', value }) as Literal & { type: 'number' },
-  boolean: (value: boolean) => ({ type: 'boolean', value }) as Literal & { type: 'boolean' },
-  duration: (amount: number, unit: DurationUnit) => ({ type: 'duration', amount, unit }) as Literal & { type: 'duration' },
-  ago: (amount: number, unit: DurationUnit) => ({ type: 'ago', duration: { type: 'duration', amount, unit } }) as Literal & { type: 'ago' },
-  now: () => ({ type: 'now' }) as Literal,
-  today: () => ({ type: 'today' }) as Literal,
-};

@@ -3,34 +3,98 @@
  * makes to it. Nothing here knows the language's syntax: every text comes from the core's `print`,
  * every tree from its `parse`.
  *
- * A path walks from the root through groups: a number is an index into an `and`/`or` group's items
- * (through any `not` in front of the group), `'where'` steps into a condition's event `.where(…)`.
- * The root is always shown as a group: a lone condition is a one-item `and` group.
+ * A row is shown as a group when it is an `and`/`or`, or parentheses the user wrote (a `group`
+ * node, whatever it holds: `(a = 1)` is a group of one). `not` and `group` wrap what they hold;
+ * edits go to the node inside and keep the wrappers, so the user's parentheses survive.
+ *
+ * A path walks from the root through groups: a number is an index into a group's items, `'where'`
+ * steps into a condition's event `.where(…)`. The root is always shown as a group: a lone
+ * condition is a one-item `and` group.
  */
-import type { AndExpr, Expr, NotExpr, OrExpr, PredicateExpr, Span } from '../core/index';
+import type { AndExpr, Expr, GroupExpr, NotExpr, OrExpr, Span } from '../core/index';
 
 export type Step = number | 'where';
 export type Path = readonly Step[];
-export type Group = AndExpr | OrExpr;
-export type Connective = Group['type'];
+export type Connective = 'and' | 'or';
 
-/** A node without its `not`s: the node and whether an odd number of `not`s stood before it. */
-export function strip(node: Expr): { inner: Expr; negated: boolean } {
+/** A node seen through its wrappers: at most one `not`, and any parentheses. */
+interface Peeled {
+  inner: Expr;
+  negated: boolean;
+  /** The wrappers, outermost first. */
+  layers: (NotExpr | GroupExpr)[];
+}
+
+function peel(node: Expr): Peeled {
+  const layers: (NotExpr | GroupExpr)[] = [];
   let inner = node;
   let negated = false;
-  // A `not` over a `not` is kept as a group of one (see `isGroupLike`); only one `not` is stripped.
-  if (inner.type === 'not') {
-    inner = inner.operand;
-    negated = true;
+  for (;;) {
+    if (inner.type === 'group') {
+      layers.push(inner);
+      inner = inner.expr;
+    } else if (inner.type === 'not' && !negated) {
+      layers.push(inner);
+      negated = true;
+      inner = inner.operand;
+    } else break;
   }
+  return { inner, negated, layers };
+}
+
+function wrap(layers: readonly (NotExpr | GroupExpr)[], inner: Expr): Expr {
+  let out = inner;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const l = layers[i];
+    out = l.type === 'group' ? ({ ...l, expr: out } as GroupExpr) : ({ ...l, operand: out } as NotExpr);
+  }
+  return out;
+}
+
+/** A node without its wrappers: what it is and whether it is negated. */
+export function strip(node: Expr): { inner: Expr; negated: boolean } {
+  const { inner, negated } = peel(node);
   return { inner, negated };
 }
 
-/** Whether a node is shown as a group (an and/or, or a `not not x` shown as a negated group of one). */
-export function asGroup(node: Expr): Group | undefined {
-  const { inner } = strip(node);
-  if (inner.type === 'and' || inner.type === 'or') return inner;
-  return undefined;
+/** A row shown as a group: its connective and items. */
+export interface GroupView {
+  type: Connective;
+  items: readonly Expr[];
+  negated: boolean;
+}
+
+/** The group a node is shown as, or undefined for a leaf row. */
+export function asGroup(node: Expr): GroupView | undefined {
+  const { inner, negated, layers } = peel(node);
+  if (inner.type === 'and' || inner.type === 'or') return { type: inner.type, items: inner.items, negated };
+  // Parentheses around one node: a group of one; a `not` inside them is the item's.
+  const last = lastGroup(layers);
+  if (last < 0) return undefined;
+  return { type: 'and', items: [(layers[last] as GroupExpr).expr], negated: layers.slice(0, last).some((l) => l.type === 'not') };
+}
+
+function lastGroup(layers: readonly (NotExpr | GroupExpr)[]): number {
+  for (let i = layers.length - 1; i >= 0; i--) if (layers[i].type === 'group') return i;
+  return -1;
+}
+
+/**
+ * The node with the group's items and connective replaced (wrappers kept). A nested empty group
+ * (`()`, a bare chain of no items) that gets items is put in parentheses, so it stays a group.
+ */
+function rebuild(node: Expr, items: Expr[], type?: Connective, nested = true): Expr {
+  const { inner, layers } = peel(node);
+  if (inner.type === 'and' || inner.type === 'or') {
+    const chain = { ...inner, type: type ?? inner.type, items } as AndExpr | OrExpr;
+    const bare = nested && inner.items.length === 0 && items.length > 0 && !layers.some((l) => l.type === 'group');
+    return wrap(layers, bare ? ({ type: 'group', expr: chain } as GroupExpr) : chain);
+  }
+  // Parentheses around one node: they hold a chain once there are two items, and `()` when none.
+  const outer = layers.slice(0, lastGroup(layers) + 1);
+  if (items.length === 0) return wrap(outer.filter((l) => l.type === 'not'), { type: 'and', items: [] } as unknown as AndExpr);
+  if (items.length === 1) return wrap(outer, items[0]);
+  return wrap(outer, { type: type ?? 'and', items } as unknown as AndExpr);
 }
 
 /** The root shown as a group: a lone condition (or nothing) becomes an `and` group. */
@@ -39,17 +103,26 @@ export function rootGroup(root: Expr | undefined): Expr {
   return asGroup(root) ? root : ({ type: 'and', items: [root] } as unknown as AndExpr);
 }
 
+/** An event condition's `.where(…)` (undefined for other rows). */
+export function whereOf(node: Expr): Expr | undefined {
+  const { inner } = peel(node);
+  return inner.type === 'predicate' && inner.subject.type === 'aggregate' ? (inner.subject.where ?? undefined) : undefined;
+}
+
+/** The rows directly under a row: a group's items, or an event condition's `.where(…)`. */
+export function childRows(node: Expr, path: Path): [Expr, Path][] {
+  const group = asGroup(node);
+  if (group) return group.items.map((item, k) => [item, [...path, k]]);
+  const where = whereOf(node);
+  return where ? [[where, [...path, 'where']]] : [];
+}
+
 /** The node at a path (undefined when the path does not exist). */
 export function nodeAt(root: Expr, path: Path): Expr | undefined {
   let node: Expr | undefined = root;
   for (const step of path) {
     if (node === undefined) return undefined;
-    if (step === 'where') {
-      const { inner }: { inner: Expr } = strip(node);
-      node = inner.type === 'predicate' && inner.subject.type === 'aggregate' ? (inner.subject.where ?? undefined) : undefined;
-    } else {
-      node = asGroup(node)?.items[step];
-    }
+    node = step === 'where' ? whereOf(node) : asGroup(node)?.items[step];
   }
   return node;
 }
@@ -58,33 +131,19 @@ export function nodeAt(root: Expr, path: Path): Expr | undefined {
 export function replaceAt(root: Expr, path: Path, make: (node: Expr) => Expr): Expr {
   if (path.length === 0) return make(root);
   const [step, ...rest] = path;
-  return rewrap(root, (inner) => {
-    if (step === 'where') {
-      const p = inner as PredicateExpr;
-      if (p.subject.type !== 'aggregate' || p.subject.where === null) throw new Error('no where clause here');
-      return { ...p, subject: { ...p.subject, where: replaceAt(p.subject.where, rest, make) } };
-    }
-    const group = inner as Group;
-    const items = group.items.slice();
-    items[step] = replaceAt(items[step], rest, make);
-    return { ...group, items };
-  });
-}
-
-/** Applies `edit` to the node under the outer `not` (if any), keeping the `not`. */
-function rewrap(node: Expr, edit: (inner: Expr) => Expr): Expr {
-  if (node.type === 'not') return { ...node, operand: edit(node.operand) } as NotExpr;
-  return edit(node);
+  if (step === 'where') {
+    const { inner, layers } = peel(root);
+    if (inner.type !== 'predicate' || inner.subject.type !== 'aggregate' || inner.subject.where === null) throw new Error('no where clause here');
+    return wrap(layers, { ...inner, subject: { ...inner.subject, where: replaceAt(inner.subject.where, rest, make) } });
+  }
+  const items = asGroup(root)!.items.slice();
+  items[step] = replaceAt(items[step], rest, make);
+  return rebuild(root, items);
 }
 
 /** Edits the items of the group at `groupPath`. */
 export function editItems(root: Expr, groupPath: Path, edit: (items: Expr[]) => Expr[]): Expr {
-  return replaceAt(root, groupPath, (node) =>
-    rewrap(node, (inner) => {
-      const group = inner as Group;
-      return { ...group, items: edit(group.items.slice()) };
-    }),
-  );
+  return replaceAt(root, groupPath, (node) => rebuild(node, edit(asGroup(node)!.items.slice()), undefined, groupPath.length > 0));
 }
 
 export function parentOf(path: Path): { group: Path; index: number } {
@@ -149,18 +208,27 @@ export function samePath(a: Path, b: Path): boolean {
  */
 export function toggleNot(node: Expr): Expr {
   let nots = 0;
-  for (let n: Expr = node; n.type === 'not'; n = n.operand) nots++;
-  if (nots % 2 === 1) return (node as NotExpr).operand;
+  for (let n: Expr = node; n.type === 'not' || n.type === 'group'; n = n.type === 'not' ? n.operand : n.expr) if (n.type === 'not') nots++;
+  if (nots % 2 === 1 && node.type === 'not') {
+    // The parentheses a `not` needs around a chain go with it: `not (a and b)` → `a and b`.
+    const operand = node.operand;
+    return operand.type === 'group' && (operand.expr.type === 'and' || operand.expr.type === 'or') ? operand.expr : operand;
+  }
+  if (nots % 2 === 1) {
+    // A `not` inside parentheses: `(not x)` → `(x)`.
+    const { inner, layers } = peel(node);
+    return wrap(layers.filter((l) => l.type === 'group'), inner);
+  }
   return { type: 'not', operand: node } as unknown as NotExpr;
 }
 
-/** The group with the other connective (`and` ↔ `or`), keeping a `not` in front. */
+/** The group with the other connective (`and` ↔ `or`), keeping its wrappers. */
 export function setConnective(node: Expr, type: Connective): Expr {
-  return rewrap(node, (inner) => ({ ...(inner as Group), type }) as Group);
+  return rebuild(node, asGroup(node)!.items.slice(), type);
 }
 
-export function newGroup(type: Connective, items: Expr[]): Group {
-  return { type, items } as unknown as Group;
+export function newGroup(type: Connective, items: Expr[]): Expr {
+  return { type, items } as unknown as AndExpr;
 }
 
 export function otherConnective(type: Connective): Connective {
@@ -173,12 +241,7 @@ export function visibleRows(root: Expr, collapsed: ReadonlySet<string>): Path[] 
   const walk = (node: Expr, path: Path) => {
     out.push(path);
     if (collapsed.has(pathKey(path))) return;
-    const group = asGroup(node);
-    if (group) group.items.forEach((item, k) => walk(item, [...path, k]));
-    else {
-      const { inner } = strip(node);
-      if (inner.type === 'predicate' && inner.subject.type === 'aggregate' && inner.subject.where) walk(inner.subject.where, [...path, 'where']);
-    }
+    for (const [child, at] of childRows(node, path)) walk(child, at);
   };
   walk(root, []);
   return out;
@@ -199,78 +262,15 @@ export function rowAtOffset(root: Expr, offset: number): Path {
     const span = (node as { span?: Span }).span;
     if (span && (offset < span.start || offset > span.end)) return;
     if (span) best = path;
-    const group = asGroup(node);
-    if (group) group.items.forEach((item, k) => walk(item, [...path, k]));
-    else {
-      const { inner } = strip(node);
-      if (inner.type === 'predicate' && inner.subject.type === 'aggregate' && inner.subject.where) walk(inner.subject.where, [...path, 'where']);
-    }
+    for (const [child, at] of childRows(node, path)) walk(child, at);
   };
   walk(root, []);
   return best;
 }
 
-// Marks that survive the copies an edit makes (object spread copies symbol keys), so a node can be
-// found again after the paths around it changed. Printing ignores them.
-const MARK = Symbol('marked');
-type Marked = Expr & { [MARK]?: string };
-
-function mark(root: Expr, path: Path, name: string): Expr {
-  return replaceAt(root, path, (node) => ({ ...node, [MARK]: name }) as Marked);
-}
-
-function findMarked(root: Expr, name: string): Path | undefined {
-  return findPath(root, (node) => (node as Marked)[MARK] === name);
-}
-
-/**
- * A group that an edit left with one item is replaced by that item (keeping the group's `not`);
- * one left empty is removed. The root group stays.
- */
-function tidy(root: Expr, path: Path): Expr {
-  const node = nodeAt(root, path);
-  const g = node && asGroup(node);
-  if (!g || path.length === 0 || typeof path[path.length - 1] !== 'number') return root;
-  if (g.items.length === 0) return tidy(removeAt(root, path), parentOf(path).group);
-  if (g.items.length === 1) return replaceAt(root, path, (n) => (n.type === 'not' ? ({ ...n, operand: g.items[0] } as NotExpr) : g.items[0]));
-  return root;
-}
-
-/** Removes the item at `path`, then tidies the group it leaves. Returns the new root. */
-export function deleteRow(root: Expr, path: Path): Expr {
-  const { group } = parentOf(path);
-  const marked = mark(root, group, 'source');
-  const removed = removeAt(marked, path);
-  return tidy(removed, findMarked(removed, 'source') ?? group);
-}
-
-/**
- * Moves the item at `from` to position `index` of the group at `toGroup` (positions counted before
- * the move), then tidies the group it left. Returns the new root and the moved item's new path.
- */
-export function moveRow(root: Expr, from: Path, toGroup: Path, index: number): { root: Expr; path: Path } {
-  const { group } = parentOf(from);
-  const marked = mark(mark(root, group, 'source'), from, 'moved');
-  const moved = moveTo(marked, from, toGroup, index).root;
-  const tidied = tidy(moved, findMarked(moved, 'source') ?? []);
-  return { root: tidied, path: findMarked(tidied, 'moved') ?? [] };
-}
-
-/** The path of the first node (in document order) that `test` accepts. */
-export function findPath(root: Expr, test: (node: Expr) => boolean): Path | undefined {
-  const walk = (node: Expr, path: Path): Path | undefined => {
-    if (test(node)) return path;
-    const g = asGroup(node);
-    if (g) {
-      for (let k = 0; k < g.items.length; k++) {
-        const found = walk(g.items[k], [...path, k]);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    const { inner } = strip(node);
-    if (inner.type === 'predicate' && inner.subject.type === 'aggregate' && inner.subject.where) return walk(inner.subject.where, [...path, 'where']);
-    return undefined;
-  };
-  return walk(root, []);
+/** An event condition with another `.where(…)` (wrappers kept). */
+export function withWhere(node: Expr, where: Expr | null): Expr {
+  const { inner, layers } = peel(node);
+  if (inner.type !== 'predicate' || inner.subject.type !== 'aggregate') return node;
+  return wrap(layers, { ...inner, subject: { ...inner.subject, where } });
 }

@@ -2,16 +2,14 @@ import { ContextConsumer } from '@lit/context';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { schemaContext, segmentsContext } from './context';
 import { SegmentChangeEvent, SegmentInputEvent, type BuilderDiagnostic, type SegmentBuilderEventMap, type SegmentEditDetail } from './events';
-import { newCondition } from './conditions';
-import { analyze, createClock, print, sentence, spanOf, type Analysis, type DurationUnit, type Expr, type FieldSchema, type Schema, type SegmentDefinition } from './language';
+import { analyze, createClock, nodes, print, sentence, spanOf, type Analysis, type DurationUnit, type Expr, type FieldSchema, type Schema, type SegmentDefinition } from './language';
 import {
   asGroup,
-  deleteRow,
   removeAt,
   insertAt,
   isWithin,
   keyPath,
-  moveRow,
+  moveTo,
   newGroup,
   nodeAt,
   otherConnective,
@@ -22,6 +20,7 @@ import {
   rowAtOffset,
   setConnective,
   strip,
+  withWhere,
   toggleNot,
   visibleRows,
   type Path,
@@ -425,10 +424,11 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   /** The text for a new root: the root group printed (a group of one prints as its item). */
   private printRoot(root: Expr): string {
-    const g = asGroup(root);
-    if (g && root.type !== 'not' && g.items.length <= 1) return g.items.length === 0 ? '' : print(g.items[0]);
+    // The bare `and` shown around a lone condition (parsed text never has an `and` of one).
+    if (root.type === 'and' && root.items.length <= 1) return root.items.length === 0 ? '' : print(root.items[0]);
     return print(root);
   }
+
 
   /** @internal */
   replaceNode(path: Path, node: Expr, commit: boolean): void {
@@ -488,12 +488,6 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     this.requestUpdate();
   }
 
-  /** A fresh condition: the first field in scope with its first operator, for the user to change. */
-  private freshCondition(fields: Readonly<Record<string, FieldSchema>>): Expr {
-    const [path, field] = Object.entries(fields)[0] ?? ['field', undefined];
-    return newCondition(path, field);
-  }
-
   /** The fields in scope at a group path (profile fields, or an event's properties under `.where`). */
   private fieldsAt(path: Path): Readonly<Record<string, FieldSchema>> {
     const schema = this.activeSchema;
@@ -523,33 +517,25 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       case 'add-segment':
       case 'add-event': {
         const g = asGroup(node)!;
-        const fields = this.fieldsAt(path);
         let child: Expr;
         if (action === 'add-group') {
           if (this.levelOf(path) + 1 > this.maxDepth) return;
-          child = newGroup(otherConnective(g.type), [this.freshCondition(fields)]);
+          child = newGroup(otherConnective(g.type), []);
         } else if (action === 'add-segment') {
           const name = this.segmentList[0]?.name ?? 'Segment';
           child = { type: 'segment', name } as Expr;
         } else if (action === 'add-event') {
           const [event] = Object.keys(this.activeSchema?.events ?? {});
-          child = analyze(`event(${JSON.stringify(event ?? 'event')}).count() >= 1`, undefined, []).expr as Expr;
-        } else child = this.freshCondition(fields);
+          child = nodes.condition(nodes.event(event ?? 'event', 'count'), 'gte', 1);
+        } else child = nodes.draft();
         const what = action === 'add-group' ? s.addGroup : action === 'add-segment' ? s.addSegment : action === 'add-event' ? s.addEvent : s.addCondition;
         this.structural(insertAt(root, path, g.items.length, child), [...path, g.items.length], format(s.announceAdded, { what: what.toLowerCase() }));
         return;
       }
       case 'add-where': {
-        const { inner } = strip(node);
-        if (inner.type !== 'predicate' || inner.subject.type !== 'aggregate') return;
-        const props = this.fieldsAt([...path, 'where']);
-        const fresh = replaceAt(root, path, (n) => {
-          const { inner: p, negated } = strip(n);
-          const pred = p as Extract<Expr, { type: 'predicate' }>;
-          const subject = { ...(pred.subject as object), where: this.freshCondition(props) };
-          const next = { ...pred, subject } as Expr;
-          return negated ? toggleNot(next) : next;
-        });
+        if (!strip(node).inner || nodeAt(root, [...path]) === undefined) return;
+        const fresh = replaceAt(root, path, (n) => withWhere(n, nodes.draft()));
+        if (fresh === root) return;
         this.structural(fresh, [...path, 'where'], format(s.announceAdded, { what: s.where }));
         return;
       }
@@ -560,10 +546,10 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       }
       case 'delete': {
         const { group, index } = parentOf(path);
-        const next = deleteRow(root, path);
+        const next = removeAt(root, path);
         // Focus the row now at the deleted one's place, else the one before it, else the group.
         const candidates: Path[] = [path, [...group, index - 1], group];
-        this.structural(next, candidates.find((p) => nodeAt(next, p) !== undefined && p.every((k) => k !== -1)) ?? [], format(s.announceDeleted, { what: this.rowName(node) }));
+        this.structural(next, candidates.find((p) => p.every((k) => k !== -1) && nodeAt(next, p) !== undefined) ?? [], format(s.announceDeleted, { what: this.rowName(node) }));
         return;
       }
       case 'move-up':
@@ -588,7 +574,8 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       case 'toggle-not': {
         // The root shown around a lone condition is no group of the text's: its Not is the condition's.
         const target = path.length === 0 && this._analysis.expr !== undefined && !asGroup(this._analysis.expr) ? [0] : path;
-        if (nodeAt(root, target) === undefined) return;
+        // Nothing to negate in an empty segment.
+        if (nodeAt(root, target) === undefined || (target.length === 0 && asGroup(root)?.items.length === 0)) return;
         this.structural(replaceAt(root, target, toggleNot), undefined, format(s.announceChanged, { what: s.not }));
         return;
       }
@@ -647,7 +634,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   /** @internal Moves a row to `index` in the group at `toGroup` (indexes before the move). */
   moveRow(from: Path, toGroup: Path, index: number): void {
     if (isWithin(toGroup, from)) return;
-    const { root, path } = moveRow(this._root, from, toGroup, index);
+    const { root, path } = moveTo(this._root, from, toGroup, index);
     this.structural(root, path, this.movedText(path, root));
   }
 

@@ -41,6 +41,13 @@ export function tokensOf(text: string, expr: Expr | undefined): Token[] {
       case 'not':
         stack.push(node.operand);
         break;
+      case 'group':
+        stack.push(node.expr);
+        break;
+      case 'draft':
+        if (node.subject?.type === 'field') add('field', node.subject);
+        if (node.opSpan) add('operator', { span: node.opSpan });
+        break;
       case 'segment':
         add('function', node);
         break;

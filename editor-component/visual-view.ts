@@ -6,7 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import {
   defaultLiteral,
-  literal,
+  nodes,
   OPERATORS,
   operatorsForField,
   print,
@@ -22,7 +22,7 @@ import {
   type Schema,
   type SegmentDefinition,
 } from './language';
-import { literalFits, sameEditor, withField, withOperator } from './conditions';
+import { literalFits, newCondition, sameEditor, withField, withOperator } from './conditions';
 import { asGroup, pathKey, strip, type Path } from './model';
 import { pickerTemplate, type Choice, type PickerHost } from './picker';
 import { format, type BuilderStrings } from './strings';
@@ -82,6 +82,7 @@ function item(h: VisualHost, node: Expr, path: Path, level: number, scope: Scope
   const { inner, negated } = strip(node);
   if (inner.type === 'predicate') return condition(h, inner, negated, path, level, scope);
   if (inner.type === 'segment') return segmentRow(h, inner.name, negated, path, level);
+  if (inner.type === 'draft') return draftRow(h, inner, negated, path, level, scope);
   return rawRow(h, node, path, level);
 }
 
@@ -94,8 +95,8 @@ function rowClass(h: VisualHost, key: string, kind: string): string {
 
 function group(h: VisualHost, node: Expr, path: Path, level: number, scope: Scope): TemplateResult {
   const s = h.words;
-  const { negated } = strip(node);
   const g = asGroup(node)!;
+  const negated = g.negated;
   const key = pathKey(path);
   const active = h.activeRow === key;
   const tab = active ? 0 : -1;
@@ -285,13 +286,13 @@ function scalar(h: VisualHost, kind: EditorKind, l: Literal, name: string, id: s
           const input = e.target as HTMLInputElement;
           const n = input.valueAsNumber;
           input.setAttribute('aria-invalid', Number.isFinite(n) ? 'false' : 'true');
-          if (Number.isFinite(n)) set(literal.number(n), false);
+          if (Number.isFinite(n)) set(nodes.number(n), false);
         }}
         @change=${commit}
       />`;
     }
     case 'boolean':
-      return html`<select part="value-input" aria-label=${name} tabindex=${tab} ?disabled=${ro} @change=${(e: Event) => set(literal.boolean((e.target as HTMLSelectElement).value === 'true'), true)}>
+      return html`<select part="value-input" aria-label=${name} tabindex=${tab} ?disabled=${ro} @change=${(e: Event) => set(nodes.boolean((e.target as HTMLSelectElement).value === 'true'), true)}>
         <option value="true" ?selected=${l.type === 'boolean' && l.value}>${h.words.yes}</option>
         <option value="false" ?selected=${l.type === 'boolean' && !l.value}>${h.words.no}</option>
       </select>`;
@@ -305,16 +306,16 @@ function scalar(h: VisualHost, kind: EditorKind, l: Literal, name: string, id: s
         disabled: ro,
         tabindex: tab,
         choices: () => (options ?? []).map((v) => ({ value: v, label: v })),
-        choose: (v) => set(literal.string(v), true),
+        choose: (v) => set(nodes.string(v), true),
       });
     }
     case 'duration':
-      return l.type === 'duration' ? duration(h, l.amount, l.unit, name, tab, (amount, unit, c) => set(literal.duration(amount, unit), c)) : html``;
+      return l.type === 'duration' ? duration(h, l.amount, l.unit, name, tab, (amount, unit, c) => set(nodes.duration(amount, unit), c)) : html``;
     case 'date':
       return date(h, l, name, tab, set);
     default: {
       const value = l.type === 'string' ? l.value : '';
-      return html`<input type="text" part="value-input" aria-label=${name} tabindex=${tab} ?readonly=${ro} .value=${value} @input=${(e: Event) => set(literal.string((e.target as HTMLInputElement).value), false)} @change=${commit} />`;
+      return html`<input type="text" part="value-input" aria-label=${name} tabindex=${tab} ?readonly=${ro} .value=${value} @input=${(e: Event) => set(nodes.string((e.target as HTMLInputElement).value), false)} @change=${commit} />`;
     }
   }
 }
@@ -347,7 +348,7 @@ function date(h: VisualHost, l: Literal, name: string, tab: number, set: SetLite
   const mode = l.type === 'ago' ? 'ago' : l.type === 'today' ? 'today' : l.type === 'now' ? 'now' : 'absolute';
   const onMode = (e: Event) => {
     const m = (e.target as HTMLSelectElement).value;
-    set(m === 'ago' ? literal.ago(30, 'day') : m === 'today' ? literal.today() : m === 'now' ? literal.now() : literal.string(new Date(h.ago(0, 'day')).toISOString().slice(0, 10)), true);
+    set(m === 'ago' ? nodes.ago(30, 'day') : m === 'today' ? nodes.today() : m === 'now' ? nodes.now() : nodes.string(new Date(h.ago(0, 'day')).toISOString().slice(0, 10)), true);
   };
   const modeSelect = html`<select part="date-mode" aria-label=${`${name}: ${s.dateMode}`} tabindex=${tab} ?disabled=${h.readOnly} @change=${onMode}>
     <option value="absolute" ?selected=${mode === 'absolute'}>${s.dateAbsolute}</option>
@@ -357,7 +358,7 @@ function date(h: VisualHost, l: Literal, name: string, tab: number, set: SetLite
   </select>`;
   if (l.type === 'ago') {
     const d = l.duration;
-    return html`${modeSelect}${duration(h, d.amount, d.unit, name, tab, (amount, unit, c) => set(literal.ago(amount, unit), c))}<span>${s.ago}</span>${resolved(h, '{date}', d.amount, d.unit)}`;
+    return html`${modeSelect}${duration(h, d.amount, d.unit, name, tab, (amount, unit, c) => set(nodes.ago(amount, unit), c))}<span>${s.ago}</span>${resolved(h, '{date}', d.amount, d.unit)}`;
   }
   if (l.type === 'string') {
     return html`${modeSelect}<input
@@ -369,7 +370,7 @@ function date(h: VisualHost, l: Literal, name: string, tab: number, set: SetLite
         .value=${l.value.slice(0, 10)}
         @input=${(e: Event) => {
           const v = (e.target as HTMLInputElement).value;
-          if (v) set(literal.string(v), false);
+          if (v) set(nodes.string(v), false);
         }}
         @change=${() => h.commitEdits()}
       />`;
@@ -393,7 +394,7 @@ function chips(
     const v = raw.trim();
     if (v === '') return;
     const n = Number(v);
-    const next = kind === 'number' ? (Number.isFinite(n) ? literal.number(n) : undefined) : literal.string(v);
+    const next = kind === 'number' ? (Number.isFinite(n) ? nodes.number(n) : undefined) : nodes.string(v);
     if (next) set([...items, next], true);
   };
   const adder = h.readOnly
@@ -448,8 +449,8 @@ function segmentRow(h: VisualHost, name: string, negated: boolean, path: Path, l
   const key = pathKey(path);
   const tab = h.activeRow === key ? 0 : -1;
   const set = (n: string, not: boolean) => {
-    const ref = { type: 'segment', name: n } as Expr;
-    h.replaceNode(path, not ? ({ type: 'not', operand: ref } as Expr) : ref, true);
+    const ref = nodes.segment(n);
+    h.replaceNode(path, not ? nodes.not(ref) : ref, true);
   };
   const body = html`<select part="segment-mode" aria-label=${s.segmentLabel.replace(': {text}', '')} tabindex=${tab} ?disabled=${h.readOnly} @change=${(e: Event) => set(name, (e.target as HTMLSelectElement).value === 'out')}>
       <option value="in" ?selected=${!negated}>${s.inSegment}</option>
@@ -504,12 +505,12 @@ function eventCondition(
     disabled: h.readOnly,
     tabindex: tab,
     choices: () => Object.entries(events).map(([n, e]) => ({ value: n, label: e.label ?? n, detail: e.label ? n : undefined })),
-    choose: (v) => setAgg({ event: literal.string(v) as typeof agg.event, where: null, property: NEEDS_PROPERTY.has(agg.fn) ? agg.property : null }),
+    choose: (v) => setAgg({ event: nodes.string(v) as typeof agg.event, where: null, property: NEEDS_PROPERTY.has(agg.fn) ? agg.property : null }),
   });
   const fnSelect = html`<select part="aggregate" aria-label=${s.aggregate} tabindex=${tab} ?disabled=${h.readOnly} @change=${(e: Event) => {
     const fn = (e.target as HTMLSelectElement).value as AggregateFn;
     const firstNumber = Object.keys(properties).find((k) => properties[k].type === 'number') ?? '';
-    setAgg({ fn, property: NEEDS_PROPERTY.has(fn) ? (agg.property ?? (literal.string(firstNumber) as typeof agg.event)) : null });
+    setAgg({ fn, property: NEEDS_PROPERTY.has(fn) ? (agg.property ?? (nodes.string(firstNumber) as typeof agg.event)) : null });
   }}>
     ${AGGREGATES.map((fn) => html`<option value=${fn} ?selected=${fn === agg.fn}>${fn}</option>`)}
   </select>`;
@@ -522,15 +523,15 @@ function eventCondition(
         disabled: h.readOnly,
         tabindex: tab,
         choices: () => Object.entries(properties).filter(([, f]) => f.type === 'number').map(([n, f]) => ({ value: n, label: f.label ?? n })),
-        choose: (v) => setAgg({ property: literal.string(v) as typeof agg.event }),
+        choose: (v) => setAgg({ property: nodes.string(v) as typeof agg.event }),
       })
     : nothing;
   const within = agg.within;
   const windowEditor = html`<label class="hint"
       ><input type="checkbox" part="within-toggle" tabindex=${tab} ?disabled=${h.readOnly} .checked=${within !== null}
-        @change=${(e: Event) => setAgg({ within: (e.target as HTMLInputElement).checked ? (literal.duration(30, 'day') as typeof within) : null })} />
+        @change=${(e: Event) => setAgg({ within: (e.target as HTMLInputElement).checked ? (nodes.duration(30, 'day') as typeof within) : null })} />
       ${s.within}</label
-    >${within ? duration(h, within.amount, within.unit, s.within, tab, (amount, unit, c) => setAgg({ within: literal.duration(amount, unit) as typeof within }, c)) : html`<span class="hint">${s.anyTime}</span>`}`;
+    >${within ? duration(h, within.amount, within.unit, s.within, tab, (amount, unit, c) => setAgg({ within: nodes.duration(amount, unit) as typeof within }, c)) : html`<span class="hint">${s.anyTime}</span>`}`;
   const body = html`${notToggle(h, path, negated, tab)} ${eventPicker} ${fnSelect} ${propertyPicker} ${windowEditor} ${operatorPicker(h, p, valueType, key, tab, set)}
   ${operandEditor(h, p, valueType, key, tab, set)}
   ${agg.where === null && !h.readOnly ? html`<button type="button" part="add-where" tabindex=${tab} @click=${() => h.act('add-where', path)}>+ ${s.where}</button>` : nothing}`;
@@ -540,11 +541,56 @@ function eventCondition(
   return leaf(h, path, level, 'event', format(s.eventLabel, { text }), body, where);
 }
 
+/** A condition still being written: pick its field, then its operator; the rest gets fresh values. */
+function draftRow(h: VisualHost, d: Extract<Expr, { type: 'draft' }>, negated: boolean, path: Path, level: number, scope: Scope): TemplateResult {
+  const s = h.words;
+  const key = pathKey(path);
+  const tab = h.activeRow === key ? 0 : -1;
+  const fieldPath = d.subject?.type === 'field' ? d.subject.path.join('.') : undefined;
+  const field = fieldPath !== undefined && Object.hasOwn(scope.fields, fieldPath) ? scope.fields[fieldPath] : undefined;
+  const set = (next: Expr) => h.replaceNode(path, negated ? nodes.not(next) : next, true);
+  const fieldPicker = pickerTemplate(h, {
+    id: `${key}|field`,
+    name: s.field,
+    text: fieldPath === undefined ? s.chooseField : (field?.label ?? fieldPath),
+    part: 'field-picker',
+    disabled: h.readOnly,
+    tabindex: tab,
+    choices: () => fieldChoices(scope.fields),
+    choose: (value) => set(newCondition(value, scope.fields[value])),
+  });
+  const opPicker =
+    fieldPath === undefined
+      ? nothing
+      : pickerTemplate(h, {
+          id: `${key}|operator`,
+          name: s.operator,
+          text: d.op ? operatorWords(OPERATORS[d.op]) : s.chooseOperator,
+          part: 'operator-picker',
+          disabled: h.readOnly,
+          tabindex: tab,
+          choices: () => operatorsForField(field).map((o) => ({ value: o.id, label: operatorWords(o), detail: o.print === operatorWords(o) ? undefined : o.print })),
+          choose: (value) => set(withOperator(nodes.condition(fieldPath, value as OperatorId), value as OperatorId, field, true)),
+        });
+  const body = html`${notToggle(h, path, negated, tab)} ${fieldPicker} ${opPicker}`;
+  return leaf(h, path, level, 'condition', format(s.conditionLabel, { text: print(d) }), body);
+}
+
 function rawRow(h: VisualHost, node: Expr, path: Path, level: number): TemplateResult {
   const s = h.words;
   const key = pathKey(path);
   const tab = h.activeRow === key ? 0 : -1;
-  const text = print(node);
-  const body = html`<span class="raw"><input type="text" part="raw-input" aria-label=${s.unparsed} tabindex=${tab} ?readonly=${h.readOnly} .value=${text} @change=${() => h.commitEdits()} /></span>`;
+  const text = node.type === 'raw' ? node.text : print(node);
+  const body = html`<span class="raw"
+    ><input
+      type="text"
+      part="raw-input"
+      aria-label=${s.unparsed}
+      tabindex=${tab}
+      ?readonly=${h.readOnly}
+      .value=${text}
+      @input=${(e: Event) => h.replaceNode(path, nodes.raw((e.target as HTMLInputElement).value), false)}
+      @change=${() => h.commitEdits()}
+  /></span>`;
   return leaf(h, path, level, 'raw', format(s.rawLabel, { text }), body);
 }
