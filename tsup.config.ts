@@ -8,6 +8,8 @@
  *   Built together with the core entry with code splitting, so both entries share one copy of the
  *   core (one `SegmentError` class, one operator table) through chunks in `dist/`.
  * - `dist/cli/segment.cjs`: the `segment` bin, one self-contained CommonJS file with a shebang.
+ * - `dist/editor/index.mjs`: `<segment-builder>` for browsers, one ES module with Lit and the core
+ *   it uses bundled in (Lit's production build), so a plain HTML page can import it as it is.
  */
 import { existsSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
@@ -33,6 +35,23 @@ export default defineConfig([
     target: 'es2022',
     external,
     noExternal: ['jsep'],
+    clean: false,
+    sourcemap: false,
+  },
+  {
+    entry: { 'editor/index': 'editor-component/index.ts' },
+    outDir: 'dist',
+    format: ['esm'],
+    outExtension: jsExtension,
+    dts: true,
+    splitting: false,
+    platform: 'browser',
+    target: 'es2022',
+    noExternal: [/.*/],
+    minify: true,
+    esbuildOptions(options) {
+      options.conditions = ['production'];
+    },
     clean: false,
     sourcemap: false,
   },

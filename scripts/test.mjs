@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const report = join(root, 'build', 'vitest-report.json');
@@ -100,6 +101,8 @@ async function main() {
     console.error('test: the build failed');
     return 1;
   }
+  // The web component's tests run in Debian's Chromium (installed here when missing).
+  if (!ensureChromium()) console.error('test: no chromium; the browser tests will fail');
   const databases = startDatabases();
   let vitestCode;
   try {

@@ -1,0 +1,38 @@
+/** bench:ui, in the page: `<segment-builder>` mounted and driven for the measurements. */
+import '../../editor-component/index';
+import type { SegmentBuilder } from '../../editor-component/index';
+import { expression, schema, textConditionIndex } from './segment';
+import { exposeHarness } from './harness';
+
+exposeHarness({
+  mount(n: number, view: 'visual' | 'text') {
+    const el = document.createElement('segment-builder') as SegmentBuilder;
+    el.schema = schema();
+    el.view = view;
+    el.value = view === 'text' ? longExpression() : expression(n);
+    document.querySelector('#root')!.append(el);
+    return el;
+  },
+  valueInput(el: Element, n: number) {
+    return (el as SegmentBuilder).shadowRoot!.querySelector<HTMLInputElement>(`[role="row"][data-path="${textConditionIndex(n)}"] [part~="value-input"]`)!;
+  },
+  addButton(el: Element) {
+    return (el as SegmentBuilder).shadowRoot!.querySelector<HTMLElement>('[part~="group-footer"] [part~="add-condition"]:last-of-type')!;
+  },
+  textArea(el: Element) {
+    return (el as SegmentBuilder).shadowRoot!.querySelector('textarea')!;
+  },
+  count(el: Element) {
+    return (el as SegmentBuilder).shadowRoot!.querySelectorAll('*').length;
+  },
+  options(el: Element) {
+    return (el as SegmentBuilder).shadowRoot!.querySelectorAll('option').length;
+  },
+});
+
+/** About 5,000 characters: the segment's conditions until the text is that long. */
+function longExpression(): string {
+  let n = 1;
+  while (expression(n).length < 5000) n++;
+  return expression(n);
+}

@@ -1,0 +1,20 @@
+/**
+ * `<segment-builder>`: importing this module defines the element.
+ *
+ *   import 'n8n-nodes-segments/editor';
+ *   <segment-builder name="segment" value='country = "OM"'></segment-builder>
+ */
+import { SegmentBuilder } from './segment-builder';
+
+export { SegmentBuilder, type BuilderView, type CountProvider } from './segment-builder';
+export { SegmentChangeEvent, SegmentInputEvent, type BuilderDiagnostic, type SegmentBuilderEventMap, type SegmentEditDetail } from './events';
+export { schemaContext, segmentsContext } from './context';
+export { AR, EN, type BuilderStrings } from './strings';
+
+if (!customElements.get('segment-builder')) customElements.define('segment-builder', SegmentBuilder);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'segment-builder': SegmentBuilder;
+  }
+}

@@ -1,0 +1,1086 @@
+import { ContextConsumer } from '@lit/context';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { schemaContext, segmentsContext } from './context';
+import { SegmentChangeEvent, SegmentInputEvent, type BuilderDiagnostic, type SegmentBuilderEventMap, type SegmentEditDetail } from './events';
+import { analyze, createClock, nodes, print, sentence, spanOf, type Analysis, type DurationUnit, type Expr, type FieldSchema, type Schema, type SegmentDefinition } from './language';
+import {
+  asGroup,
+  removeAt,
+  insertAt,
+  isWithin,
+  keyPath,
+  moveTo,
+  newGroup,
+  nodeAt,
+  otherConnective,
+  parentOf,
+  pathKey,
+  replaceAt,
+  rootGroup,
+  rowAtOffset,
+  setConnective,
+  strip,
+  withWhere,
+  toggleNot,
+  visibleRows,
+  type Path,
+} from './model';
+import type { PickerState } from './picker';
+import { styles } from './segment-builder.styles';
+import { format, stringsFor, type BuilderStrings } from './strings';
+import { completionsAt, TextPainter, tokensOf, type CompletionList } from './text-view';
+import { treeTemplate, type RowAction, type VisualHost } from './visual-view';
+
+/** Counts the profiles in a segment; the builder aborts `signal` when the expression changes again. */
+export type CountProvider = (expression: string, options: { signal: AbortSignal }) => Promise<number>;
+
+export type BuilderView = 'visual' | 'text' | 'both';
+
+type CountState = { status: 'idle' } | { status: 'pending' } | { status: 'done'; value: number } | { status: 'error'; message: string } | { status: 'invalid' };
+
+const COUNT_DELAY_MS = 300;
+
+/**
+ * A visual and text editor for one segment expression, two-way synced: nested groups of conditions
+ * on one side, the expression with colours, squiggles and completion on the other. A form field.
+ *
+ * @summary The embeddable segment builder.
+ *
+ * @event input - The user edited the expression (every keystroke, choice or move). `detail`: `{expression, ast, valid, diagnostics}`.
+ * @event change - The user committed an edit (a choice made, a field left, a row moved). Same `detail`.
+ *
+ * @csspart toolbar - The bar with the view switch and the count.
+ * @csspart view-switch - The Visual / Text / Both buttons.
+ * @csspart count - The live count ("≈ 1,234 customers").
+ * @csspart tree - The visual view (an ARIA tree).
+ * @csspart group - A group row and its items.
+ * @csspart group-header - The row of a group's controls.
+ * @csspart group-items - The items of a group.
+ * @csspart group-count - A group's own count.
+ * @csspart condition - A condition row.
+ * @csspart condition-row - The controls of a condition.
+ * @csspart event - An event condition row.
+ * @csspart event-row - The controls of an event condition.
+ * @csspart where - The property conditions of an event condition.
+ * @csspart segment - A saved segment row.
+ * @csspart segment-row - The controls of a saved segment row.
+ * @csspart raw - A row of text the visual view cannot show (edit it as text).
+ * @csspart raw-row - The controls of a raw row.
+ * @csspart raw-input - The text input of a raw row.
+ * @csspart drag-handle - A row's drag handle.
+ * @csspart collapse-button - A group's collapse button.
+ * @csspart not-toggle - The Not toggle of a group or row.
+ * @csspart connective - The All / Any switch of a group.
+ * @csspart connective-and - The All button.
+ * @csspart connective-or - The Any button.
+ * @csspart add-condition - A group's Add condition button.
+ * @csspart add-group - A group's Add group button.
+ * @csspart add-segment - A group's Add saved segment button.
+ * @csspart add-event - A group's Add event condition button.
+ * @csspart add-where - An event condition's Add where button.
+ * @csspart duplicate-button - A row's Duplicate button.
+ * @csspart delete-button - A row's Delete button.
+ * @csspart field-picker - The field picker of a condition.
+ * @csspart operator-picker - The operator picker of a condition.
+ * @csspart value-picker - A picker of enum values.
+ * @csspart segment-picker - The saved segment picker.
+ * @csspart event-picker - The event picker.
+ * @csspart property-picker - The event property picker.
+ * @csspart picker-button - The button of any picker.
+ * @csspart picker - An open picker's popup.
+ * @csspart picker-option - An option in an open picker.
+ * @csspart value-input - A value input.
+ * @csspart chips - A list value's chips.
+ * @csspart chip - One chip.
+ * @csspart chip-remove - A chip's remove button.
+ * @csspart chip-input - The input that adds a chip.
+ * @csspart duration-amount - A duration's amount.
+ * @csspart duration-unit - A duration's unit.
+ * @csspart date-mode - A date's kind (a day, a time ago, today, now).
+ * @csspart resolved-date - The day a relative date resolves to.
+ * @csspart aggregate - An event condition's measure.
+ * @csspart within-toggle - An event condition's time window toggle.
+ * @csspart segment-mode - In segment / not in segment.
+ * @csspart empty - The note in an empty group.
+ * @csspart text-view - The text view.
+ * @csspart text-editor - The text area and its colours.
+ * @csspart text-input - The text area.
+ * @csspart text-highlight - The coloured copy of the text behind the text area.
+ * @csspart completions - The completion list.
+ * @csspart diagnostics - The list of problems.
+ * @csspart description - The plain-language description.
+ *
+ * @cssproperty --segment-builder-font - The font (default `0.9375rem/1.4 system-ui, sans-serif`).
+ * @cssproperty --segment-builder-font-mono - The text view's font.
+ * @cssproperty --segment-builder-background - Background.
+ * @cssproperty --segment-builder-color - Text colour.
+ * @cssproperty --segment-builder-muted-color - Quieter text.
+ * @cssproperty --segment-builder-border-color - Borders.
+ * @cssproperty --segment-builder-surface - Group headers and chips.
+ * @cssproperty --segment-builder-accent - Pressed toggles, the active option, drop marks.
+ * @cssproperty --segment-builder-accent-contrast - Text on the accent.
+ * @cssproperty --segment-builder-error-color - Problems and squiggles.
+ * @cssproperty --segment-builder-focus-ring - The focus outline.
+ * @cssproperty --segment-builder-selection - The row and the text stretch that belong together.
+ * @cssproperty --segment-builder-radius - Corner radius.
+ * @cssproperty --segment-builder-gap - Space between controls.
+ * @cssproperty --segment-builder-indent - Indentation of nested groups.
+ * @cssproperty --segment-builder-token-keyword - Text view: and, or, not.
+ * @cssproperty --segment-builder-token-field - Text view: field names.
+ * @cssproperty --segment-builder-token-operator - Text view: operator words.
+ * @cssproperty --segment-builder-token-string - Text view: strings.
+ * @cssproperty --segment-builder-token-number - Text view: numbers and durations.
+ * @cssproperty --segment-builder-token-function - Text view: events and saved segments.
+ * @cssproperty --segment-builder-token-comment - Text view: comments.
+ */
+export class SegmentBuilder extends LitElement implements VisualHost {
+  static override styles = styles;
+  static formAssociated = true;
+  static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: false };
+
+  static override properties = {
+    value: { type: String, reflect: true, noAccessor: true },
+    schema: { attribute: false },
+    segments: { attribute: false },
+    countProvider: { attribute: false },
+    readonly: { type: Boolean, reflect: true },
+    disabled: { type: Boolean, reflect: true },
+    required: { type: Boolean, reflect: true },
+    name: { type: String, reflect: true },
+    maxDepth: { type: Number, attribute: 'max-depth' },
+    locale: { type: String, reflect: true },
+    strings: { attribute: false },
+    view: { type: String, reflect: true },
+    groupCounts: { type: Boolean, attribute: 'group-counts' },
+    now: { attribute: false },
+  };
+
+  // Controllers
+  private readonly internals: ElementInternals;
+  private readonly schemaConsumer = new ContextConsumer(this, { context: schemaContext, subscribe: true });
+  private readonly segmentsConsumer = new ContextConsumer(this, { context: segmentsContext, subscribe: true });
+  private readonly painter = new TextPainter();
+
+  // Private state
+  private _text = '';
+  private _defaultValue = '';
+  private _analysis: Analysis = analyze('', undefined, []);
+  private _root: Expr = rootGroup(undefined);
+  private _count: CountState = { status: 'idle' };
+  private _countTimer: ReturnType<typeof setTimeout> | undefined;
+  private _countAbort: AbortController | undefined;
+  private _groupCounts = new Map<string, string>();
+  private _edited = false;
+  private _focusRow = false;
+  private _focusPicker: string | undefined;
+  private _announcement = '';
+  private _completions: (CompletionList & { index: number }) | undefined;
+  private _drag: string | undefined;
+  private _caretRow: string | undefined;
+
+  /** @internal */ activeRow = '';
+  /** @internal */ collapsed = new Set<string>();
+  /** @internal */ picker: PickerState | undefined;
+  /** @internal */ dropTarget: VisualHost['dropTarget'];
+
+  // Public properties
+  /** The fields and events conditions can name. Wins over a schema provided by an ancestor. */
+  declare schema: Schema | undefined;
+  /** Saved segments `in_segment` rows can pick (at most 10 may be referenced). Wins over the context. */
+  declare segments: readonly SegmentDefinition[] | undefined;
+  /** Counts a valid expression (debounced; the previous request is aborted). */
+  declare countProvider: CountProvider | undefined;
+  /** Shows the segment without letting the user change it. */
+  declare readonly: boolean;
+  /** Disables the builder (and leaves it out of its form's data). */
+  declare disabled: boolean;
+  /** An empty expression makes the form invalid. */
+  declare required: boolean;
+  /** The name the expression is submitted under in a form. */
+  declare name: string;
+  /** How deep groups may nest (the root group is level 1). */
+  declare maxDepth: number;
+  /** The language of the builder's words and description: `en` or `ar` (others fall back to English). */
+  declare locale: string;
+  /** Replaces some of the locale's words. */
+  declare strings: Partial<BuilderStrings> | undefined;
+  /** Which views show: `visual`, `text` or `both`. */
+  declare view: BuilderView;
+  /** Counts each group too (one `countProvider` call per group). */
+  declare groupCounts: boolean;
+  /** The instant relative dates are shown against (default: now). */
+  declare now: Date | undefined;
+
+  constructor() {
+    super();
+    this.internals = this.attachInternals();
+    this.readonly = false;
+    this.disabled = false;
+    this.required = false;
+    this.name = '';
+    this.maxDepth = 8;
+    this.locale = 'en';
+    this.view = 'visual';
+    this.groupCounts = false;
+  }
+
+  /** The expression text. Setting it never fires `input` or `change`. */
+  get value(): string {
+    return this._text;
+  }
+
+  set value(next: string | null | undefined) {
+    const text = next ?? '';
+    const old = this._text;
+    this._defaultValue = text;
+    if (text === old) return;
+    this.setText(text);
+    this.requestUpdate('value', old);
+  }
+
+  /** The tree of the current expression (partial while the text has syntax errors). */
+  get ast(): Expr | undefined {
+    return this._analysis.expr;
+  }
+
+  /** Whether the expression parsed and validated without problems. */
+  get valid(): boolean {
+    return this._analysis.valid;
+  }
+
+  /** Every problem in the expression. */
+  get diagnostics(): readonly BuilderDiagnostic[] {
+    return this._analysis.diagnostics;
+  }
+
+  get form(): HTMLFormElement | null {
+    return this.internals.form;
+  }
+
+  get validity(): ValidityState {
+    return this.internals.validity;
+  }
+
+  get validationMessage(): string {
+    return this.internals.validationMessage;
+  }
+
+  get willValidate(): boolean {
+    return this.internals.willValidate;
+  }
+
+  checkValidity(): boolean {
+    return this.internals.checkValidity();
+  }
+
+  reportValidity(): boolean {
+    return this.internals.reportValidity();
+  }
+
+  /** @internal */
+  get words(): BuilderStrings {
+    return stringsFor(this.locale, this.strings);
+  }
+
+  // VisualHost (used by the templates)
+  /** @internal */ get segmentList(): readonly SegmentDefinition[] {
+    return this.segments ?? this.segmentsConsumer.value ?? [];
+  }
+  /** @internal */ get readOnly(): boolean {
+    return this.readonly || this.disabled;
+  }
+  /** @internal */ get depthLimit(): number {
+    return this.maxDepth;
+  }
+  /** @internal */ get currentRow(): string | undefined {
+    return this._caretRow;
+  }
+  /** @internal */ get activeSchema(): Schema | undefined {
+    return this.schema ?? this.schemaConsumer.value;
+  }
+
+  // Lifecycle
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    const root = super.createRenderRoot();
+    // The inner controls' own `input` events cross the shadow boundary; the host sees only ours.
+    root.addEventListener('input', (e) => e.stopPropagation());
+    return root;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.syncForm();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._countAbort?.abort();
+    clearTimeout(this._countTimer);
+    this.painter.clear();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const inputs = ['schema', 'segments', 'locale'] as const;
+    // Context values arrive through the consumers (they request an update without a changed key).
+    if (inputs.some((k) => changed.has(k)) || this._analysis.text !== this._text || this.contextChanged()) {
+      this.reanalyze();
+    }
+    if (changed.has('countProvider') || changed.has('groupCounts')) this.scheduleCount();
+    if (changed.has('disabled') || changed.has('required')) this.syncForm();
+  }
+
+  private seenSchema: Schema | undefined;
+  private seenSegments: readonly SegmentDefinition[] | undefined;
+  private contextChanged(): boolean {
+    const changed = this.seenSchema !== this.activeSchema || this.seenSegments !== this.segmentList;
+    this.seenSchema = this.activeSchema;
+    this.seenSegments = this.segmentList;
+    return changed;
+  }
+
+  protected override updated(): void {
+    this.paintText();
+    if (this._focusRow) {
+      this._focusRow = false;
+      this.rowElement(this.activeRow)?.focus();
+    }
+    if (this.picker && this._focusPicker === this.picker.id) {
+      this._focusPicker = undefined;
+      this.renderRoot.querySelector<HTMLInputElement>('.picker-search')?.focus();
+    } else if (this._focusPicker !== undefined && !this.picker) {
+      const id = this._focusPicker;
+      this._focusPicker = undefined;
+      this.renderRoot.querySelector<HTMLElement>(`[data-picker="${CSS.escape(id)}"]`)?.focus();
+    }
+  }
+
+  /** @internal */
+  formResetCallback(): void {
+    this.setText(this._defaultValue);
+    this.requestUpdate('value');
+  }
+
+  /** @internal */
+  formStateRestoreCallback(state: string | File | FormData | null): void {
+    if (typeof state === 'string') {
+      this.setText(state);
+      this.requestUpdate('value');
+    }
+  }
+
+  /** @internal */
+  formDisabledCallback(disabled: boolean): void {
+    this.disabled = disabled;
+  }
+
+  // State changes
+
+  private setText(text: string): void {
+    this._text = text;
+    this.reanalyze();
+  }
+
+  private reanalyze(): void {
+    this.contextChanged();
+    this._analysis = analyze(this._text, this.activeSchema, this.segmentList);
+    this._root = rootGroup(this._analysis.expr);
+    if (nodeAt(this._root, keyPath(this.activeRow)) === undefined) this.activeRow = '';
+    this.syncForm();
+    this.scheduleCount();
+  }
+
+  private syncForm(): void {
+    const a = this._analysis;
+    this.internals.setFormValue(this.disabled ? null : this._text, this._text);
+    const anchor = this.renderRoot?.querySelector?.<HTMLElement>('textarea, [role="row"][data-path]') ?? undefined;
+    if (this.required && this._text.trim() === '') this.internals.setValidity({ valueMissing: true }, this.words.emptyBuilder, anchor);
+    else if (this._text.trim() !== '' && !a.valid) this.internals.setValidity({ customError: true }, a.diagnostics[0]?.summary ?? this.words.unparsed, anchor);
+    else this.internals.setValidity({});
+  }
+
+  /** A user's edit: new text, both views follow, `input` (and `change` when committed) fire. */
+  private userEdit(text: string, commit: boolean): void {
+    if (text !== this._text) {
+      const old = this._text;
+      this.setText(text);
+      this.requestUpdate('value', old);
+      this._edited = true;
+      this.dispatchEvent(new SegmentInputEvent(this.detail()));
+    }
+    if (commit) this.commitEdits();
+  }
+
+  private detail(): SegmentEditDetail {
+    const a = this._analysis;
+    return { expression: this._text, ast: a.expr, valid: a.valid, diagnostics: a.diagnostics };
+  }
+
+  /** @internal */
+  commitEdits(): void {
+    if (!this._edited) return;
+    this._edited = false;
+    this.dispatchEvent(new SegmentChangeEvent(this.detail()));
+  }
+
+  /** The text for a new root: the root group printed (a group of one prints as its item). */
+  private printRoot(root: Expr): string {
+    // The bare `and` shown around a lone condition (parsed text never has an `and` of one).
+    if (root.type === 'and' && root.items.length <= 1) return root.items.length === 0 ? '' : print(root.items[0]);
+    return print(root);
+  }
+
+
+  /** @internal */
+  replaceNode(path: Path, node: Expr, commit: boolean): void {
+    const old = nodeAt(this._root, path);
+    const span = old && spanOf(old);
+    // A condition keeps the text around it as the user wrote it (comments, line breaks).
+    if (span && path.length > 0 && !asGroup(old) && !asGroup(node) && this._analysis.expr !== undefined) {
+      const text = this._text.slice(0, span.start) + print(node) + this._text.slice(span.end);
+      this.userEdit(text, commit);
+      return;
+    }
+    this.userEdit(this.printRoot(replaceAt(this._root, path, () => node)), commit);
+  }
+
+  /** A structural edit: the new root, the row to focus, and what to announce. */
+  private structural(root: Expr, focus: Path | undefined, announcement: string): void {
+    this.userEdit(this.printRoot(root), true);
+    if (focus) {
+      this.activeRow = pathKey(focus);
+      this._focusRow = true;
+    }
+    this.announce(announcement);
+  }
+
+  private announce(text: string): void {
+    // The same words twice in a row must still be spoken: clear, then set on the next frame.
+    this._announcement = '';
+    this.requestUpdate();
+    requestAnimationFrame(() => {
+      this._announcement = text;
+      this.requestUpdate();
+    });
+  }
+
+  /** @internal */
+  groupCount(key: string): string | undefined {
+    return this.groupCounts ? this._groupCounts.get(key) : undefined;
+  }
+
+  /** @internal */
+  ago(amount: number, unit: DurationUnit): number {
+    return createClock({ now: this.now ?? new Date() }).ago({ amount, unit });
+  }
+
+  /** @internal */
+  openPicker(state: PickerState): void {
+    this.picker = state;
+    this._focusPicker = state.id;
+    this.requestUpdate();
+  }
+
+  /** @internal */
+  closePicker(focusButton: boolean): void {
+    const id = this.picker?.id;
+    this.picker = undefined;
+    this._focusPicker = focusButton ? id : undefined;
+    this.requestUpdate();
+  }
+
+  /** The fields in scope at a group path (profile fields, or an event's properties under `.where`). */
+  private fieldsAt(path: Path): Readonly<Record<string, FieldSchema>> {
+    const schema = this.activeSchema;
+    const w = path.lastIndexOf('where');
+    if (w < 0) return schema?.fields ?? {};
+    const { inner } = strip(nodeAt(this._root, path.slice(0, w)) as Expr);
+    if (inner.type !== 'predicate' || inner.subject.type !== 'aggregate') return {};
+    const name = inner.subject.event.value.toLowerCase();
+    const event = Object.entries(schema?.events ?? {}).find(([n]) => n.toLowerCase() === name)?.[1];
+    return event?.properties ?? {};
+  }
+
+  private levelOf(path: Path): number {
+    return path.length + 1;
+  }
+
+  /** @internal */
+  act(action: RowAction, path: Path): void {
+    if (this.readOnly) return;
+    const s = this.words;
+    const root = this._root;
+    const node = nodeAt(root, path);
+    if (node === undefined) return;
+    switch (action) {
+      case 'add-condition':
+      case 'add-group':
+      case 'add-segment':
+      case 'add-event': {
+        const g = asGroup(node)!;
+        let child: Expr;
+        if (action === 'add-group') {
+          if (this.levelOf(path) + 1 > this.maxDepth) return;
+          child = newGroup(otherConnective(g.type), []);
+        } else if (action === 'add-segment') {
+          const name = this.segmentList[0]?.name ?? 'Segment';
+          child = { type: 'segment', name } as Expr;
+        } else if (action === 'add-event') {
+          const [event] = Object.keys(this.activeSchema?.events ?? {});
+          child = nodes.condition(nodes.event(event ?? 'event', 'count'), 'gte', 1);
+        } else child = nodes.draft();
+        const what = action === 'add-group' ? s.addGroup : action === 'add-segment' ? s.addSegment : action === 'add-event' ? s.addEvent : s.addCondition;
+        this.structural(insertAt(root, path, g.items.length, child), [...path, g.items.length], format(s.announceAdded, { what: what.toLowerCase() }));
+        return;
+      }
+      case 'add-where': {
+        if (!strip(node).inner || nodeAt(root, [...path]) === undefined) return;
+        const fresh = replaceAt(root, path, (n) => withWhere(n, nodes.draft()));
+        if (fresh === root) return;
+        this.structural(fresh, [...path, 'where'], format(s.announceAdded, { what: s.where }));
+        return;
+      }
+      case 'duplicate': {
+        const { group, index } = parentOf(path);
+        this.structural(insertAt(root, group, index + 1, node), [...group, index + 1], format(s.announceAdded, { what: s.duplicate.toLowerCase() }));
+        return;
+      }
+      case 'delete': {
+        const { group, index } = parentOf(path);
+        const next = removeAt(root, path);
+        // Focus the row now at the deleted one's place, else the one before it, else the group.
+        const candidates: Path[] = [path, [...group, index - 1], group];
+        this.structural(next, candidates.find((p) => p.every((k) => k !== -1) && nodeAt(next, p) !== undefined) ?? [], format(s.announceDeleted, { what: this.rowName(node) }));
+        return;
+      }
+      case 'move-up':
+      case 'move-down':
+        this.moveBy(path, action === 'move-up' ? -1 : 1);
+        return;
+      case 'indent':
+        this.indent(path);
+        return;
+      case 'outdent':
+        this.outdent(path);
+        return;
+      case 'toggle-collapse': {
+        const key = pathKey(path);
+        const collapsed = !this.collapsed.has(key);
+        if (collapsed) this.collapsed.add(key);
+        else this.collapsed.delete(key);
+        this.announce(collapsed ? s.announceCollapsed : s.announceExpanded);
+        this.requestUpdate();
+        return;
+      }
+      case 'toggle-not': {
+        // The root shown around a lone condition is no group of the text's: its Not is the condition's.
+        const target = path.length === 0 && this._analysis.expr !== undefined && !asGroup(this._analysis.expr) ? [0] : path;
+        // Nothing to negate in an empty segment.
+        if (nodeAt(root, target) === undefined || (target.length === 0 && asGroup(root)?.items.length === 0)) return;
+        this.structural(replaceAt(root, target, toggleNot), undefined, format(s.announceChanged, { what: s.not }));
+        return;
+      }
+      case 'and':
+      case 'or':
+        if (asGroup(node)?.type === action) return;
+        this.structural(replaceAt(root, path, (n) => setConnective(n, action)), undefined, format(s.announceChanged, { what: action === 'and' ? s.matchAll : s.matchAny }));
+        return;
+    }
+  }
+
+  private rowName(node: Expr): string {
+    return asGroup(node) ? this.words.addGroup.replace(/^\S+\s/, '') : print(node);
+  }
+
+  /** Moves a row among its siblings; past the first or last it leaves the group. */
+  private moveBy(path: Path, delta: -1 | 1): void {
+    const { group, index } = parentOf(path);
+    const siblings = asGroup(nodeAt(this._root, group) as Expr)!.items;
+    const to = index + delta;
+    if (to < 0 || to >= siblings.length) {
+      if (group.length === 0 || typeof group[group.length - 1] !== 'number') return;
+      const outer = parentOf(group);
+      this.moveRow(path, outer.group, delta < 0 ? outer.index : outer.index + 1);
+      return;
+    }
+    this.moveRow(path, group, delta < 0 ? to : to + 1);
+  }
+
+  /** Indent: into the group just above (as its last item), or into a new group with the row above. */
+  private indent(path: Path): void {
+    const { group, index } = parentOf(path);
+    if (index === 0) return;
+    const g = asGroup(nodeAt(this._root, group) as Expr)!;
+    const above = g.items[index - 1];
+    const aboveGroup = asGroup(above);
+    if (aboveGroup) {
+      this.moveRow(path, [...group, index - 1], aboveGroup.items.length);
+      return;
+    }
+    if (this.levelOf(group) + 1 > this.maxDepth) return;
+    const node = g.items[index];
+    const wrapped = newGroup(otherConnective(g.type), [above, node]);
+    const next = removeAt(replaceAt(this._root, [...group, index - 1], () => wrapped), path);
+    this.structural(next, [...group, index - 1, 1], this.movedText([...group, index - 1, 1], next));
+  }
+
+  /** Outdent: out of its group, just after it. */
+  private outdent(path: Path): void {
+    const { group } = parentOf(path);
+    if (group.length === 0 || typeof group[group.length - 1] !== 'number') return;
+    const outer = parentOf(group);
+    this.moveRow(path, outer.group, outer.index + 1);
+  }
+
+  /** @internal Moves a row to `index` in the group at `toGroup` (indexes before the move). */
+  moveRow(from: Path, toGroup: Path, index: number): void {
+    if (isWithin(toGroup, from)) return;
+    const { root, path } = moveTo(this._root, from, toGroup, index);
+    this.structural(root, path, this.movedText(path, root));
+  }
+
+  private movedText(path: Path, root: Expr): string {
+    const { group, index } = parentOf(path);
+    const count = asGroup(nodeAt(root, group) as Expr)?.items.length ?? 1;
+    return format(this.words.announceMoved, { position: index + 1, count, level: path.length + 1 });
+  }
+
+  // Handlers
+
+  private rowElement(key: string): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>(`[role="row"][data-path][data-path="${CSS.escape(key)}"]`);
+  }
+
+  private onTreeFocusIn = (e: FocusEvent): void => {
+    const row = (e.target as HTMLElement).closest<HTMLElement>('[role="row"][data-path]');
+    const key = row?.dataset.path;
+    if (key !== undefined && key !== this.activeRow) {
+      this.activeRow = key;
+      this.requestUpdate();
+    }
+  };
+
+  private onTreeKeyDown = (e: KeyboardEvent): void => {
+    const target = e.target as HTMLElement;
+    const row = target.closest<HTMLElement>('[role="row"][data-path]');
+    if (!row) return;
+    const key = row.dataset.path ?? '';
+    const path = keyPath(key);
+    if (target !== row) {
+      // Inside a row's control: Escape goes back to the row.
+      if (e.key === 'Escape' && !this.picker) {
+        e.preventDefault();
+        row.focus();
+      }
+      return;
+    }
+    const rtl = getComputedStyle(this).direction === 'rtl';
+    const forward = rtl ? 'ArrowLeft' : 'ArrowRight';
+    const back = rtl ? 'ArrowRight' : 'ArrowLeft';
+    const rows = visibleRows(this._root, this.collapsed).map(pathKey);
+    const at = rows.indexOf(key);
+    const go = (k: string | undefined) => {
+      if (k === undefined) return;
+      e.preventDefault();
+      this.activeRow = k;
+      this._focusRow = true;
+      this.requestUpdate();
+    };
+    const node = nodeAt(this._root, path);
+    const isGroup = node !== undefined && asGroup(node) !== undefined;
+    const alt = e.altKey;
+    if (alt && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
+      e.preventDefault();
+      if (path.length > 0) this.act(e.key === 'ArrowUp' ? 'move-up' : 'move-down', path);
+      return;
+    }
+    if (alt && (e.key === forward || e.key === back)) {
+      e.preventDefault();
+      if (path.length > 0) this.act(e.key === forward ? 'indent' : 'outdent', path);
+      return;
+    }
+    switch (e.key) {
+      case 'ArrowDown':
+        return go(rows[at + 1]);
+      case 'ArrowUp':
+        return go(rows[at - 1]);
+      case 'Home':
+        return go(rows[0]);
+      case 'End':
+        return go(rows[rows.length - 1]);
+      case 'Delete':
+        if (path.length > 0 && typeof path[path.length - 1] === 'number') {
+          e.preventDefault();
+          this.act('delete', path);
+        }
+        return;
+      case 'Enter':
+      case 'F2': {
+        e.preventDefault();
+        row.querySelector<HTMLElement>('button:not(.handle):not(:disabled), input, select')?.focus();
+        return;
+      }
+      default:
+        break;
+    }
+    if (e.key === forward) {
+      if (isGroup && this.collapsed.has(key)) this.act('toggle-collapse', path);
+      else go(rows[at + 1] !== undefined && rows[at + 1].startsWith(key === '' ? '' : `${key}/`) ? rows[at + 1] : undefined);
+    } else if (e.key === back) {
+      if (isGroup && !this.collapsed.has(key) && path.length > 0) this.act('toggle-collapse', path);
+      else if (path.length > 0) go(pathKey(path.slice(0, path[path.length - 1] === 'where' ? -1 : -1)));
+    }
+  };
+
+  private onDragStart = (e: DragEvent): void => {
+    const key = (e.target as HTMLElement).dataset?.drag;
+    if (key === undefined || !e.dataTransfer) return;
+    this._drag = key;
+    e.dataTransfer.effectAllowed = 'move';
+    e.dataTransfer.setData('text/plain', print(nodeAt(this._root, keyPath(key)) as Expr));
+  };
+
+  private dropAt(e: DragEvent): VisualHost['dropTarget'] {
+    const row = (e.target as HTMLElement).closest?.<HTMLElement>('[role="row"][data-path]');
+    if (!row || this._drag === undefined) return undefined;
+    const key = row.dataset.path ?? '';
+    const from = keyPath(this._drag);
+    const to = keyPath(key);
+    if (isWithin(to, from)) return undefined;
+    const header = row.getBoundingClientRect();
+    const isGroup = asGroup(nodeAt(this._root, to) as Expr) !== undefined;
+    const y = e.clientY;
+    if (isGroup && (key === '' || y > header.top + header.height / 2)) return { key, where: 'inside' };
+    return { key, where: y < header.top + header.height / 2 ? 'before' : 'after' };
+  }
+
+  private onDragOver = (e: DragEvent): void => {
+    const target = this.dropAt(e);
+    if (!target) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'move';
+    if (this.dropTarget?.key !== target.key || this.dropTarget.where !== target.where) {
+      this.dropTarget = target;
+      this.requestUpdate();
+    }
+  };
+
+  private onDrop = (e: DragEvent): void => {
+    const target = this.dropAt(e);
+    const from = this._drag;
+    this.onDragEnd();
+    if (!target || from === undefined) return;
+    e.preventDefault();
+    const to = keyPath(target.key);
+    if (target.where === 'inside') {
+      const g = asGroup(nodeAt(this._root, to) as Expr)!;
+      this.moveRow(keyPath(from), to, g.items.length);
+    } else {
+      const { group, index } = parentOf(to);
+      this.moveRow(keyPath(from), group, target.where === 'before' ? index : index + 1);
+    }
+  };
+
+  private onDragEnd = (): void => {
+    this._drag = undefined;
+    if (this.dropTarget) {
+      this.dropTarget = undefined;
+      this.requestUpdate();
+    }
+  };
+
+  private onRawInput = (e: Event): void => {
+    this.userEdit((e.target as HTMLInputElement).value, false);
+  };
+
+  private onTextInput = (e: Event): void => {
+    const area = e.target as HTMLTextAreaElement;
+    this.userEdit(area.value, false);
+    this.updateCompletions(area);
+    this.caretMoved(area);
+  };
+
+  private onTextKeyDown = (e: KeyboardEvent): void => {
+    const c = this._completions;
+    const area = e.target as HTMLTextAreaElement;
+    if (e.key === ' ' && e.ctrlKey) {
+      e.preventDefault();
+      this.updateCompletions(area, true);
+      return;
+    }
+    if (!c) return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const n = c.items.length;
+      c.index = (c.index + (e.key === 'ArrowDown' ? 1 : -1) + n) % n;
+      this.requestUpdate();
+    } else if (e.key === 'Enter' || e.key === 'Tab') {
+      e.preventDefault();
+      this.acceptCompletion(area, c.index);
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      this._completions = undefined;
+      this.requestUpdate();
+    }
+  };
+
+  private updateCompletions(area: HTMLTextAreaElement, explicit = false): void {
+    const caret = area.selectionStart;
+    const typed = explicit || (caret === area.selectionEnd && caret > 0 && /[\p{L}\p{N}_"( ]/u.test(area.value.charAt(caret - 1)));
+    const list = typed ? completionsAt(area.value, caret, this.activeSchema, this.segmentList) : undefined;
+    this._completions = list ? { ...list, index: 0 } : undefined;
+    this.requestUpdate();
+  }
+
+  private acceptCompletion(area: HTMLTextAreaElement, index: number): void {
+    const c = this._completions;
+    if (!c) return;
+    const item = c.items[index];
+    const text = area.value.slice(0, c.from) + item.insert + area.value.slice(c.to);
+    const caret = c.from + item.insert.length;
+    this._completions = undefined;
+    area.value = text;
+    area.setSelectionRange(caret, caret);
+    this.userEdit(text, false);
+    area.focus();
+  }
+
+  private onTextChange = (): void => {
+    this.commitEdits();
+  };
+
+  private onTextBlur = (): void => {
+    if (this._completions) {
+      this._completions = undefined;
+      this.requestUpdate();
+    }
+  };
+
+  private caretMoved = (e: Event | HTMLTextAreaElement): void => {
+    const area = (e instanceof Event ? e.target : e) as HTMLTextAreaElement;
+    const expr = this._analysis.expr;
+    const key = expr ? pathKey(rowAtOffset(this._root, area.selectionStart)) : undefined;
+    if (key !== this._caretRow) {
+      this._caretRow = key;
+      this.requestUpdate();
+    }
+  };
+
+  private jumpTo(start: number, end: number): void {
+    const area = this.renderRoot.querySelector('textarea');
+    if (!area) return;
+    area.focus();
+    area.setSelectionRange(start, Math.max(start, end));
+  }
+
+  // Count
+
+  private scheduleCount(): void {
+    clearTimeout(this._countTimer);
+    this._countAbort?.abort();
+    this._countAbort = undefined;
+    const provider = this.countProvider;
+    if (!provider || this._text.trim() === '') {
+      this._count = { status: 'idle' };
+      return;
+    }
+    if (!this._analysis.valid) {
+      this._count = { status: 'invalid' };
+      return;
+    }
+    this._count = { status: 'pending' };
+    const text = this._text;
+    this._countTimer = setTimeout(() => void this.runCount(provider, text), COUNT_DELAY_MS);
+  }
+
+  private async runCount(provider: CountProvider, text: string): Promise<void> {
+    const abort = new AbortController();
+    this._countAbort = abort;
+    const groups = this.groupCounts ? this.countableGroups() : [];
+    const one = async (expression: string) => provider(expression, { signal: abort.signal });
+    try {
+      const [value, ...perGroup] = await Promise.all([one(text), ...groups.map((g) => one(g.text).catch(() => Number.NaN))]);
+      if (abort.signal.aborted) return;
+      const fmt = new Intl.NumberFormat(this.locale);
+      this._groupCounts = new Map(groups.map((g, k) => [g.key, Number.isFinite(perGroup[k]) ? `≈ ${fmt.format(perGroup[k])}` : '—']));
+      this._count = { status: 'done', value };
+    } catch (e) {
+      if (abort.signal.aborted) return;
+      this._count = { status: 'error', message: e instanceof Error ? e.message : String(e) };
+    }
+    this.requestUpdate();
+  }
+
+  private countableGroups(): { key: string; text: string }[] {
+    const out: { key: string; text: string }[] = [];
+    const walk = (node: Expr, path: Path) => {
+      const g = asGroup(node);
+      if (!g) return;
+      if (path.length > 0) out.push({ key: pathKey(path), text: print(node) });
+      g.items.forEach((item, k) => walk(item, [...path, k]));
+    };
+    walk(this._root, []);
+    return out;
+  }
+
+  // Text view painting
+
+  private paintText(): void {
+    const pre = this.renderRoot.querySelector('.editor > pre');
+    if (!pre) return this.painter.clear();
+    let node: Text | undefined;
+    for (const child of pre.childNodes) if (child.nodeType === Node.TEXT_NODE && (child as Text).data.length > 0) node = child as Text;
+    if (!node) return this.painter.clear();
+    const a = this._analysis;
+    const selected = this.activeRow !== '' && (this.view === 'both' || this.view === 'text') ? spanOf(nodeAt(this._root, keyPath(this.activeRow)) ?? {}) : undefined;
+    const errors = a.diagnostics.flatMap((d) => (d.span ? [d.span] : []));
+    this.painter.paint(node, tokensOf(this._text, a.expr), selected, errors);
+  }
+
+  // Render
+
+  private renderToolbar(s: BuilderStrings): TemplateResult {
+    const views: [BuilderView, string][] = [
+      ['visual', s.visualView],
+      ['text', s.textView],
+      ['both', s.bothViews],
+    ];
+    return html`<div class="toolbar" part="toolbar">
+      <span class="tabs" role="group" aria-label=${s.views} part="view-switch">
+        ${views.map(
+          ([v, label]) => html`<button type="button" aria-pressed=${this.view === v ? 'true' : 'false'} @click=${() => (this.view = v)}>${label}</button>`,
+        )}
+      </span>
+      ${this.renderCount(s)}
+    </div>`;
+  }
+
+  private renderCount(s: BuilderStrings): TemplateResult | typeof nothing {
+    const c = this._count;
+    if (!this.countProvider || c.status === 'idle') return nothing;
+    const text =
+      c.status === 'pending'
+        ? s.counting
+        : c.status === 'invalid'
+          ? s.noCount
+          : c.status === 'error'
+            ? format(s.countFailed, { message: c.message })
+            : format(s.count, { count: new Intl.NumberFormat(this.locale).format(c.value) });
+    return html`<span class="count ${c.status === 'error' ? 'error' : ''}" part="count" role="status">${text}</span>`;
+  }
+
+  private renderVisual(s: BuilderStrings): TemplateResult {
+    const a = this._analysis;
+    const body =
+      a.expr === undefined && this._text.trim() !== ''
+        ? html`<div role="treeitem" class="raw" part="raw" data-path="" aria-level="1" aria-selected="true" tabindex="0" aria-label=${format(s.rawLabel, { text: this._text })}>
+            <div class="row" part="raw-row">
+              <span class="raw"><input type="text" part="raw-input" aria-label=${s.unparsed} ?readonly=${this.readOnly} .value=${this._text} @input=${this.onRawInput} @change=${this.onTextChange} /></span>
+              <span class="error-text">${a.diagnostics[0]?.summary ?? ''}</span>
+            </div></div>
+          </div>`
+        : treeTemplate(this, this._root);
+    return html`<div
+      role="treegrid"
+      part="tree"
+      aria-label=${s.tree}
+      aria-readonly=${this.readOnly ? 'true' : 'false'}
+      @focusin=${this.onTreeFocusIn}
+      @keydown=${this.onTreeKeyDown}
+      @dragstart=${this.onDragStart}
+      @dragover=${this.onDragOver}
+      @drop=${this.onDrop}
+      @dragend=${this.onDragEnd}
+    >
+      ${body}
+    </div>`;
+  }
+
+  private renderText(s: BuilderStrings): TemplateResult {
+    const a = this._analysis;
+    const c = this._completions;
+    const lines = (d: BuilderDiagnostic) => {
+      const at = d.span ? positionOf(this._text, d.span.start) : undefined;
+      return html`<li>
+        <button type="button" @click=${() => d.span && this.jumpTo(d.span.start, d.span.end)}>${at ? `${at.line}:${at.column} ` : ''}${d.summary}</button> ${d.hint
+          ? html`<span class="hint">${d.hint}</span>`
+          : nothing}
+      </li>`;
+    };
+    return html`<div class="text" part="text-view">
+      <div class="editor" part="text-editor" dir="ltr">
+        <pre aria-hidden="true" part="text-highlight">${`${this._text}\n`}</pre>
+        <textarea
+          part="text-input"
+          aria-label=${s.expression}
+          aria-invalid=${this._text.trim() !== '' && !a.valid ? 'true' : 'false'}
+          aria-describedby="diagnostics"
+          aria-autocomplete="list"
+          aria-controls=${c ? 'completions' : nothing}
+          aria-activedescendant=${c ? `completion-${c.index}` : nothing}
+          spellcheck="false"
+          autocapitalize="off"
+          autocomplete="off"
+          ?readonly=${this.readOnly}
+          .value=${this._text}
+          @input=${this.onTextInput}
+          @keydown=${this.onTextKeyDown}
+          @keyup=${this.caretMoved}
+          @click=${this.caretMoved}
+          @change=${this.onTextChange}
+          @blur=${this.onTextBlur}
+        ></textarea>
+        ${c
+          ? html`<div class="completions" part="completions">
+              <div role="listbox" id="completions" aria-label=${s.expression}>
+                ${c.items.map(
+                  (item, k) => html`<div
+                    role="option"
+                    id=${`completion-${k}`}
+                    aria-selected=${k === c.index ? 'true' : 'false'}
+                    @mousedown=${(e: Event) => {
+                      e.preventDefault();
+                      this.acceptCompletion(this.renderRoot.querySelector('textarea')!, k);
+                    }}
+                  >
+                    <span class="label">${item.label}</span> <span class="hint">${item.detail}</span>
+                  </div>`,
+                )}
+              </div>
+            </div>`
+          : nothing}
+      </div>
+      <ul class="diagnostics" id="diagnostics" part="diagnostics" aria-label=${s.problems}>
+        ${a.diagnostics.map(lines)}
+      </ul>
+    </div>`;
+  }
+
+  override render(): TemplateResult {
+    const s = this.words;
+    const a = this._analysis;
+    const description = a.expr && a.valid ? sentence(a.expr, this.activeSchema) : undefined;
+    return html`${this.renderToolbar(s)} ${this.view !== 'text' ? this.renderVisual(s) : nothing} ${this.view !== 'visual' ? this.renderText(s) : nothing}
+      ${description ? html`<p class="description" part="description"><span class="visually-hidden">${s.description}: </span>${description}</p>` : nothing}
+      <div class="visually-hidden" role="status" aria-live="polite">${this._announcement}</div>`;
+  }
+}
+
+/** 1-based line and column of an offset. */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: offset - start + 1 };
+}
+
+export interface SegmentBuilder {
+  addEventListener<K extends keyof SegmentBuilderEventMap>(type: K, listener: (this: SegmentBuilder, ev: SegmentBuilderEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SegmentBuilderEventMap>(type: K, listener: (this: SegmentBuilder, ev: SegmentBuilderEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
