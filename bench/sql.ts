@@ -16,13 +16,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { Knex } from 'knex';
-import { openDatabase } from '../core/sql/connect';
-import { createLayout, dropLayout, readLayout } from '../core/sql/layout';
-import { loadProfiles, type LoadInput } from '../core/sql/load';
-import { LAYOUT_TABLES, type SqlMapping } from '../core/sql/mapping';
-import { countQuery, prepareSegment } from '../core/sql/query';
-import type { Schema } from '../core/schema';
-import type { SegmentDefinition } from '../core/segments';
+import { countQuery, createLayout, dropLayout, LAYOUT_TABLES, loadProfiles, openDatabase, prepareSegment, readLayout, type LoadInput, type Schema, type SegmentDefinition, type SqlMapping } from '../core/server';
 import { generateProfiles } from '../sample/generate';
 import sampleSchema from '../sample/schema.json';
 import sampleSegments from '../sample/segments.json';

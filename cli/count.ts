@@ -3,7 +3,7 @@
  * `--db`). With `--every-segment`, counts each saved segment of `--segments` in one pass.
  */
 import { SegmentErrors, segmentSource, type SegmentDefinition } from '../core/index';
-import { checked, context, dbOptions, prepareEach, reportSkipped, source, type Context } from './context';
+import { context, dbOptions, prepareEach, reportSkipped, source, type Context } from './context';
 import { EXIT_USAGE, reportFailure, userError, userErrorsOf } from './errors';
 import { readExpression, type CommonOptions } from './inputs';
 import { loadDb } from './optional';
@@ -77,7 +77,6 @@ async function countInDatabase(targets: readonly Target[], options: CountOptions
   const counts: (number | SegmentErrors)[] = [];
   for (const t of targets) {
     try {
-      checked(t.expression, ctx);
       counts.push(await db.dbCount(dbOptions(t.expression, options, ctx)));
     } catch (e) {
       counts.push(failure(e, options));
@@ -87,20 +86,13 @@ async function countInDatabase(targets: readonly Target[], options: CountOptions
 }
 
 async function countInFile(targets: readonly Target[], options: CountOptions, ctx: Context): Promise<Counted> {
-  const checks = targets.map((t) => {
-    try {
-      checked(t.expression, ctx);
-      return undefined;
-    } catch (e) {
-      return failure(e, options);
-    }
-  });
-  const { segments, stream } = await prepareEach(
+  // A single expression's errors are thrown (before any data is read when the schema is given).
+  const { segments: compiled, stream } = await prepareEach(
     targets.map((t) => t.expression),
     options,
     ctx,
+    !options.everySegment,
   );
-  const compiled = segments.map((s, i) => checks[i] ?? s);
   const tests = compiled.map((s) => (s instanceof SegmentErrors ? () => false : s.test));
   const counts: (number | SegmentErrors)[] = tests.map(() => 0);
   const bar = progress(stream.stats);

@@ -13,16 +13,36 @@ import type { Command } from 'commander';
 import type { Knex } from 'knex';
 import knexFactory from 'knex';
 import { format as formatSql } from 'sql-formatter';
-import { inferSchema, type Schema, type SegmentError } from '../core/index';
-import { databaseError, openDatabase, parseDatabaseUrl, type Dialect } from '../core/sql/connect';
-import { createLayout, dropLayout, readLayout } from '../core/sql/layout';
-import { checkProfiles, loadProfiles, type LoadInput, type LoadResult } from '../core/sql/load';
-import { layoutMapping } from '../core/sql/mapping';
-import { compileSegmentSql, countProfiles, countQuery, idsQuery, prepareSegment, rowsQuery, streamProfiles, type SqlSegment } from '../core/sql/query';
+import {
+  checkProfiles,
+  compileSegmentSql,
+  countProfiles,
+  countQuery,
+  createLayout,
+  databaseError,
+  dropLayout,
+  idsQuery,
+  inferSchema,
+  layoutMapping,
+  loadProfiles,
+  openDatabase,
+  parseDatabaseUrl,
+  prepareSegment,
+  readLayout,
+  rowsQuery,
+  streamProfiles,
+  type Dialect,
+  type Expr,
+  type LoadInput,
+  type LoadResult,
+  type Schema,
+  type SegmentError,
+  type SqlSegment,
+} from '../core/server';
 import { INFER_FROM } from './context';
 import { userError } from './errors';
 import { fileError, loadSchema, loadSegments, readExpression } from './inputs';
-import type { DbRunOptions } from './optional';
+import type { DbRunOptions } from './contracts';
 import { progress } from './output';
 import type { ReadStats } from './profiles';
 
@@ -100,12 +120,15 @@ export async function dbFilter(o: DbRunOptions, write: (profile: Record<string, 
 }
 
 /** `--db` explain: the SQL the database runs for the count, formatted, with its bindings. */
-export async function dbExplain(o: DbRunOptions): Promise<string> {
-  return withDatabase(o.url, 'read', async (db) => printQuery(db, await prepare(db, o), 'count'));
+export async function dbExplain(o: DbRunOptions): Promise<{ expr: Expr; sql: string }> {
+  return withDatabase(o.url, 'read', async (db) => {
+    const segment = await prepare(db, o);
+    return { expr: segment.expr, sql: printQuery(db, segment, 'count') };
+  });
 }
 
 function prepare(db: Knex, o: DbRunOptions): Promise<SqlSegment> {
-  return prepareSegment(db, o.expression, { schema: o.schema, segments: o.segments, now: o.now, timeZone: o.timeZone, origin: 'expression' });
+  return prepareSegment(db, o.checked ?? o.expression, { schema: o.schema, segments: o.segments, now: o.now, timeZone: o.timeZone, origin: 'expression' });
 }
 
 /**
