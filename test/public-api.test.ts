@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as core from '../core/index';
 import * as server from '../core/server';
+import * as reach from '../core/reach/index';
 
 const CORE = [
   'AGGREGATES',
@@ -108,6 +109,9 @@ const SERVER_ONLY = [
   'toSql',
 ];
 
+/** The reach index entry (n8n-nodes-segments/reach): columnar profiles for live counts. */
+const REACH = ['ReachIndex', 'addJsonLines', 'compileReach', 'reachCount'];
+
 const sorted = (names: Iterable<string>) => [...names].sort();
 
 describe('public API', () => {
@@ -117,6 +121,10 @@ describe('public API', () => {
 
   it('the server entry (n8n-nodes-segments/server) exports exactly the core names plus the SQL and catalogue ones', () => {
     expect(sorted(Object.keys(server))).toEqual(sorted([...CORE, ...SERVER_ONLY]));
+  });
+
+  it('the reach entry (n8n-nodes-segments/reach) exports exactly these names', () => {
+    expect(sorted(Object.keys(reach))).toEqual(sorted(REACH));
   });
 
   it('the server entry re-exports the very same core objects (one SegmentError class, one operator table)', () => {
