@@ -416,7 +416,7 @@ async function writeCsv(path: string, header: string, rows: Iterable<string>): P
   for (const row of rows) {
     buffer.push(row);
     if (buffer.length === 4096) {
-      if (!out.write(`${buffer.join('\n')}\n`)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(`${buffer.join('\n')}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
       buffer = [];
     }
   }
