@@ -176,7 +176,9 @@ function assertCompatible(old: SqlMapping, next: SqlMapping): void {
 /** Adds the columns (and shadows) that are missing; indexes are `buildIndexes`'. */
 async function addColumns(db: Knex, table: string, fields: Record<string, FieldMapping>, schemas: Record<string, FieldSchema>): Promise<void> {
   const existing = new Set(Object.keys(await db(table).columnInfo()));
-  const text = textType(db, await serverCollation(db));
+  const collation = await serverCollation(db);
+  const text = textType(db, collation);
+  const bounded = boundedType(collation);
   for (const [key, m] of Object.entries(fields)) {
     if (existing.has(m.column)) continue;
     const kind = kindOf(schemas[key]);
@@ -186,7 +188,10 @@ async function addColumns(db: Knex, table: string, fields: Record<string, FieldM
       else if (kind === 'boolean') t.boolean(m.column).nullable();
       else if (kind === 'date') t.bigInteger(m.column).nullable();
       else t.integer(m.column).nullable(); // list: element count
-      if (m.lower) text(t, m.lower).nullable();
+      if (m.lower && m.lowerLong) {
+        bounded(t, m.lower, m.lowerMax!).nullable();
+        text(t, m.lowerLong).nullable();
+      } else if (m.lower) text(t, m.lower).nullable();
       if (m.other) t.smallint(m.other).nullable();
     });
   }
@@ -214,7 +219,7 @@ function indexSpecs(mapping: SqlMapping): IndexSpec[] {
     { table: T.events, name: 'seg_events_pid_event_ts', columns: ['pid', 'event_lc', 'ts'], text: false },
   ];
   for (const m of Object.values(mapping.fields)) {
-    if (m.lower) specs.push({ table: T.profiles, name: indexName(T.profiles, m.lower), columns: [m.lower], text: true });
+    if (m.lower) specs.push({ table: T.profiles, name: indexName(T.profiles, m.lower), columns: [m.lower], text: m.lowerLong === undefined });
     else if (!m.list) specs.push({ table: T.profiles, name: indexName(T.profiles, m.column), columns: [m.column], text: false });
   }
   return specs;
@@ -292,6 +297,11 @@ function textType(db: Knex, collation: string | null): TextColumn {
   if (dialect === 'mysql') return (t, name) => (collation ? t.text(name, 'mediumtext').collate(collation) : t.text(name, 'mediumtext'));
   if (collation !== null) return (t, name) => t.text(name).collate(collation);
   return (t, name) => t.text(name);
+}
+
+/** Text of at most `length` characters in the comparison collation: indexed whole, never by prefix or hash. */
+function boundedType(collation: string | null): (t: Knex.CreateTableBuilder | Knex.AlterTableBuilder, name: string, length: number) => Knex.ColumnBuilder {
+  return (t, name, length) => (collation ? t.string(name, length).collate(collation) : t.string(name, length));
 }
 
 /** The collation text columns are compared in (MySQL and MariaDB differ: ask the server). */

@@ -13,7 +13,7 @@ import { valueInstant } from '../time';
 import { dialectOf, type Dialect } from './connect';
 import { DIALECTS, storableText, type DialectSpec } from './dialects';
 import { buildIndexes, dropIndexes, MAX_ID_LENGTH } from './layout';
-import { LAYOUT_TABLES, type FieldMapping, type SqlMapping } from './mapping';
+import { LAYOUT_TABLES, lowerKey, type FieldMapping, type SqlMapping } from './mapping';
 
 type Row = Record<string, unknown>;
 
@@ -172,7 +172,7 @@ function eventRows(p: Row, pid: string, plan: RowPlan): Row[] {
 }
 
 function columnsOf(m: FieldMapping): string[] {
-  return [m.column, ...(m.lower ? [m.lower] : []), ...(m.other ? [m.other] : [])];
+  return [m.column, ...(m.lower ? [m.lower] : []), ...(m.lowerLong ? [m.lowerLong] : []), ...(m.other ? [m.other] : [])];
 }
 
 /** Sets the typed column, shadow and wrong-type marker of one value. */
@@ -182,7 +182,14 @@ function classify(row: Row, m: FieldMapping, kind: string, v: unknown, where: st
   let typed: unknown = undefined;
   if (kind === 'text' && typeof v === 'string') {
     typed = text(v, where);
-    if (m.lower) row[m.lower] = v.toLowerCase();
+    if (m.lower) {
+      const lowered = v.toLowerCase();
+      if (m.lowerLong === undefined) row[m.lower] = lowered;
+      else {
+        row[m.lower] = lowerKey(lowered, m.lowerMax!);
+        if (lowered.length >= m.lowerMax!) row[m.lowerLong] = lowered;
+      }
+    }
   } else if (kind === 'number' && typeof v === 'number' && Number.isFinite(v)) typed = v;
   else if (kind === 'boolean' && typeof v === 'boolean') typed = bool(v);
   else if (kind === 'date') {
