@@ -225,6 +225,44 @@ function indexSpecs(mapping: SqlMapping): IndexSpec[] {
   return specs;
 }
 
+/** The layout's indexes and the advised ones recorded by `createAdvisedIndexes`. */
+async function allSpecs(db: Knex, mapping: SqlMapping): Promise<IndexSpec[]> {
+  return [...indexSpecs(mapping), ...(await advisedSpecs(db))];
+}
+
+async function advisedSpecs(db: Knex): Promise<IndexSpec[]> {
+  const row = (await db(T.meta).where({ name: 'advised' }).first('value')) as { value: string } | undefined;
+  if (row === undefined) return [];
+  return (JSON.parse(row.value) as { table: string; name: string; columns: string[] }[]).map((a) => ({ ...a, text: false }));
+}
+
+/**
+ * Creates advised indexes (`adviseIndexes`) the database lacks and records them with the layout,
+ * so a bulk load drops and rebuilds them with the others. Returns the names it created.
+ */
+export async function createAdvisedIndexes(db: Knex, advice: readonly { table: string; name: string; columns: string[] }[]): Promise<string[]> {
+  const known = await advisedSpecs(db);
+  const added = advice.filter((a) => !known.some((k) => k.name === a.name));
+  const created: string[] = [];
+  for (const a of advice) {
+    if ((await indexesOf(db, a.table)).has(a.name)) continue;
+    await db.schema.alterTable(a.table, (t) => void t.index(a.columns, a.name));
+    created.push(a.name);
+  }
+  await writeMeta(db, 'advised', JSON.stringify([...known, ...added].map(({ table, name, columns }) => ({ table, name, columns }))));
+  await analyzeLayout(db);
+  return created;
+}
+
+/** Fresh statistics for the planner after a load or new indexes (PostgreSQL also marks pages all-visible for index-only scans). */
+export async function analyzeLayout(db: Knex): Promise<void> {
+  const tables = [T.profiles, T.lists, T.events];
+  const dialect = dialectOf(db);
+  if (dialect === 'mysql') await db.raw(`ANALYZE TABLE ${tables.map(() => '??').join(', ')}`, tables);
+  else if (dialect === 'postgres') for (const t of tables) await db.raw(db.isTransaction ? 'ANALYZE ??' : 'VACUUM ANALYZE ??', [t]);
+  else await db.raw('ANALYZE');
+}
+
 /** The names of a table's indexes, as the database lists them. */
 async function indexesOf(db: Knex, table: string): Promise<Set<string>> {
   const result = (await db.raw(DIALECTS[dialectOf(db)].indexNames, [table])) as unknown;
@@ -240,7 +278,7 @@ async function indexesOf(db: Knex, table: string): Promise<Set<string>> {
  */
 export async function dropIndexes(db: Knex, mapping: SqlMapping): Promise<void> {
   await writeMeta(db, 'indexes', 'dropped');
-  const specs = indexSpecs(mapping);
+  const specs = await allSpecs(db, mapping);
   for (const table of new Set(specs.map((s) => s.table))) {
     const existing = await indexesOf(db, table);
     for (const spec of specs) if (spec.table === table && existing.has(spec.name)) await db.schema.alterTable(table, (t) => void t.dropIndex(spec.columns, spec.name));
@@ -253,7 +291,7 @@ export async function dropIndexes(db: Knex, mapping: SqlMapping): Promise<void> 
  * reads a million wide rows forty times).
  */
 export async function buildIndexes(db: Knex, mapping: SqlMapping): Promise<void> {
-  const specs = indexSpecs(mapping);
+  const specs = await allSpecs(db, mapping);
   for (const table of new Set(specs.map((s) => s.table))) {
     const existing = await indexesOf(db, table);
     const missing = specs.filter((s) => s.table === table && !existing.has(s.name));

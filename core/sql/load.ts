@@ -12,7 +12,7 @@ import { DEFAULT_ID_FIELD, EVENTS_KEY, fieldPath, kindOf, readField, type FieldS
 import { valueInstant } from '../time';
 import { dialectOf, type Dialect } from './connect';
 import { DIALECTS, storableText, type DialectSpec } from './dialects';
-import { buildIndexes, dropIndexes, MAX_ID_LENGTH } from './layout';
+import { analyzeLayout, buildIndexes, dropIndexes, MAX_ID_LENGTH } from './layout';
 import { LAYOUT_TABLES, lowerKey, type FieldMapping, type SqlMapping } from './mapping';
 
 type Row = Record<string, unknown>;
@@ -254,6 +254,7 @@ export async function loadProfiles(db: Knex, input: AsyncIterable<LoadInput> | I
   } finally {
     if (defer) await buildIndexes(db, mapping);
   }
+  if (result!.loaded > 0) await analyzeLayout(db);
   return result!;
 }
 
