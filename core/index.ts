@@ -8,6 +8,9 @@ export { nodes, type OperandInput, type Plain, type SubjectInput } from './facto
 export { normalize } from './normalize';
 export { OPERATORS, OPERATOR_LIST, operatorsFor, positiveForm, type FieldKind, type OperandKind, type OperatorDef, type OperatorId } from './operators';
 export { UNITS, formatDuration, type DurationUnit } from './durations';
+export { AGGREGATES, type AggregateDef } from './aggregates';
+export { en, localeStrings, operatorWords, registerLocale, type AggregateWords, type LocaleInput, type OperatorWords, type OperatorWordsOptions, type Strings } from './strings';
+export { eventListing, fieldListing, operandSpec, type EventEntry, type FieldEntry, type FieldGroup, type OperandSpec, type ValueEditor, type ValueType } from './metadata';
 export {
   SegmentError,
   SegmentErrors,
