@@ -107,7 +107,6 @@ async function loadOurs(db: Knex): Promise<Loads['ours']> {
   const result = await loadProfiles(db, input, {
     schema,
     mapping,
-    batchSize: 1000,
     onProgress: ({ loaded }) => {
       const now = performance.now();
       if (now - last > 30_000) {
