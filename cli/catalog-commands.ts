@@ -21,8 +21,9 @@ import { layoutDirectory, sqlReachCounter, sqlSegmentProfiles } from '../core/ca
 import { ORCHESTRATION_STATUSES, type OrchestrationKind, type OrchestrationStatus, type ReachCounter, type SegmentSummary } from '../core/catalog/types';
 import { databaseError, openDatabase } from '../core/sql/connect';
 import { context, prepare, prepareEach, reportSkipped } from './context';
-import { EXIT_OK, EXIT_USAGE, reportFailure, userError } from './errors';
+import { errorsJson, EXIT_OK, EXIT_USAGE, reportFailure, userError } from './errors';
 import { checkClockOptions, fileError, loadSegments, readExpression, type CommonOptions } from './inputs';
+import { printError, printJson, printText } from './io';
 import { openProfiles } from './profiles';
 
 export const DEFAULT_CATALOG_DB = 'sqlite:segments.db';
@@ -176,7 +177,7 @@ export function registerCatalogCommands(program: Command): void {
   base(segments.command('dump'))
     .description('print the active segments as a --segments file (JSON), for count/filter --segments')
     .action(run(async (catalog) => {
-      process.stdout.write(`${JSON.stringify(await catalog.definitions(), null, 2)}\n`);
+      printJson(await catalog.definitions(), 2);
     }));
 
   const members = segments.command('members').description('the people in manual segments');
@@ -212,7 +213,7 @@ export function registerCatalogCommands(program: Command): void {
         if (!(e instanceof CsvImportError)) throw e;
         // Every bad row, not the first few: fixing the file needs them all.
         if (options.json) out(options, { ok: false, errors: [e.toJSON()], problems: e.problems }, () => '');
-        else process.stderr.write(`${e.message}\n${e.problems.map((p) => `  line ${p.line}: ${p.reason}\n`).join('')}`);
+        else printError([e.message, ...e.problems.map((p) => `  line ${p.line}: ${p.reason}`)].join('\n'));
         return EXIT_USAGE;
       }
       out(options, report, () =>
@@ -280,7 +281,7 @@ export function registerCatalogCommands(program: Command): void {
       if (failed.length === 0) return out(options, rows, () => listTable(rows));
       // The others' reach is saved and shown; the ones that could not be counted make it a failure (exit 2).
       if (options.json) {
-        out(options, { ok: false, segments: counted, errors: failed.map((e) => e.toJSON()) }, () => '');
+        out(options, { ok: false, segments: counted, ...errorsJson(failed) }, () => '');
         return EXIT_USAGE;
       }
       if (counted.length > 0) out(options, counted, () => listTable(counted));
@@ -329,7 +330,8 @@ function run(body: Body, mode: { creates?: boolean; schema?: boolean } = {}) {
 }
 
 function out(options: CatalogOptions, value: unknown, text: () => string): void {
-  process.stdout.write(`${options.json ? JSON.stringify(value, null, 2) : text()}\n`);
+  if (options.json) printJson(value, 2);
+  else printText(text());
 }
 
 function done(options: CatalogOptions, value: unknown, message: string): void {

@@ -4,6 +4,7 @@
  */
 import { check, compileSegment, inferSchema, SegmentErrors, type CompiledSegment, type Expr, type Profile, type Schema, type SegmentDefinition } from '../core/index';
 import { userError, userErrorsOf } from './errors';
+import { printError } from './io';
 import { loadSchema, loadSegments, type CommonOptions } from './inputs';
 import type { DbRunOptions } from './optional';
 import { openProfiles, peekProfiles, type ProfileStream } from './profiles';
@@ -88,5 +89,5 @@ export function inferFrom(profiles: readonly Profile[]): Schema | undefined {
 
 export function reportSkipped(stream: ProfileStream): void {
   const { skipped, firstSkipped } = stream.stats;
-  if (skipped > 0) process.stderr.write(`skipped ${skipped} bad line${skipped === 1 ? '' : 's'} (first: ${firstSkipped})\n`);
+  if (skipped > 0) printError(`skipped ${skipped} bad line${skipped === 1 ? '' : 's'} (first: ${firstSkipped})`);
 }

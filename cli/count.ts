@@ -4,7 +4,8 @@
  */
 import { SegmentErrors, segmentSource, type SegmentDefinition } from '../core/index';
 import { checked, context, dbOptions, prepareEach, reportSkipped, source, type Context } from './context';
-import { EXIT_USAGE, reportFailure, userError, userErrorsOf } from './errors';
+import { EXIT_USAGE, errorsJson, reportFailure, userError, userErrorsOf } from './errors';
+import { printError, printJson, printText } from './io';
 import { readExpression, type CommonOptions } from './inputs';
 import { loadDb } from './optional';
 import { progress } from './output';
@@ -32,13 +33,13 @@ export async function runCount(expression: string | undefined, options: CountOpt
   if (!options.everySegment && failed.length > 0) throw failed[0];
   if (options.json) {
     const extra = { ...(scanned === undefined ? {} : { scanned }), ms, ...(options.skipBadLines ? { skipped } : {}) };
-    const each = (t: Target, c: number | SegmentErrors) => (c instanceof SegmentErrors ? { name: t.name, errors: c.errors.map((e) => e.toJSON()) } : { name: t.name, count: c });
+    const each = (t: Target, c: number | SegmentErrors) => (c instanceof SegmentErrors ? { name: t.name, ...errorsJson(c.errors) } : { name: t.name, count: c });
     const body = options.everySegment ? { ...(failed.length > 0 ? { ok: false } : {}), segments: targets.map((t, i) => each(t, counts[i])) } : { count: counts[0] };
-    process.stdout.write(`${JSON.stringify({ ...body, ...extra })}\n`);
+    printJson({ ...body, ...extra });
   } else {
-    if (process.stderr.isTTY && scanned !== undefined) process.stderr.write(`scanned ${scanned.toLocaleString('en-US')} profiles in ${ms} ms\n`);
+    if (process.stderr.isTTY && scanned !== undefined) printError(`scanned ${scanned.toLocaleString('en-US')} profiles in ${ms} ms`);
     const lines = options.everySegment ? targets.flatMap((t, i) => (counts[i] instanceof SegmentErrors ? [] : [`${t.name}\t${counts[i]}`])) : [String(counts[0])];
-    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+    if (lines.length > 0) printText(lines.join('\n'));
     for (const f of failed) reportFailure(f, false);
   }
   return failed.length > 0 ? EXIT_USAGE : undefined;

@@ -23,6 +23,7 @@ import { INFER_FROM } from './context';
 import { userError } from './errors';
 import { fileError, loadSchema, loadSegments, readExpression } from './inputs';
 import type { DbRunOptions } from './optional';
+import { printError, printText } from './io';
 import { progress } from './output';
 import type { ReadStats } from './profiles';
 
@@ -45,7 +46,7 @@ export function registerDbCommands(program: Command): void {
     .argument('<profiles.jsonl>', 'the profiles, one JSON object per line')
     .action(async (file: string, options: ImportOptions) => {
       const summary = await importProfiles(file, options);
-      process.stdout.write(`${summary}\n`);
+      printText(summary);
     });
 
   program
@@ -75,7 +76,7 @@ export function registerDbCommands(program: Command): void {
       const segment = compileSegmentSql(source, { schema, mapping, segments, dialect, now: options.now, timeZone: options.tz, origin: 'expression' });
       const db = knexFactory({ client: CLIENTS[dialect].knex, useNullAsDefault: true });
       try {
-        process.stdout.write(`${printQuery(db, segment, select)}\n`);
+        printText(printQuery(db, segment, select));
       } finally {
         await db.destroy();
       }
@@ -237,8 +238,8 @@ async function inferFrom(input: AsyncGenerator<LoadInput>): Promise<{ schema: Sc
 }
 
 function reportRejected(file: string, result: LoadResult): void {
-  for (const r of result.rejected.slice(0, SHOWN_REJECTIONS)) process.stderr.write(`${file}:${r.line}: rejected: ${r.reason}\n`);
-  if (result.rejectedCount > SHOWN_REJECTIONS) process.stderr.write(`… and ${(result.rejectedCount - SHOWN_REJECTIONS).toLocaleString('en-US')} more rejected lines\n`);
+  for (const r of result.rejected.slice(0, SHOWN_REJECTIONS)) printError(`${file}:${r.line}: rejected: ${r.reason}`);
+  if (result.rejectedCount > SHOWN_REJECTIONS) printError(`… and ${(result.rejectedCount - SHOWN_REJECTIONS).toLocaleString('en-US')} more rejected lines`);
 }
 
 /** The error of an import that a rejected line stopped (each rejected line is listed on stderr first). */
