@@ -70,28 +70,46 @@ export async function prepare(sources: readonly string[], options: CommonOptions
   return { segments: segments as CompiledSegment[], stream };
 }
 
+/** What `prepareEach` gives: per source, its compiled segment (or its errors) and its check. */
+export interface Prepared {
+  segments: (CompiledSegment | SegmentErrors)[];
+  /** Per source, what `check` returned (against `schema`), or undefined where it did not check. */
+  checks: (CheckResult | undefined)[];
+  stream: ProfileStream;
+  /** The schema the sources were checked against: given, or inferred from the head of the file. */
+  schema: Schema | undefined;
+}
+
 /**
  * Like `prepare`, each source on its own: one that does not compile is its errors, and the others
  * still run. With `failFast`, the first source that does not compile is thrown instead.
  */
-export async function prepareEach(sources: readonly string[], options: CommonOptions, ctx: Context, failFast = false): Promise<{ segments: (CompiledSegment | SegmentErrors)[]; stream: ProfileStream }> {
-  const compile = (s: string, schema: Schema | undefined): CompiledSegment | SegmentErrors => {
-    try {
-      return compileSegment(checked(s, ctx, schema), { schema, segments: ctx.segments, now: options.now, timeZone: options.tz });
-    } catch (e) {
-      const errors = userErrorsOf(e);
-      if (errors === undefined || failFast) throw e;
-      return new SegmentErrors(errors);
+export async function prepareEach(sources: readonly string[], options: CommonOptions, ctx: Context, failFast = false): Promise<Prepared> {
+  const compileAll = (schema: Schema | undefined) => {
+    const checks: (CheckResult | undefined)[] = [];
+    const segments: (CompiledSegment | SegmentErrors)[] = [];
+    for (const s of sources) {
+      let result: CheckResult | undefined;
+      try {
+        result = checked(s, ctx, schema);
+        segments.push(compileSegment(result, { schema, segments: ctx.segments, now: options.now, timeZone: options.tz }));
+      } catch (e) {
+        const errors = userErrorsOf(e);
+        if (errors === undefined || failFast) throw e;
+        segments.push(new SegmentErrors(errors));
+      }
+      checks.push(result);
     }
+    return { segments, checks };
   };
   // With a schema, every expression is checked before the file is opened.
-  const known = ctx.schema === undefined ? undefined : sources.map((s) => compile(s, ctx.schema));
-  let stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines });
-  if (known !== undefined) return { segments: known, stream };
+  const known = ctx.schema === undefined ? undefined : compileAll(ctx.schema);
+  const stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines });
+  if (known !== undefined) return { ...known, stream, schema: ctx.schema };
   const peeked = await peekProfiles(stream, INFER_FROM);
   const schema = inferFrom(peeked.head);
   try {
-    return { segments: sources.map((s) => compile(s, schema)), stream: peeked.rest };
+    return { ...compileAll(schema), stream: peeked.rest, schema };
   } catch (e) {
     await peeked.close();
     throw e;

