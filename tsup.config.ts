@@ -7,6 +7,8 @@
  * - `dist/core/index.{mjs,cjs,d.ts}`: the browser-safe entry (the web component imports the ESM,
  *   n8n `require`s the CJS). jsep is a private copy: its operator table is process-global, and
  *   another jsep user in the same process must not see our operators.
+ * - `dist/reach/index.{mjs,cjs,d.ts}`: the reach index (columnar profiles for live counts), kept out of
+ *   the core entry's size budget; browser-safe like it, and sharing its chunks.
  * - `dist/server/index.{mjs,cjs,d.ts}`: the SQL entry (knex and the two server drivers bundled).
  *   Built together with the core entry with code splitting, so both entries share one copy of the
  *   core (one `SegmentError` class, one operator table) through chunks in `dist/`.
@@ -53,7 +55,7 @@ async function copyNodeAssets(): Promise<void> {
 
 const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
 
-const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts' };
+const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts' };
 if (existsSync('core/server.ts')) libraryEntries['server/index'] = 'core/server.ts';
 
 /**

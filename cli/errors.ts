@@ -16,12 +16,31 @@ export function userError(code: ErrorCode, summary: string, hint?: string, origi
   return new SegmentError({ code, span: { start: 0, end: 0 }, summary, hint, origin });
 }
 
-/** The user errors inside a thrown value, or undefined when it is not one. */
+/** The user errors inside a thrown value (with the CLI's advice), or undefined when it is not one. */
 export function userErrorsOf(e: unknown): readonly SegmentError[] | undefined {
-  if (e instanceof SegmentError) return [e];
-  if (e instanceof SegmentErrors) return e.errors;
+  if (e instanceof SegmentError) return [withAdvice(e)];
+  if (e instanceof SegmentErrors) return e.errors.map(withAdvice);
   const system = systemError(e);
   return system ? [system] : undefined;
+}
+
+/**
+ * The core speaks of the language and its API only; the CLI adds what to type: its commands and
+ * flags. By code, and for the database URL (which the CLI takes as `--db`).
+ */
+export function withAdvice(e: SegmentError): SegmentError {
+  const d = e.diagnostic;
+  let hint = d.hint;
+  if (d.code === 'no-layout') hint = 'run `segment import --db <url> profiles.jsonl` first, or pass --schema';
+  else if (d.code === 'no-profiles') hint = 'load profiles first: segment import --db <url> profiles.jsonl';
+  else if (d.code === 'segment-not-found' && hint === 'see the saved segments for its name') hint = 'list the saved segments with: segment segments list';
+  else if (hint !== undefined && /\brestore it first$/.test(hint)) {
+    const name = /^(".*") is archived/.exec(hint)?.[1] ?? /^(".*") is archived/.exec(d.summary)?.[1];
+    if (name) hint = `${hint} (segment segments restore ${name})`;
+  }
+  const origin = e.origin === 'database URL' ? '--db' : e.origin;
+  if (hint === d.hint && origin === e.origin) return e;
+  return new SegmentError({ ...d, hint, source: e.source, origin });
 }
 
 /**

@@ -13,9 +13,10 @@
  */
 import { assertNever, unwrapNot, type EventAggregate, type Expr, type Literal, type Operand, type PredicateExpr } from './ast';
 import { formatDuration } from './durations';
-import { OPERATORS, type OperatorId } from './operators';
+import type { OperatorId } from './operators';
 import { printLiteral } from './print';
 import { fieldKey, kindOf, type FieldSchema, type Schema } from './schema';
+import { operatorWords } from './strings';
 
 export interface DescribeOptions {
   schema?: Schema;
@@ -30,18 +31,6 @@ interface Scope {
   fields: Readonly<Record<string, FieldSchema>> | undefined;
   profile: boolean;
 }
-
-/** Positive ↔ negative operator pairs declared in OPERATORS (`eq` ↔ `neq`, `contains_any` ↔ `contains_none`). */
-const COMPLEMENT: Partial<Record<OperatorId, OperatorId>> = {};
-for (const def of Object.values(OPERATORS)) {
-  if (def.negates) {
-    COMPLEMENT[def.id] = def.negates;
-    COMPLEMENT[def.negates] = def.id;
-  }
-}
-
-/** Comparisons of dates read as time: "is after", not "is greater than". */
-const DATE_PHRASES: Partial<Record<OperatorId, string>> = { gt: 'is after', gte: 'is on or after', lt: 'is before', lte: 'is on or before' };
 
 /** A count is never unknown, so its negation is the opposite comparison. */
 const COUNT_COMPLEMENT: Partial<Record<OperatorId, OperatorId>> = {
@@ -198,13 +187,8 @@ class Describer {
 
 /** "is not", "do not contain": the operator's phrase, negated and agreeing with the subject. */
 function phrase(op: OperatorId, negated: boolean, plural: boolean, date: boolean): string {
-  let words = (date ? DATE_PHRASES[op] : undefined) ?? OPERATORS[op].phrase;
-  if (negated) {
-    const complement = COMPLEMENT[op];
-    if (complement) words = OPERATORS[complement].phrase;
-    else if (words.startsWith('is ')) words = `is not ${words.slice(3)}`;
-    else words = `does not ${words.replace(/^(\S+?)s\b/, '$1')}`;
-  }
+  const table = operatorWords(op, { fieldType: date ? 'date' : undefined });
+  const words = negated ? table.negated : table.words;
   if (!plural) return words;
   if (words === 'is' || words.startsWith('is ')) return `are${words.slice(2)}`;
   if (words.startsWith('does ')) return `do${words.slice(4)}`;

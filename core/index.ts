@@ -8,6 +8,9 @@ export { nodes, type OperandInput, type Plain, type SubjectInput } from './facto
 export { normalize } from './normalize';
 export { OPERATORS, OPERATOR_LIST, operatorsFor, positiveForm, type FieldKind, type OperandKind, type OperatorDef, type OperatorId } from './operators';
 export { UNITS, formatDuration, type DurationUnit } from './durations';
+export { AGGREGATES, type AggregateDef } from './aggregates';
+export { en, localeStrings, operatorWords, registerLocale, type AggregateWords, type LocaleInput, type OperatorWords, type OperatorWordsOptions, type Strings } from './strings';
+export { eventListing, fieldListing, operandSpec, type EventEntry, type FieldEntry, type FieldGroup, type OperandSpec, type ValueEditor, type ValueType } from './metadata';
 export {
   SegmentError,
   SegmentErrors,
@@ -26,7 +29,8 @@ export {
 export { createClock, parseIsoDate, type Clock, type ClockOptions } from './time';
 export { kindOf, type EventSchema, type FieldSchema, type FieldType, type Schema } from './schema';
 export { MAX_SEGMENT_REFERENCES, isManual, segmentSource, type SegmentDefinition, type DynamicSegmentDefinition, type ManualSegmentDefinition, type ResolvedSegments } from './segments';
-export { parse } from './parse/parse';
+export { parse, type ParseOptions } from './parse/parse';
+export type { ParseResult } from './parse/recover';
 export { print, type PrintOptions } from './print';
 export { resolveSegments } from './resolve-segments';
 export { inferSchema, checkSchema } from './infer-schema';

@@ -176,7 +176,7 @@ const TYPE_ALIASES: Readonly<Record<string, FieldType>> = {
   choice: 'enum', select: 'enum',
 };
 const SCHEMA_KEYS = ['idField', 'fields', 'events'];
-const FIELD_KEYS = ['type', 'values', 'items', 'label', 'description'];
+const FIELD_KEYS = ['type', 'values', 'items', 'label', 'description', 'category'];
 const EVENT_KEYS = ['properties', 'label'];
 
 /**
@@ -260,6 +260,7 @@ function field(json: unknown, path: string, fail: Fail): FieldSchema {
   }
   if (f.label !== undefined) out.label = text(f.label, `${path}.label`, fail);
   if (f.description !== undefined) out.description = text(f.description, `${path}.description`, fail);
+  if (f.category !== undefined) out.category = text(f.category, `${path}.category`, fail);
   return out;
 }
 

@@ -61,9 +61,14 @@ export interface OperatorDef {
   kinds: readonly FieldKind[];
   /** For a negative form: the positive operator it is the exact complement of. */
   negates?: OperatorId;
-  /** Plain-English phrase for describe(): "{field} {phrase} {operand}". */
+  /**
+   * The English words, for describe() and screen readers: "{field} {phrase} {operand}" (`gt`: "is
+   * greater than"). Other languages: `Strings.operators` (`strings.ts`, `locales/`).
+   */
   phrase: string;
-  /** Short label for the visual builder's operator picker. */
+  /** The English words of the negated condition (`not country = "OM"`: "is not"). */
+  negated: string;
+  /** Short English label for an operator picker (`gte`: "≥"). */
   label: string;
 }
 
@@ -72,31 +77,31 @@ const ORDERED: readonly FieldKind[] = ['number', 'date'];
 const ANY: readonly FieldKind[] = ['text', 'number', 'boolean', 'date', 'list'];
 
 const defs: OperatorDef[] = [
-  { id: 'eq', print: '=', spellings: ['=', '==', 'is'], operand: 'value', kinds: TEXT_NUM_BOOL_DATE, phrase: 'is', label: 'is' },
-  { id: 'neq', print: '!=', spellings: ['!=', 'is not'], operand: 'value', kinds: TEXT_NUM_BOOL_DATE, negates: 'eq', phrase: 'is not', label: 'is not' },
-  { id: 'gt', print: '>', spellings: ['>'], operand: 'value', kinds: ORDERED, phrase: 'is greater than', label: '>' },
-  { id: 'gte', print: '>=', spellings: ['>='], operand: 'value', kinds: ORDERED, phrase: 'is at least', label: '≥' },
-  { id: 'lt', print: '<', spellings: ['<'], operand: 'value', kinds: ORDERED, phrase: 'is less than', label: '<' },
-  { id: 'lte', print: '<=', spellings: ['<='], operand: 'value', kinds: ORDERED, phrase: 'is at most', label: '≤' },
-  { id: 'in', print: 'in', spellings: ['in'], operand: 'list', kinds: ['text', 'number'], phrase: 'is one of', label: 'is one of' },
-  { id: 'not_in', print: 'not in', spellings: ['not in'], operand: 'list', kinds: ['text', 'number'], negates: 'in', phrase: 'is not one of', label: 'is not one of' },
-  { id: 'between', print: 'between', spellings: ['between'], operand: 'range', kinds: ORDERED, phrase: 'is between', label: 'between' },
-  { id: 'not_between', print: 'not between', spellings: ['not between'], operand: 'range', kinds: ORDERED, negates: 'between', phrase: 'is not between', label: 'not between' },
-  { id: 'contains', print: 'contains', spellings: ['contains'], operand: 'value', kinds: ['text', 'list'], phrase: 'contains', label: 'contains' },
-  { id: 'not_contains', print: 'not contains', spellings: ['not contains'], operand: 'value', kinds: ['text', 'list'], negates: 'contains', phrase: 'does not contain', label: 'does not contain' },
-  { id: 'starts_with', print: 'starts with', spellings: ['starts with'], operand: 'value', kinds: ['text'], phrase: 'starts with', label: 'starts with' },
-  { id: 'ends_with', print: 'ends with', spellings: ['ends with'], operand: 'value', kinds: ['text'], phrase: 'ends with', label: 'ends with' },
-  { id: 'contains_any', print: 'contains any', spellings: ['contains any'], operand: 'list', kinds: ['list'], phrase: 'contains any of', label: 'contains any of' },
-  { id: 'contains_all', print: 'contains all', spellings: ['contains all'], operand: 'list', kinds: ['list'], phrase: 'contains all of', label: 'contains all of' },
-  { id: 'contains_none', print: 'contains none', spellings: ['contains none'], operand: 'list', kinds: ['list'], negates: 'contains_any', phrase: 'contains none of', label: 'contains none of' },
-  { id: 'is_known', print: 'is known', spellings: ['is known', 'is not null'], operand: 'none', kinds: ANY, phrase: 'is known', label: 'is known' },
-  { id: 'is_unknown', print: 'is unknown', spellings: ['is unknown', 'is null'], operand: 'none', kinds: ANY, negates: 'is_known', phrase: 'is unknown', label: 'is unknown' },
-  { id: 'is_empty', print: 'is empty', spellings: ['is empty'], operand: 'none', kinds: ['text', 'list'], phrase: 'is empty', label: 'is empty' },
-  { id: 'is_not_empty', print: 'is not empty', spellings: ['is not empty'], operand: 'none', kinds: ['text', 'list'], negates: 'is_empty', phrase: 'is not empty', label: 'is not empty' },
-  { id: 'within_last', print: 'within last', spellings: ['within last', 'within'], operand: 'duration', kinds: ['date'], phrase: 'is within the last', label: 'within the last' },
-  { id: 'older_than', print: 'older than', spellings: ['older than'], operand: 'duration', kinds: ['date'], phrase: 'is more than', label: 'older than' },
-  { id: 'before', print: 'before', spellings: ['before'], operand: 'value', kinds: ['date'], phrase: 'is before', label: 'before' },
-  { id: 'after', print: 'after', spellings: ['after'], operand: 'value', kinds: ['date'], phrase: 'is after', label: 'after' },
+  { id: 'eq', print: '=', spellings: ['=', '==', 'is'], operand: 'value', kinds: TEXT_NUM_BOOL_DATE, phrase: 'is', negated: 'is not', label: 'is' },
+  { id: 'neq', print: '!=', spellings: ['!=', 'is not'], operand: 'value', kinds: TEXT_NUM_BOOL_DATE, negates: 'eq', phrase: 'is not', negated: 'is', label: 'is not' },
+  { id: 'gt', print: '>', spellings: ['>'], operand: 'value', kinds: ORDERED, phrase: 'is greater than', negated: 'is not greater than', label: '>' },
+  { id: 'gte', print: '>=', spellings: ['>='], operand: 'value', kinds: ORDERED, phrase: 'is at least', negated: 'is not at least', label: '≥' },
+  { id: 'lt', print: '<', spellings: ['<'], operand: 'value', kinds: ORDERED, phrase: 'is less than', negated: 'is not less than', label: '<' },
+  { id: 'lte', print: '<=', spellings: ['<='], operand: 'value', kinds: ORDERED, phrase: 'is at most', negated: 'is not at most', label: '≤' },
+  { id: 'in', print: 'in', spellings: ['in'], operand: 'list', kinds: ['text', 'number'], phrase: 'is one of', negated: 'is not one of', label: 'is one of' },
+  { id: 'not_in', print: 'not in', spellings: ['not in'], operand: 'list', kinds: ['text', 'number'], negates: 'in', phrase: 'is not one of', negated: 'is one of', label: 'is not one of' },
+  { id: 'between', print: 'between', spellings: ['between'], operand: 'range', kinds: ORDERED, phrase: 'is between', negated: 'is not between', label: 'between' },
+  { id: 'not_between', print: 'not between', spellings: ['not between'], operand: 'range', kinds: ORDERED, negates: 'between', phrase: 'is not between', negated: 'is between', label: 'not between' },
+  { id: 'contains', print: 'contains', spellings: ['contains'], operand: 'value', kinds: ['text', 'list'], phrase: 'contains', negated: 'does not contain', label: 'contains' },
+  { id: 'not_contains', print: 'not contains', spellings: ['not contains'], operand: 'value', kinds: ['text', 'list'], negates: 'contains', phrase: 'does not contain', negated: 'contains', label: 'does not contain' },
+  { id: 'starts_with', print: 'starts with', spellings: ['starts with'], operand: 'value', kinds: ['text'], phrase: 'starts with', negated: 'does not start with', label: 'starts with' },
+  { id: 'ends_with', print: 'ends with', spellings: ['ends with'], operand: 'value', kinds: ['text'], phrase: 'ends with', negated: 'does not end with', label: 'ends with' },
+  { id: 'contains_any', print: 'contains any', spellings: ['contains any'], operand: 'list', kinds: ['list'], phrase: 'contains any of', negated: 'contains none of', label: 'contains any of' },
+  { id: 'contains_all', print: 'contains all', spellings: ['contains all'], operand: 'list', kinds: ['list'], phrase: 'contains all of', negated: 'does not contain all of', label: 'contains all of' },
+  { id: 'contains_none', print: 'contains none', spellings: ['contains none'], operand: 'list', kinds: ['list'], negates: 'contains_any', phrase: 'contains none of', negated: 'contains any of', label: 'contains none of' },
+  { id: 'is_known', print: 'is known', spellings: ['is known', 'is not null'], operand: 'none', kinds: ANY, phrase: 'is known', negated: 'is unknown', label: 'is known' },
+  { id: 'is_unknown', print: 'is unknown', spellings: ['is unknown', 'is null'], operand: 'none', kinds: ANY, negates: 'is_known', phrase: 'is unknown', negated: 'is known', label: 'is unknown' },
+  { id: 'is_empty', print: 'is empty', spellings: ['is empty'], operand: 'none', kinds: ['text', 'list'], phrase: 'is empty', negated: 'is not empty', label: 'is empty' },
+  { id: 'is_not_empty', print: 'is not empty', spellings: ['is not empty'], operand: 'none', kinds: ['text', 'list'], negates: 'is_empty', phrase: 'is not empty', negated: 'is empty', label: 'is not empty' },
+  { id: 'within_last', print: 'within last', spellings: ['within last', 'within'], operand: 'duration', kinds: ['date'], phrase: 'is within the last', negated: 'is not within the last', label: 'within the last' },
+  { id: 'older_than', print: 'older than', spellings: ['older than'], operand: 'duration', kinds: ['date'], phrase: 'is more than', negated: 'is not more than', label: 'older than' },
+  { id: 'before', print: 'before', spellings: ['before'], operand: 'value', kinds: ['date'], phrase: 'is before', negated: 'is not before', label: 'before' },
+  { id: 'after', print: 'after', spellings: ['after'], operand: 'value', kinds: ['date'], phrase: 'is after', negated: 'is not after', label: 'after' },
 ];
 
 export const OPERATORS: Readonly<Record<OperatorId, OperatorDef>> = Object.freeze(

@@ -16,6 +16,8 @@ export interface FieldSchema {
   /** A human label for the builder ("Last interaction"). */
   label?: string;
   description?: string;
+  /** Where an editor's field picker lists it (default: the part of the path before the first dot). */
+  category?: string;
 }
 
 export interface EventSchema {

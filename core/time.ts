@@ -85,7 +85,7 @@ export function parseIsoDate(text: string): number {
   const month = +m[2];
   const day = +m[3];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
-  if (m[4] === undefined) return Date.UTC(year, month - 1, day);
+  if (m[4] === undefined) return utc(year, month, day);
   const hour = +m[4];
   const minute = +m[5];
   const second = m[6] === undefined ? 0 : +m[6];
@@ -101,12 +101,24 @@ export function parseIsoDate(text: string): number {
     if (oh > 23 || om > 59) return NaN;
     offset = sign * (oh * 60 + om) * 60_000;
   }
-  const year4 = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  return year4 - offset;
+  return utc(year, month, day, hour, minute, second, ms) - offset;
 }
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+/** Epoch milliseconds of a UTC date-time; years 0–99 are those years (`Date.UTC` would read 1900–1999). */
+export function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (year >= 100) return t;
+  const d = new Date(t);
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getTime();
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month of the proleptic Gregorian calendar. */
+export function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return MONTH_DAYS[month - 1];
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 /**

@@ -13,6 +13,7 @@
  * (from JSON, say) gets an `invalid-node` diagnostic, never an exception.
  */
 import { assertNever, type DraftExpr, type DurationLiteral, type EventAggregate, type Expr, type FieldRef, type Literal, type Operand, type PredicateExpr, type Span, type Subject } from './ast';
+import { AGGREGATES } from './aggregates';
 import { formatDuration, UNITS } from './durations';
 import { didYouMean, type Diagnostic, type ErrorCode, type NodePath } from './errors';
 import { OPERATORS, operatorsFor, type FieldKind, type OperatorId } from './operators';
@@ -203,7 +204,7 @@ class Validator {
     }
     if (agg.where) this.walk(agg.where, { fields: properties, event: name }, child(path, 'where'));
     if (agg.within) this.duration(agg.within, child(path, 'within'));
-    const numeric = agg.fn === 'sum' || agg.fn === 'min' || agg.fn === 'max' || agg.fn === 'avg';
+    const numeric = AGGREGATES[agg.fn].property === 'number';
     if (numeric && agg.property === null) {
       this.report('value-type-mismatch', agg.span, path, `\`${agg.fn}()\` needs the name of a number property`, `write \`${agg.fn}("amount")\``);
     } else if (!numeric && agg.property !== null) {
@@ -217,7 +218,7 @@ class Validator {
       }
     }
     const property = agg.property ? JSON.stringify(agg.property.value) : '';
-    return { name: `\`event(${JSON.stringify(name)}).${agg.fn}(${property})\``, kind: agg.fn === 'first_at' || agg.fn === 'last_at' ? 'date' : 'number' };
+    return { name: `\`event(${JSON.stringify(name)}).${agg.fn}(${property})\``, kind: AGGREGATES[agg.fn].returns };
   }
 
   /** Checks that the operand has the shape the operator takes, then its values against the target. */

@@ -119,6 +119,13 @@ export const styles = css`
     display: block;
     border-radius: var(--_radius);
   }
+  /* Each row paints as its own layer: a keystroke in one row repaints that row, not all 200. */
+  .condition,
+  .segment,
+  .event,
+  .raw {
+    position: relative;
+  }
   .row:focus {
     outline: none;
   }

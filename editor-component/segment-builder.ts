@@ -39,6 +39,7 @@ export type BuilderView = 'visual' | 'text' | 'both';
 type CountState = { status: 'idle' } | { status: 'pending' } | { status: 'done'; value: number } | { status: 'error'; message: string } | { status: 'invalid' };
 
 const COUNT_DELAY_MS = 300;
+const NO_SEGMENTS: readonly SegmentDefinition[] = [];
 
 /**
  * A visual and text editor for one segment expression, two-way synced: nested groups of conditions
@@ -279,12 +280,17 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   /** @internal */
   get words(): BuilderStrings {
-    return stringsFor(this.locale, this.strings);
+    const w = this._words;
+    if (w && w.locale === this.locale && w.strings === this.strings) return w.words;
+    const words = stringsFor(this.locale, this.strings);
+    this._words = { locale: this.locale, strings: this.strings, words };
+    return words;
   }
+  private _words: { locale: string; strings: Partial<BuilderStrings> | undefined; words: BuilderStrings } | undefined;
 
   // VisualHost (used by the templates)
   /** @internal */ get segmentList(): readonly SegmentDefinition[] {
-    return this.segments ?? this.segmentsConsumer.value ?? [];
+    return this.segments ?? this.segmentsConsumer.value ?? NO_SEGMENTS;
   }
   /** @internal */ get readOnly(): boolean {
     return this.readonly || this.disabled;
@@ -1055,10 +1061,20 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     </div>`;
   }
 
+  private _described: { analysis: Analysis; locale: string; text: string | undefined } | undefined;
+  /** The plain-language sentence of a valid expression, made once per analysis and locale. */
+  private description(a: Analysis): string | undefined {
+    const d = this._described;
+    if (d && d.analysis === a && d.locale === this.locale) return d.text;
+    const text = a.expr && a.valid ? sentence(a.expr, this.activeSchema) : undefined;
+    this._described = { analysis: a, locale: this.locale, text };
+    return text;
+  }
+
   override render(): TemplateResult {
     const s = this.words;
     const a = this._analysis;
-    const description = a.expr && a.valid ? sentence(a.expr, this.activeSchema) : undefined;
+    const description = this.description(a);
     return html`${this.renderToolbar(s)} ${this.view !== 'text' ? this.renderVisual(s) : nothing} ${this.view !== 'visual' ? this.renderText(s) : nothing}
       ${description ? html`<p class="description" part="description"><span class="visually-hidden">${s.description}: </span>${description}</p>` : nothing}
       <div class="visually-hidden" role="status" aria-live="polite">${this._announcement}</div>`;

@@ -4,6 +4,7 @@
  * through `VisualHost`.
  */
 import { html, nothing, type TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import {
   defaultLiteral,
   nodes,
@@ -46,6 +47,10 @@ export type RowAction =
 
 export interface VisualHost extends PickerHost {
   readonly locale: string;
+  /** The expression text (rows are re-rendered only when their own stretch of it changes). */
+  readonly value: string;
+  /** The instant set for relative dates, if any. */
+  readonly now: Date | undefined;
   /** The schema in force (the property, or the one an ancestor provides). */
   readonly activeSchema: Schema | undefined;
   readonly segmentList: readonly SegmentDefinition[];
@@ -79,6 +84,38 @@ export function treeTemplate(h: VisualHost, root: Expr): TemplateResult {
 
 function item(h: VisualHost, node: Expr, path: Path, level: number, scope: Scope): TemplateResult {
   if (asGroup(node)) return group(h, node, path, level, scope);
+  // A row whose text and state are unchanged is not rebuilt (a keystroke in one of 200 rows).
+  return html`${guard(rowDeps(h, node, path, scope), () => leafItem(h, node, path, level, scope))}`;
+}
+
+const ALWAYS = (): unknown => ({});
+
+/** What a leaf row's template depends on; a fresh object when it must always be rebuilt. */
+function rowDeps(h: VisualHost, node: Expr, path: Path, scope: Scope): unknown[] {
+  const key = pathKey(path);
+  const span = (node as { span?: { start: number; end: number } }).span;
+  const text = span ? h.value.slice(span.start, span.end) : print(node);
+  const within = (k: string | undefined) => k !== undefined && (k === key || k.startsWith(`${key}/`));
+  const picker = h.picker?.id;
+  const busy = (picker !== undefined && (picker.startsWith(`${key}|`) || picker.startsWith(`${key}/`))) || within(h.dropTarget?.key) || h.collapsed.size > 0;
+  return [
+    busy ? ALWAYS() : 0,
+    key,
+    text,
+    node.type,
+    h.words,
+    scope.fields,
+    h.activeSchema,
+    h.segmentList,
+    h.readOnly,
+    h.locale,
+    h.now,
+    within(h.activeRow) ? h.activeRow : '',
+    within(h.currentRow) ? h.currentRow : '',
+  ];
+}
+
+function leafItem(h: VisualHost, node: Expr, path: Path, level: number, scope: Scope): TemplateResult {
   const { inner, negated } = strip(node);
   if (inner.type === 'predicate') return condition(h, inner, negated, path, level, scope);
   if (inner.type === 'segment') return segmentRow(h, inner.name, negated, path, level);

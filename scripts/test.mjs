@@ -1,5 +1,6 @@
 // `npm test`: build, start the test databases, run every test, stop the databases, and end with the
-// plain line `N passed, N failed` (CI reads that line, not vitest's own summary).
+// plain line `N passed, N failed` (CI reads that line, not vitest's own summary; scripts/summary.mjs:
+// a test that did not run, e.g. for a missing database, is counted as failed).
 //
 //   npm test                      the whole suite
 //   npm test -- test/cli          extra arguments go to `vitest run`
@@ -9,10 +10,11 @@
 // tests receive in their environment. Servers this run started are stopped at the end, also on failure
 // or Ctrl-C; servers that were already running (a developer's `npm run db:start`) are left running.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureChromium } from './chromium.mjs';
+import { printSummary, summariseFile } from './summary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const report = join(root, 'build', 'vitest-report.json');
@@ -81,18 +83,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Passed and failed tests from the JSON report; a test file that failed to load counts as one failure. */
-function counts() {
-  if (!existsSync(report)) return undefined;
-  try {
-    const r = JSON.parse(readFileSync(report, 'utf8'));
-    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
-    return { passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + brokenFiles };
-  } catch {
-    return undefined;
-  }
-}
-
 async function main() {
   mkdirSync(dirname(report), { recursive: true });
   rmSync(report, { force: true });
@@ -114,13 +104,13 @@ async function main() {
     console.error('test: interrupted');
     return 130;
   }
-  const result = counts();
+  const result = summariseFile(report);
   if (result === undefined) {
     console.log('0 passed, 0 failed');
     console.error(`test: vitest wrote no report (exit ${vitestCode})`);
     return 1;
   }
-  console.log(`${result.passed} passed, ${result.failed} failed`);
+  printSummary(result);
   return vitestCode === 0 && result.failed === 0 ? 0 : 1;
 }
 

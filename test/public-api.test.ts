@@ -6,8 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import * as core from '../core/index';
 import * as server from '../core/server';
+import * as reach from '../core/reach/index';
 
 const CORE = [
+  'AGGREGATES',
   'MAX_SEGMENT_REFERENCES',
   'OPERATORS',
   'OPERATOR_LIST',
@@ -20,7 +22,10 @@ const CORE = [
   'compileSegment',
   'createClock',
   'describe',
+  'en',
+  'eventListing',
   'explain',
+  'fieldListing',
   'format',
   'formatDiagnostic',
   'formatDuration',
@@ -28,15 +33,19 @@ const CORE = [
   'isManual',
   'isSegmentError',
   'kindOf',
+  'localeStrings',
   'nodeAt',
   'nodes',
   'normalize',
+  'operandSpec',
+  'operatorWords',
   'operatorsFor',
   'parse',
   'parseIsoDate',
   'positionAt',
   'positiveForm',
   'print',
+  'registerLocale',
   'resolveSegments',
   'segmentSource',
   'stripSpans',
@@ -100,6 +109,9 @@ const SERVER_ONLY = [
   'toSql',
 ];
 
+/** The reach index entry (n8n-nodes-segments/reach): columnar profiles for live counts. */
+const REACH = ['ReachIndex', 'addJsonLines', 'compileReach', 'reachCount'];
+
 const sorted = (names: Iterable<string>) => [...names].sort();
 
 describe('public API', () => {
@@ -109,6 +121,10 @@ describe('public API', () => {
 
   it('the server entry (n8n-nodes-segments/server) exports exactly the core names plus the SQL and catalogue ones', () => {
     expect(sorted(Object.keys(server))).toEqual(sorted([...CORE, ...SERVER_ONLY]));
+  });
+
+  it('the reach entry (n8n-nodes-segments/reach) exports exactly these names', () => {
+    expect(sorted(Object.keys(reach))).toEqual(sorted(REACH));
   });
 
   it('the server entry re-exports the very same core objects (one SegmentError class, one operator table)', () => {

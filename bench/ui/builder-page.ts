@@ -17,7 +17,9 @@ exposeHarness({
     return (el as SegmentBuilder).shadowRoot!.querySelector<HTMLInputElement>(`[role="row"][data-path="${textConditionIndex(n)}"] [part~="value-input"]`)!;
   },
   addButton(el: Element) {
-    return (el as SegmentBuilder).shadowRoot!.querySelector<HTMLElement>('[part~="group-footer"] [part~="add-condition"]:last-of-type')!;
+    // The root group's "Add condition" (the root's footer comes after every nested one).
+    const all = (el as SegmentBuilder).shadowRoot!.querySelectorAll<HTMLElement>('[part~="group-footer"] [part~="add-condition"]');
+    return all[all.length - 1];
   },
   textArea(el: Element) {
     return (el as SegmentBuilder).shadowRoot!.querySelector('textarea')!;

@@ -250,7 +250,7 @@ export class SegmentCatalog {
     const { id: orchestrationId, kind, status } = checkOrchestration(orchestration);
     return writeTransaction(this.db, async (trx) => {
       const row = this.find(await loadSnapshot(trx), ref);
-      if (row.state !== 'active') throw catalogError('invalid-option', `${q(row.name)} is archived: it cannot be attached`, `restore it first: segment segments restore ${q(row.name)}`);
+      if (row.state !== 'active') throw catalogError('invalid-option', `${q(row.name)} is archived: it cannot be attached`, 'restore it first');
       const key = { segment_id: row.id, kind, orchestration_id: orchestrationId };
       const now = this.now();
       const updated = await trx(TABLES.usage).where(key).update({ status, updated_at: now });
@@ -326,7 +326,7 @@ export class SegmentCatalog {
     const definitions = await this.definitions({ reachableFrom: ref });
     const row = this.find(await loadSnapshot(this.db), ref);
     const definition = definitions.find((d) => segmentKey(d.name) === row.name_key);
-    if (!definition) throw catalogError('invalid-option', `${q(row.name)} is archived: it cannot be exported`, `restore it first: segment segments restore ${q(row.name)}`);
+    if (!definition) throw catalogError('invalid-option', `${q(row.name)} is archived: it cannot be exported`, 'restore it first');
     return exportProfiles(row.name, { ...options, profiles: await options.profiles(definition, definitions) });
   }
 
@@ -417,7 +417,7 @@ export class SegmentCatalog {
     const row = byName ?? (id === undefined ? undefined : snapshot.byId.get(id));
     if (row) return row;
     const hint = typeof ref === 'string' ? didYouMean(ref, snapshot.rows.map((r) => r.name), q) : undefined;
-    throw catalogError('segment-not-found', `no segment ${typeof ref === 'number' ? `with id ${ref}` : q(ref)}`, hint ?? 'list the saved segments with: segment segments list');
+    throw catalogError('segment-not-found', `no segment ${typeof ref === 'number' ? `with id ${ref}` : q(ref)}`, hint ?? 'see the saved segments for its name');
   }
 
   private checkLimit(snapshot: CatalogSnapshot, adding: number): void {

@@ -10,7 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, unlinkSync } from 'node:fs';
-import { link, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -247,24 +247,38 @@ function processAlive(pid: number): boolean {
 
 /**
  * Moves the finished temporary file to its name without replacing an existing export: a hard link
- * fails if the name is taken (then `_2`, `_3`… are tried); where links are not supported, a rename.
+ * fails if the name is taken (then `_2`, `_3`… are tried). Where links are not supported, the name is
+ * first claimed by creating it exclusively (`wx`: fails if taken), then the finished file is renamed
+ * over that empty claim — a plain rename would silently replace an earlier export.
  */
 async function publish(temp: string, directory: string, fileName: string): Promise<string> {
   const stem = fileName.replace(/\.csv$/, '');
-  for (let n = 1; ; n++) {
-    const path = join(directory, n === 1 ? fileName : `${stem}_${n}.csv`);
+  const nameFor = (n: number) => join(directory, n === 1 ? fileName : `${stem}_${n}.csv`);
+  let linked = true;
+  for (let n = 1; n <= 1000; n++) {
+    const path = nameFor(n);
     try {
-      await link(temp, path);
-      await unlink(temp);
+      if (linked) {
+        await link(temp, path);
+        await unlink(temp);
+      } else {
+        await (await open(path, 'wx')).close();
+        await rename(temp, path).catch(async (e: unknown) => {
+          await unlink(path).catch(() => undefined);
+          throw e;
+        });
+      }
       return path;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' && n < 1000) continue;
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV' || code === 'ENOSYS') {
-        await rename(temp, path);
-        return path;
+      if (code === 'EEXIST') continue;
+      if (linked && (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV' || code === 'ENOSYS')) {
+        linked = false;
+        n--;
+        continue;
       }
       throw e;
     }
   }
+  throw new Error(`${fileName} and its numbered names up to _1000 are all taken in ${directory}`);
 }

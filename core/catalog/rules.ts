@@ -95,5 +95,5 @@ export function explainArchived(error: SegmentError, references: readonly Spanne
   const ref = references.find((r) => r.span.start <= error.span.start && error.span.end <= r.span.end);
   const row = ref && snapshot.byKey.get(segmentKey(ref.name));
   if (!row || row.state !== 'archived') return error;
-  return new SegmentError({ code: error.code, span: error.span, source: error.source, origin: error.origin, summary: error.summary, hint: `${q(row.name)} is archived: restore it first (segment segments restore ${q(row.name)})` });
+  return new SegmentError({ code: error.code, span: error.span, source: error.source, origin: error.origin, summary: error.summary, hint: `${q(row.name)} is archived: restore it first` });
 }

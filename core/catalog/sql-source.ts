@@ -101,7 +101,7 @@ export function sqlReachCounter(db: Knex): ReachCounter {
 export async function layoutDirectory(db: Knex, fields: ContactSchemaFields = DEFAULT_CONTACT_FIELDS): Promise<SqlDirectory> {
   const layout = await readLayout(db);
   if (layout === undefined) {
-    throw catalogError('invalid-option', 'the database has no profiles to match the file against', 'load profiles first: segment import --db <url> profiles.jsonl');
+    throw catalogError('no-profiles', 'the database has no profiles to match the file against', 'load profiles into the database first');
   }
   const m = layout.mapping;
   const lower = (field: string | undefined) => (field === undefined ? undefined : m.fields[field]?.lower);

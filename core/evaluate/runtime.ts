@@ -2,7 +2,7 @@
  * Helpers the generated predicates call at run time. They are passed into the generated code
  * through its constants array (never by name lookup), and are small so V8 inlines them.
  */
-import { parseIsoDate } from '../time';
+import { daysInMonth, parseIsoDate, utc } from '../time';
 
 /** Stand-in for a profile or an event's properties that is not an object: every field is unknown. */
 export const EMPTY: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
@@ -37,8 +37,8 @@ function canonicalIso(s: string): number {
   const minute = num(s, 14, 2);
   const second = num(s, 17, 2);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
-  if (day > 28 && day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, num(s, 20, 3));
+  if (day > 28 && day > daysInMonth(year, month)) return NaN;
+  return utc(year, month, day, hour, minute, second, num(s, 20, 3));
 }
 
 function num(s: string, from: number, length: number): number {

@@ -7,17 +7,25 @@
  */
 import type { AggregateFn, DurationLiteral, EventAggregate, Expr, StringLiteral } from '../ast';
 import { didYouMean } from '../errors';
+import { AGGREGATES, isAggregate } from '../aggregates';
 import { describeAt, fail, readString, readWord, skipSpace } from './lexer';
 import { readDuration } from './operands';
-import type { Parser } from './parse';
 
-const NO_ARGUMENT: ReadonlySet<string> = new Set(['count', 'first_at', 'last_at']);
-const PROPERTY_ARGUMENT: ReadonlySet<string> = new Set(['sum', 'min', 'max', 'avg']);
-const METHODS = ['where', 'within', 'count', 'sum', 'min', 'max', 'avg', 'first_at', 'last_at'];
+/**
+ * What the chain needs of the parser: the source, and the expression inside `.where( … )` (whose
+ * `(` is at `open`), with the offset after its `)`. The parser passes itself; this file does not
+ * import it, so the parser can import this one.
+ */
+export interface ExpressionReader {
+  readonly source: string;
+  enclosed(open: number, what: string): { token: { expr: Expr }; end: number };
+}
+
+const METHODS = ['where', 'within', ...Object.keys(AGGREGATES)];
 const METHODS_HINT = 'the methods are .where(…), .within(…), .count(), .sum("p"), .min("p"), .max("p"), .avg("p"), .first_at() and .last_at()';
 
 /** Reads the chain whose `event` word starts at `start` and whose `(` is at `open`. */
-export function readEventChain(parser: Parser, start: number, open: number): EventAggregate {
+export function readEventChain(parser: ExpressionReader, start: number, open: number): EventAggregate {
   const { source } = parser;
   const event = quotedArgument(source, open, 'event', 'the event name', 'purchase');
   let j = closeParen(source, skipSpace(source, event.span!.end), 'the event name');
@@ -50,13 +58,13 @@ export function readEventChain(parser: Parser, start: number, open: number): Eve
       if (within !== null) fail(source, 'invalid-event', method.start, method.end, '`.within()` may appear only once');
       within = readDuration(source, skipSpace(source, paren + 1), method);
       j = closeParen(source, skipSpace(source, within.span!.end), 'the duration');
-    } else if (NO_ARGUMENT.has(word)) {
-      fn = word as AggregateFn;
+    } else if (isAggregate(word) && AGGREGATES[word].property === 'none') {
+      fn = word;
       const close = skipSpace(source, paren + 1);
       if (source.charCodeAt(close) !== 41) fail(source, 'invalid-event', method.start, method.end, `\`${word}()\` takes no arguments`, `write \`.${word}()\``);
       j = close + 1;
-    } else if (PROPERTY_ARGUMENT.has(word)) {
-      fn = word as AggregateFn;
+    } else if (isAggregate(word)) {
+      fn = word;
       property = quotedArgument(source, paren, word, 'the property name', 'amount');
       j = closeParen(source, skipSpace(source, property.span!.end), 'the property name');
     }

@@ -62,7 +62,7 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
       code: 'invalid-option',
       span: { start: 0, end: scheme?.length ?? 0 },
       source: url,
-      origin: '--db',
+      origin: 'database URL',
       summary: `unsupported database URL${scheme ? ` scheme "${scheme}"` : ''}`,
       hint: 'use sqlite:<file>, mysql://user:pass@host:3306/db or postgres://user:pass@host:5432/db',
     });
@@ -70,7 +70,7 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (dialect === 'sqlite') {
     const filename = url.slice(scheme!.length).replace(/^\/\//, '');
     if (filename === '') {
-      throw new SegmentError({ code: 'invalid-option', span: { start: 0, end: url.length }, source: url, origin: '--db', summary: 'the SQLite URL names no file', hint: 'write sqlite:segments.db (or sqlite::memory:)' });
+      throw new SegmentError({ code: 'invalid-option', span: { start: 0, end: url.length }, source: url, origin: 'database URL', summary: 'the SQLite URL names no file', hint: 'write sqlite:segments.db (or sqlite::memory:)' });
     }
     return { dialect, client: 'better-sqlite3', connection: { filename }, display: url };
   }
@@ -78,7 +78,7 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   try {
     parsed = new URL(url);
   } catch {
-    throw new SegmentError({ code: 'invalid-option', span: { start: 0, end: url.length }, source: url, origin: '--db', summary: 'the database URL is not a valid URL', hint: 'write it like mysql://user:pass@127.0.0.1:3306/segments' });
+    throw new SegmentError({ code: 'invalid-option', span: { start: 0, end: url.length }, source: url, origin: 'database URL', summary: 'the database URL is not a valid URL', hint: 'write it like mysql://user:pass@127.0.0.1:3306/segments' });
   }
   const masked = new URL(url);
   if (masked.password) masked.password = '***';
@@ -171,7 +171,7 @@ function checkSqliteFile(target: DatabaseTarget, mustExist: boolean): void {
     throw new SegmentError({ code: 'database-unavailable', span: { start: 0, end: 0 }, summary, hint });
   };
   if (!sqliteRunsOn(process.versions.node)) {
-    fail(`the SQLite driver needs Node ${SQLITE_MIN_NODE} or later; this is Node ${process.versions.node}`, `run with Node ${SQLITE_MIN_NODE} or later, or use a MySQL/MariaDB or PostgreSQL database (--db mysql://… or postgres://…)`);
+    fail(`the SQLite driver needs Node ${SQLITE_MIN_NODE} or later; this is Node ${process.versions.node}`, `run with Node ${SQLITE_MIN_NODE} or later, or use a MySQL/MariaDB or PostgreSQL database (a mysql://… or postgres://… URL)`);
   }
   const filename = String((target.connection as { filename: string }).filename);
   if (filename === ':memory:' || filename.startsWith('file:')) return;
@@ -207,21 +207,21 @@ export function databaseError(error: unknown, db: Knex): SegmentError | undefine
   // SQLite (better-sqlite3): extended result codes
   if (code === 'SQLITE_READONLY_DIRECTORY') return make('database-read-only', `cannot use ${where}: its directory is read-only, and SQLite needs to write its log files beside the database`, 'make the directory writable, or copy the database to a writable one');
   if (/^SQLITE_READONLY/.test(code) || code === 'SQLITE_PERM') return make('database-read-only', `${where} is read-only: nothing was changed`, 'check the permissions of the file and of its directory (SQLite writes a journal beside it)');
-  if (code === 'SQLITE_NOTADB' || /^SQLITE_CORRUPT/.test(code)) return make('database-unavailable', `${where} is not a SQLite database (${message})`, 'check the file name: --db sqlite:<file> must name a database file');
+  if (code === 'SQLITE_NOTADB' || /^SQLITE_CORRUPT/.test(code)) return make('database-unavailable', `${where} is not a SQLite database (${message})`, 'check the file name: a sqlite:<file> URL must name a database file');
   if (/^SQLITE_CANTOPEN/.test(code)) return make('database-unavailable', `cannot open ${where} (${message})`, 'check that the file exists and is readable');
   if (code === 'SQLITE_FULL' || /^SQLITE_IOERR/.test(code)) return make('database-unavailable', `${where} cannot be written: ${message}`, 'check the free disk space');
   if (/^SQLITE_BUSY/.test(code) || code === 'SQLITE_LOCKED') return make('database-unavailable', `${where} is locked by another process`, 'try again when the other process is done');
   if (code === 'SQLITE_TOOBIG') return make('sql-limit', `the query is larger than SQLite accepts (${message})`, 'make the segment smaller: fewer conditions, or shorter lists');
   // Network (both servers)
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'PROTOCOL_CONNECTION_LOST'].includes(code) || error.name === 'KnexTimeoutError' || /timeout expired|Connection terminated/i.test(message)) {
-    return make('database-unavailable', `cannot reach ${where}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`, 'check the host and port in the --db URL, and that the server is running');
+    return make('database-unavailable', `cannot reach ${where}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`, 'check the host and port in the database URL, and that the server is running');
   }
   // MySQL/MariaDB (mysql2: `code` names the server's error)
-  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_BAD_DB_ERROR') return make('database-unavailable', `${where} refused the connection: ${message}`, 'check the user, password and database name in the --db URL');
+  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_BAD_DB_ERROR') return make('database-unavailable', `${where} refused the connection: ${message}`, 'check the user, password and database name in the database URL');
   if (code === 'ER_OPTION_PREVENTS_STATEMENT' || code === 'ER_READ_ONLY_MODE' || code === 'ER_TABLEACCESS_DENIED_ERROR' || code === 'ER_CANT_LOCK') return make('database-read-only', `${where} refused to write: ${message}`, 'use a database user that may write, or a server that is not read-only');
   if (code === 'ER_NET_PACKET_TOO_LARGE') return make('sql-limit', `the query is larger than ${where} accepts (max_allowed_packet)`, 'make the segment smaller, keep large member lists in the catalogue, or raise max_allowed_packet');
   // PostgreSQL (pg: `code` is the SQLSTATE)
-  if (/^(28|3D|08|53|57P0)/.test(code) && /^[0-9A-Z]{5}$/.test(code)) return make('database-unavailable', `${where} refused the connection: ${message}`, 'check the user, password and database name in the --db URL, and that the server accepts connections');
+  if (/^(28|3D|08|53|57P0)/.test(code) && /^[0-9A-Z]{5}$/.test(code)) return make('database-unavailable', `${where} refused the connection: ${message}`, 'check the user, password and database name in the database URL, and that the server accepts connections');
   if (code === '25006' || code === '42501') return make('database-read-only', `${where} refused to write: ${message}`, 'use a database user that may write, or a server that is not read-only');
   if (code === '54000' || code === '54001') return make('sql-limit', `the query is too large or too deep for ${where} (${message})`, 'make the segment smaller: fewer conditions, or shorter lists');
   return undefined;

@@ -60,7 +60,7 @@ export async function prepareSegment(db: Knex, source: string, options: SqlSegme
   const saved = options.schema !== undefined && options.mapping !== undefined ? undefined : await readLayout(db);
   const schema = options.schema ?? saved?.schema;
   if (schema === undefined) {
-    throw new SegmentError({ code: 'invalid-option', span: { start: 0, end: 0 }, summary: 'the database has no segment layout and no schema was given', hint: 'run `segment import --db <url> profiles.jsonl` first, or pass --schema' });
+    throw new SegmentError({ code: 'no-layout', span: { start: 0, end: 0 }, summary: 'the database has no segment layout and no schema was given', hint: 'load profiles into the database first, or give the schema' });
   }
   return compileSegmentSql(source, { ...options, schema, mapping: options.mapping ?? saved?.mapping, dialect: dialectOf(db) });
 }

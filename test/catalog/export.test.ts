@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { syncBuiltinESMExports, createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { build } from 'esbuild';
@@ -119,15 +120,15 @@ describe('segment export file', () => {
   it('writes to a hidden temporary file and leaves nothing behind when the source fails midway', async () => {
     let release!: () => void;
     const paused = new Promise<void>((r) => (release = r));
-    let seenDuring: string[] = [];
     async function* failing() {
       for (let i = 0; i < 20_000; i++) yield { id: `p${i}`, email: `p${i}@example.com` };
       await paused;
       throw new Error('connection lost');
     }
     const running = exportProfiles('VIP', { role: 'admin', profiles: failing(), directory: dir, now: NOW });
-    await new Promise((r) => setTimeout(r, 200));
-    seenDuring = readdirSync(dir);
+    // No sleep: wait until the temporary file holds profile data (the directory reports each change).
+    await whenFile(dir, (name) => isPartial(name) && readFileSync(join(dir, name), 'utf8').includes('@example.com'));
+    const seenDuring = readdirSync(dir);
     release();
     const error = await rejectsWith(running, 'export-failed');
     expect(error.summary).toBe('the export of "VIP" failed, no file was written: connection lost');
@@ -164,6 +165,76 @@ describe('segment export file', () => {
     const rows = read(result.path).slice(1);
     expect(rows.map((r) => r[1])).toEqual(guarded);
     expect(rows.map((r) => r[0])).toEqual(guarded);
+  });
+});
+
+/**
+ * Runs `work` as on a filesystem without hard links (FAT, some network shares): `link` fails with
+ * EPERM, as the kernel answers there. Everything else is the real filesystem. Returns the result and
+ * how many links were attempted (so a test knows the fallback, not the usual path, was taken).
+ */
+async function withoutHardLinks<T>(work: () => Promise<T>): Promise<{ result: T; attempts: number }> {
+  const fsp = createRequire(import.meta.url)('node:fs/promises') as { link: (...args: unknown[]) => Promise<void> };
+  const real = fsp.link;
+  let attempts = 0;
+  fsp.link = async () => {
+    attempts++;
+    throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+  };
+  syncBuiltinESMExports();
+  try {
+    return { result: await work(), attempts };
+  } finally {
+    fsp.link = real;
+    syncBuiltinESMExports();
+  }
+}
+
+/** `n` exports of the same segment at once, profile `p<k>` in the k-th: each file must hold its own profile. */
+async function sameNameAtOnce(directory: string, n: number) {
+  const results = await Promise.all(
+    Array.from({ length: n }, (_, k) => exportProfiles('VIP', { role: 'admin', profiles: [{ id: `p${k}` }], directory, now: NOW })),
+  );
+  const names = results.map((r) => r.fileName);
+  const held = results.map((r) => read(r.path)[1][1]);
+  return { names, held };
+}
+
+const sameDayNames = (n: number) => ['vip_2026-11-24.csv', ...Array.from({ length: n - 1 }, (_, i) => `vip_2026-11-24_${i + 2}.csv`)].sort();
+
+describe('publishing the finished file', () => {
+  it('falls back to a rename where hard links are not supported, still never replacing an earlier export', async () => {
+    writeFileSync(join(dir, 'vip_2026-11-24.csv'), 'earlier');
+    const { result, attempts } = await withoutHardLinks(() => exportProfiles('VIP', { role: 'admin', profiles: [{ id: 'p1', email: 'a@example.com' }], directory: dir, now: NOW }));
+    expect(attempts).toBeGreaterThan(0);
+    expect(result.fileName).toBe('vip_2026-11-24_2.csv');
+    expect(readFileSync(join(dir, 'vip_2026-11-24.csv'), 'utf8')).toBe('earlier');
+    expect(readFileSync(result.path, 'utf8')).toBe('Custom ID,Profile ID,Phone,Email\r\n,p1,,a@example.com\r\n');
+    expect(readdirSync(dir).sort()).toEqual(['vip_2026-11-24.csv', 'vip_2026-11-24_2.csv']);
+  });
+
+  it('publishes under the plain name by rename when it is free, leaving no temporary file', async () => {
+    const { result } = await withoutHardLinks(() => exportProfiles('VIP', { role: 'admin', profiles: [{ id: 'p1' }], directory: dir, now: NOW }));
+    expect(result.fileName).toBe('vip_2026-11-24.csv');
+    expect(readdirSync(dir)).toEqual(['vip_2026-11-24.csv']);
+  });
+
+  it('gives two concurrent exports of the same name two files, each with its own profiles', async () => {
+    const { names, held } = await sameNameAtOnce(dir, 2);
+    expect([...names].sort()).toEqual(sameDayNames(2));
+    expect(held).toEqual(['p0', 'p1']);
+    expect(readdirSync(dir).sort()).toEqual(sameDayNames(2));
+  });
+
+  it('gives eight concurrent exports of the same name eight files, with and without hard links', async () => {
+    const linked = await sameNameAtOnce(dir, 8);
+    expect([...linked.names].sort()).toEqual(sameDayNames(8));
+    expect(linked.held).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
+    const other = join(dir, 'no-links');
+    const renamed = (await withoutHardLinks(() => sameNameAtOnce(other, 8))).result;
+    expect([...renamed.names].sort()).toEqual(sameDayNames(8));
+    expect(renamed.held).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
+    expect(readdirSync(other).sort()).toEqual(sameDayNames(8));
   });
 });
 

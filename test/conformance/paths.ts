@@ -34,11 +34,11 @@ export const pathProfiles: Record<string, unknown>[] = [
   { id: 'null-parent', attributes: null, 'attributes.tier': 'Gold', a: null, 'a.b.c': 1 },
   { id: 'null-middle', a: { b: null }, 'a.b.c': 1 },
   // Parents that are not objects.
-  { id: 'text-parent', attributes: 'gold', a: { b: 'c' } },
+  { id: 'text-parent', attributes: 'gold', 'attributes.tier': 'gold', a: { b: 'c' }, 'a.b.c': 1 },
   { id: 'number-parent', attributes: 5, 'attributes.tier': 'gold', a: 1 },
-  { id: 'boolean-parent', attributes: true, a: { b: false } },
+  { id: 'boolean-parent', attributes: true, 'attributes.tier': 'gold', a: { b: false } },
   // Lists on the path are not indexed: `tags.length` is not the length, `attributes` holding a list has no tier.
-  { id: 'list-parent', attributes: [{ tier: 'gold' }], tags: ['x', 'y'], a: [{ b: { c: 1 } }] },
+  { id: 'list-parent', attributes: [{ tier: 'gold' }], 'attributes.tier': 'gold', tags: ['x', 'y'], 'tags.length': 2, a: [{ b: { c: 1 } }] },
   // Flat keys only at the top: a dotted key inside an object, or a nested object under a flat key, is not the field.
   { id: 'dotted-inside', attributes: { 'tier.x': 'gold' }, a: { 'b.c': 1 } },
   { id: 'object-under-flat', 'a.b': { c: 1 } },

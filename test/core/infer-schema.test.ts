@@ -188,7 +188,7 @@ describe('checkSchema', () => {
 
   it('rejects unknown keys with a did-you-mean, but allows $-keys', () => {
     const e = schemaError({ fields: { c: { type: 'text', lable: 'Country' } } });
-    expect(e.summary).toBe('fields.c.lable is not a known key (known: type, values, items, label, description)');
+    expect(e.summary).toBe('fields.c.lable is not a known key (known: type, values, items, label, description, category)');
     expect(e.hint).toBe('did you mean `label`?');
     expect(schemaError({ feilds: {} }).summary).toBe('the schema has an unknown key "feilds" (known: idField, fields, events)');
     expect(checkSchema({ $schema: 'x', fields: { a: { type: 'text', $comment: 'ok' } } }).fields).toEqual({ a: { type: 'text' } });

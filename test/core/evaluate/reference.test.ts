@@ -9,10 +9,12 @@ import type { EventAggregate, Expr, Literal, PredicateExpr } from '../../../core
 import { compilePredicate } from '../../../core/evaluate/compile';
 import { kindOf, type FieldSchema, type Schema } from '../../../core/schema';
 import { createClock, valueInstant, type Clock } from '../../../core/time';
-import { exprArbitrary, NOW, profilesArbitrary, schemaForArbitraries } from '../../support/arbitraries';
+import { clockOptionsArbitrary, exprArbitrary, NOW, profilesArbitrary, schemaForArbitraries } from '../../support/arbitraries';
+import { freshSeed, seedReporter } from '../../support/seed';
 
 type Obj = Record<string, unknown>;
-const clock = createClock({ now: NOW });
+/** The evaluation clock of the case being checked (the random-clock test sets it per case). */
+let clock: Clock = createClock({ now: NOW });
 
 /** docs/LANGUAGE.md §7.6, written out plainly: nested plain objects; the flat key only when the first name is absent. */
 function get(object: unknown, key: string): unknown {
@@ -41,15 +43,31 @@ function literal(lit: Literal, kind: string, c: Clock): unknown {
   return 'value' in lit ? lit.value : undefined;
 }
 
-function same(value: unknown, kind: string, wanted: unknown, computed: boolean): boolean {
+function same(value: unknown, kind: string | undefined, wanted: unknown, computed: boolean): boolean {
   if (kind === 'text') return typeof value === 'string' && value.toLowerCase() === wanted;
   if (kind === 'date') return (computed ? value : valueInstant(value)) === wanted;
-  return value === wanted;
+  if (kind === 'number') return typeof value === 'number' && typeof wanted === 'number' && value === wanted;
+  if (kind === 'boolean') return typeof value === 'boolean' && value === wanted;
+  return false;
 }
 
-function order(value: unknown, kind: string, computed: boolean): number {
+function order(value: unknown, kind: string | undefined, computed: boolean): number {
   if (kind === 'date') return computed ? (value === undefined ? NaN : (value as number)) : valueInstant(value);
-  return typeof value === 'number' ? value : NaN;
+  if (kind === 'number') return typeof value === 'number' ? value : NaN;
+  return NaN;
+}
+
+/**
+ * What a literal makes of a field outside the schema (docs: the operand decides): text, number,
+ * boolean; a date for now/today/ago, and for an ISO-8601 string where an order is asked (>, between).
+ */
+function kindOfLiteral(lit: Literal | undefined, ordered: boolean): string | undefined {
+  if (lit === undefined) return undefined;
+  if (lit.type === 'now' || lit.type === 'today' || lit.type === 'ago') return 'date';
+  if (lit.type === 'string') return ordered && !Number.isNaN(valueInstant(lit.value)) ? 'date' : 'text';
+  if (lit.type === 'number') return 'number';
+  if (lit.type === 'boolean') return 'boolean';
+  return undefined;
 }
 
 function elementMatches(element: unknown, wanted: Literal): boolean {
@@ -57,34 +75,44 @@ function elementMatches(element: unknown, wanted: Literal): boolean {
   return wanted.type === 'number' && element === wanted.value;
 }
 
-function test(node: PredicateExpr, value: unknown, kind: string, computed: boolean): boolean {
+/** `kind` undefined: the field is not in the schema. */
+function test(node: PredicateExpr, value: unknown, schemaKind: string | undefined, computed: boolean): boolean {
   const operand = node.operand;
   const lit = operand !== null && operand.type !== 'list' && operand.type !== 'range' ? operand : undefined;
   const items = operand?.type === 'list' ? operand.items : [];
+  const ordered = node.op === 'gt' || node.op === 'gte' || node.op === 'lt' || node.op === 'lte' || node.op === 'between';
+  const kind = schemaKind ?? kindOfLiteral(operand?.type === 'range' ? operand.low : node.op === 'in' ? items[0] : lit, ordered);
+  const bound = (l: Literal) => (kind === 'number' ? (l.type === 'number' ? l.value : NaN) : kind === 'date' ? (literal(l, 'date', clock) as number) : NaN);
   switch (node.op) {
     case 'eq':
-      return same(value, kind, literal(lit!, kind, clock), computed);
+      return same(value, kind, literal(lit!, kind ?? 'text', clock), computed);
     case 'gt':
-      return order(value, kind, computed) > (literal(lit!, kind, clock) as number);
+      return order(value, kind, computed) > bound(lit!);
     case 'gte':
-      return order(value, kind, computed) >= (literal(lit!, kind, clock) as number);
+      return order(value, kind, computed) >= bound(lit!);
     case 'lt':
-      return order(value, kind, computed) < (literal(lit!, kind, clock) as number);
+      return order(value, kind, computed) < bound(lit!);
     case 'lte':
-      return order(value, kind, computed) <= (literal(lit!, kind, clock) as number);
+      return order(value, kind, computed) <= bound(lit!);
     case 'in':
+      if (kind !== 'text' && kind !== 'number') return false;
       return items.some((i) => same(value, kind, literal(i, kind, clock), computed));
     case 'between': {
       if (operand?.type !== 'range') return false;
       const v = order(value, kind, computed);
-      return v >= (literal(operand.low, kind, clock) as number) && v <= (literal(operand.high, kind, clock) as number);
+      return v >= bound(operand.low) && v <= bound(operand.high);
     }
     case 'contains':
-      if (kind === 'text') return typeof value === 'string' && lit?.type === 'string' && value.toLowerCase().includes(lit.value.toLowerCase());
+      if (kind === 'text' || (schemaKind === undefined && typeof value === 'string')) {
+        return typeof value === 'string' && lit?.type === 'string' && value.toLowerCase().includes(lit.value.toLowerCase());
+      }
+      if (schemaKind !== undefined && schemaKind !== 'list') return false;
       return Array.isArray(value) && value.some((e) => elementMatches(e, lit!));
     case 'starts_with':
+      if (schemaKind !== undefined && schemaKind !== 'text') return false;
       return typeof value === 'string' && lit?.type === 'string' && value.toLowerCase().startsWith(lit.value.toLowerCase());
     case 'ends_with':
+      if (schemaKind !== undefined && schemaKind !== 'text') return false;
       return typeof value === 'string' && lit?.type === 'string' && value.toLowerCase().endsWith(lit.value.toLowerCase());
     case 'contains_any':
       return Array.isArray(value) && items.some((i) => value.some((e) => elementMatches(e, i)));
@@ -93,7 +121,7 @@ function test(node: PredicateExpr, value: unknown, kind: string, computed: boole
     case 'is_known':
       return value !== undefined && value !== null;
     case 'is_empty':
-      return value === undefined || value === null || (kind !== 'list' && value === '') || (kind !== 'text' && Array.isArray(value) && value.length === 0);
+      return value === undefined || value === null || (schemaKind !== 'list' && value === '') || (schemaKind !== 'text' && Array.isArray(value) && value.length === 0);
     case 'within_last': {
       const v = order(value, 'date', computed);
       return operand?.type === 'duration' && v >= clock.ago(operand) && v <= clock.now;
@@ -174,7 +202,8 @@ function evaluate(expr: Expr, scope: Obj, profile: Obj, fields: Record<string, F
         const kind = s.fn === 'first_at' || s.fn === 'last_at' ? 'date' : 'number';
         return test(expr, aggregate(s, profile, schema), kind, true);
       }
-      return test(expr, get(scope, s.path.join('.')), kindOf(fields[s.path.join('.')]), false);
+      const key = s.path.join('.');
+      return test(expr, get(scope, key), Object.hasOwn(fields, key) ? kindOf(fields[key]) : undefined, false);
     }
   }
 }
@@ -189,5 +218,21 @@ describe('generated code against a plain interpreter', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  // Wider: fields outside the schema under every operator, and any clock (time zones, DST changes).
+  // A fresh seed each run (printed on failure; SEGMENT_SEED=<n> replays it), shrinking on.
+  it('agrees on fields outside the schema and on random clocks (fresh seed)', () => {
+    const schema = schemaForArbitraries;
+    const seed = freshSeed();
+    fc.assert(
+      fc.property(exprArbitrary(schema, { outside: true }), profilesArbitrary(schema), clockOptionsArbitrary, (expr, profiles, options) => {
+        clock = createClock(options);
+        const compiled = compilePredicate(expr, { schema, idField: 'id', segments: new Map(), clock });
+        for (const p of profiles) expect(compiled(p)).toBe(evaluate(expr, p, p, schema.fields, schema));
+      }),
+      { numRuns: 1000, seed, reporter: seedReporter(seed) },
+    );
+    clock = createClock({ now: NOW });
   });
 });

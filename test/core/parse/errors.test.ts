@@ -152,8 +152,8 @@ describe('error messages', () => {
 });
 
 describe('hostile input', () => {
+  // Outcomes only: a hang fails on the test timeout; speed and linear scaling are `npm run bench:parse`'s.
   const quickly = (source: string) => {
-    const t0 = performance.now();
     let outcome: string;
     try {
       parse(source);
@@ -162,7 +162,6 @@ describe('hostile input', () => {
       expect(e).toBeInstanceOf(Error);
       outcome = (e as { code?: string }).code ?? `not a SegmentError: ${String(e)}`;
     }
-    expect(performance.now() - t0).toBeLessThan(2000);
     return outcome;
   };
 
@@ -204,13 +203,12 @@ describe('hostile input', () => {
     expect(quickly(`x in [${'1, '.repeat(30_000)}1]`)).toBe('parsed');
   });
 
-  it('parses a quarter of a million characters without quadratic slowdown', () => {
-    // 4,000 groups, 12,000 conditions: a quadratic step would take minutes here, linear takes milliseconds.
+  it('parses a quarter of a million characters into one flat and', () => {
+    // 4,000 groups, 12,000 conditions: a quadratic step would take minutes here and fail on the test
+    // timeout; the scaling itself (time of 8× the input against 1×) is measured by `npm run bench:parse`.
     const source = Array.from({ length: 4_000 }, (_, k) => `(a${k} = "v" or b in [1, 2]) and c${k} within last 3 days`).join(' and ');
     expect(source.length).toBeGreaterThan(240_000);
-    const t0 = performance.now();
     const e = parse(source);
-    expect(performance.now() - t0).toBeLessThan(5_000);
     expect(e.type === 'and' && e.items.length).toBe(8_000);
   });
 

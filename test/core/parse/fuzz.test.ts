@@ -7,9 +7,12 @@ import { print } from '../../../core/print';
 import { stripSpans } from '../../../core/ast';
 import { expr, styledSource, tokenSoup } from './arbitraries';
 
-/** Parses and checks the outcome: a tree whose spans lie in the source, or a SegmentError with a sane span. */
+/**
+ * Parses and checks the outcome: a tree whose spans lie in the source, or a SegmentError with a sane
+ * span. No clock here: a hang fails on the test timeout, and parse speed is measured by
+ * `npm run bench:parse` (a ratio against a baseline of the same run), not by a unit test.
+ */
 function parseOrError(source: string): Expr | SegmentError {
-  const t0 = performance.now();
   let outcome: Expr | SegmentError;
   try {
     outcome = parse(source);
@@ -17,7 +20,6 @@ function parseOrError(source: string): Expr | SegmentError {
     if (!(e instanceof SegmentError)) throw new Error(`parse threw ${String(e)} for ${JSON.stringify(source)}`);
     outcome = e;
   }
-  expect(performance.now() - t0).toBeLessThan(250);
   if (outcome instanceof SegmentError) {
     expect(outcome.span.start).toBeGreaterThanOrEqual(0);
     expect(outcome.span.end).toBeGreaterThanOrEqual(outcome.span.start);

@@ -1,0 +1,560 @@
+/**
+ * The reach index's columns: one per field (or event property), one value per slot.
+ *
+ * Every column keeps the same three things: `known` (the value is neither absent nor `null`),
+ * the values of its own type in a compact form (typed arrays, a dictionary with an inverted index),
+ * and `exceptions`: the values of any other type, kept as they are (`"5"` in a number column, a
+ * number in a text column, an invalid date). A predicate is answered natively on the compact values
+ * where the column knows how; the exceptions (and every predicate a column does not know) are
+ * answered by the row engine's own compiled test, one value at a time (`evaluate.ts`), so wrong
+ * types behave exactly as in memory.
+ *
+ * Slots arrive in increasing order (`push`); a slot's value never changes (a changed profile gets a
+ * new slot), so postings only grow at their end.
+ */
+import type { Literal, PredicateExpr } from '../ast';
+import { instant } from '../evaluate/runtime';
+import { literalInstant, type Clock } from '../time';
+import { Bits, emptySelection, Posting, setBit, type Selection } from './bitset';
+
+export type ColumnKind = 'text' | 'boolean' | 'number' | 'date' | 'list' | 'raw';
+
+export interface Column {
+  readonly kind: ColumnKind;
+  /** Slots whose value is neither absent nor null. */
+  readonly known: Bits;
+  /** Slots whose value is not of the column's type, with that value. */
+  readonly exceptions: Map<number, unknown>;
+  push(slot: number, value: unknown): void;
+  /** Drops what a dead slot holds outside the typed arrays. */
+  forget(slot: number): void;
+  /** The slot's value as the row engine would read it (for answering a predicate one value at a time). */
+  value(slot: number): unknown;
+  /**
+   * The slots with a native value (known, not an exception) for which the positive predicate
+   * `node` holds, or undefined when the column cannot answer it natively. `test` is the row
+   * engine's test of `node` on one value.
+   */
+  native(node: PredicateExpr, env: NativeEnv): Selection | undefined;
+  trim(size: number): void;
+  bytes(): number;
+}
+
+export interface NativeEnv {
+  /** The field's kind in the schema (undefined: not in the schema). */
+  kind: string | undefined;
+  /** The row engine's test of the predicate on one value. */
+  test: (value: unknown) => boolean;
+  clock: Clock;
+  /** Number of slots (the selection's size). */
+  size: number;
+}
+
+/** Slots per growth step of the typed arrays: doubling. */
+function grown<T extends Float64Array | Uint16Array | Uint32Array>(array: T, needed: number, make: (n: number) => T): T {
+  if (needed <= array.length) return array;
+  const next = make(Math.max(needed, array.length * 2, 16));
+  next.set(array);
+  return next;
+}
+
+abstract class BaseColumn {
+  readonly known = new Bits();
+  readonly exceptions = new Map<number, unknown>();
+  forget(slot: number): void {
+    this.exceptions.delete(slot);
+  }
+  protected baseBytes(): number {
+    // A Map entry costs about 40 bytes besides its value.
+    return this.known.bytes() + this.exceptions.size * 40;
+  }
+}
+
+/** A column of which every value is kept as it is (objects, or a type the index does not compact). */
+export class RawColumn extends BaseColumn implements Column {
+  readonly kind = 'raw';
+  push(slot: number, value: unknown): void {
+    if (value === undefined || value === null) return;
+    this.known.set(slot);
+    this.exceptions.set(slot, value);
+  }
+  value(slot: number): unknown {
+    return this.exceptions.get(slot);
+  }
+  native(): undefined {
+    return undefined;
+  }
+  trim(size: number): void {
+    this.known.trim(size);
+  }
+  bytes(): number {
+    return this.baseBytes();
+  }
+}
+
+/** Beyond this many distinct values a text column keeps the texts themselves, not a dictionary. */
+const MAX_DICTIONARY = 4096;
+
+/**
+ * Text (or boolean) values, dictionary-encoded: each distinct value once, with its lower-case
+ * form (folded once, at load) and the posting of the slots that hold it. A predicate is decided
+ * once per distinct value by the row engine's own test, then answered by ORing postings. A column
+ * with too many distinct values (ids, e-mails) keeps the texts instead and tests them one by one.
+ */
+export class DictColumn extends BaseColumn implements Column {
+  readonly kind: 'text' | 'boolean';
+  private codes = new Uint16Array(0);
+  private readonly lookup = new Map<string | boolean, number>();
+  readonly entries: (string | boolean)[] = [];
+  readonly lowered: string[] = [];
+  private readonly postings: Posting[] = [];
+  /** Set when the column stopped being a dictionary: the values by slot. */
+  private texts: (string | boolean | undefined)[] | null = null;
+
+  constructor(kind: 'text' | 'boolean') {
+    super();
+    this.kind = kind;
+  }
+
+  push(slot: number, value: unknown): void {
+    if (value === undefined || value === null) return;
+    this.known.set(slot);
+    if (typeof value !== (this.kind === 'text' ? 'string' : 'boolean')) {
+      this.exceptions.set(slot, value);
+      return;
+    }
+    const v = value as string | boolean;
+    if (this.texts !== null) {
+      this.texts[slot] = v;
+      return;
+    }
+    let code = this.lookup.get(v);
+    if (code === undefined) {
+      if (this.entries.length >= MAX_DICTIONARY) {
+        this.undictionary(slot);
+        (this.texts as unknown as (string | boolean | undefined)[])[slot] = v;
+        return;
+      }
+      code = this.entries.length;
+      this.lookup.set(v, code);
+      this.entries.push(v);
+      this.lowered.push(typeof v === 'string' ? v.toLowerCase() : String(v));
+      this.postings.push(new Posting());
+    }
+    this.codes = grown(this.codes, slot + 1, (n) => new Uint16Array(n));
+    this.codes[slot] = code;
+    this.postings[code].add(slot);
+  }
+
+  value(slot: number): unknown {
+    if (!this.known.has(slot)) return undefined;
+    const raw = this.exceptions.get(slot);
+    if (raw !== undefined) return raw;
+    return this.texts !== null ? this.texts[slot] : this.entries[this.codes[slot]];
+  }
+
+  /** The slots with a native value equal to one of `values` (exact, as stored). */
+  postingOf(value: string | boolean): Posting | undefined {
+    const code = this.lookup.get(value);
+    return code === undefined ? undefined : this.postings[code];
+  }
+
+  native(node: PredicateExpr, env: NativeEnv): Selection | undefined {
+    const out = emptySelection(env.size);
+    if (this.texts !== null) {
+      const texts = this.texts;
+      const n = Math.min(env.size, texts.length);
+      for (let i = 0; i < n; i++) {
+        const v = texts[i];
+        if (v !== undefined && env.test(v)) setBit(out, i);
+      }
+      return out;
+    }
+    // Decided once per distinct value; equality first compares the lower-case forms, so a
+    // segment's `= "gold"` does not run the test on every spelling.
+    const eq = eqText(node);
+    for (let code = 0; code < this.entries.length; code++) {
+      const e = this.entries[code];
+      const match = eq !== undefined && typeof e === 'string' ? eq.has(this.lowered[code]) : env.test(e);
+      if (match) this.postings[code].orInto(out);
+    }
+    return out;
+  }
+
+  trim(size: number): void {
+    this.known.trim(size);
+    if (this.codes.length > size) this.codes = this.codes.slice(0, size);
+    for (const p of this.postings) p.trim();
+  }
+
+  bytes(): number {
+    let b = this.baseBytes() + this.codes.byteLength;
+    for (const p of this.postings) b += p.bytes() + 32;
+    for (const e of this.entries) b += typeof e === 'string' ? 2 * (16 + e.length) : 0;
+    if (this.texts !== null) b += this.texts.length * 8;
+    return b;
+  }
+
+  private undictionary(upTo: number): void {
+    const texts: (string | boolean | undefined)[] = new Array(upTo + 1);
+    for (let i = 0; i < upTo && i < this.codes.length; i++) {
+      if (this.known.has(i) && !this.exceptions.has(i)) texts[i] = this.entries[this.codes[i]];
+    }
+    this.texts = texts;
+    this.codes = new Uint16Array(0);
+    this.lookup.clear();
+    this.entries.length = 0;
+    this.lowered.length = 0;
+    this.postings.length = 0;
+  }
+}
+
+/** For `text = "x"` / `text in [...]` on a text field: the lower-case texts that match. */
+function eqText(node: PredicateExpr): Set<string> | undefined {
+  const o = node.operand;
+  if (node.op === 'eq' && o?.type === 'string') return new Set([o.value.toLowerCase()]);
+  return undefined;
+}
+
+/** Numbers in a Float64Array. */
+export class NumberColumn extends BaseColumn implements Column {
+  readonly kind = 'number';
+  values = new Float64Array(0);
+
+  push(slot: number, value: unknown): void {
+    if (value === undefined || value === null) return;
+    this.known.set(slot);
+    if (typeof value !== 'number') {
+      this.exceptions.set(slot, value);
+      return;
+    }
+    this.values = grown(this.values, slot + 1, (n) => new Float64Array(n));
+    this.values[slot] = value;
+  }
+
+  value(slot: number): unknown {
+    if (!this.known.has(slot)) return undefined;
+    return this.exceptions.has(slot) ? this.exceptions.get(slot) : this.values[slot];
+  }
+
+  native(node: PredicateExpr, env: NativeEnv): Selection | undefined {
+    const lit = subjectLiteral(node);
+    // The row engine's kind: the schema's, or the literal's when the field is not in it.
+    if (env.kind !== 'number' && !(env.kind === undefined && lit?.type === 'number')) return undefined;
+    const o = node.operand;
+    switch (node.op) {
+      case 'eq':
+        return lit?.type === 'number' ? this.scan(env, (v) => v === lit.value) : emptySelection(env.size);
+      case 'gt':
+      case 'gte':
+      case 'lt':
+      case 'lte': {
+        if (lit?.type !== 'number') return emptySelection(env.size);
+        const c = lit.value;
+        return node.op === 'gt' ? this.scan(env, (v) => v > c) : node.op === 'gte' ? this.scan(env, (v) => v >= c) : node.op === 'lt' ? this.scan(env, (v) => v < c) : this.scan(env, (v) => v <= c);
+      }
+      case 'between': {
+        if (o?.type !== 'range' || o.low.type !== 'number' || o.high.type !== 'number') return emptySelection(env.size);
+        const low = o.low.value;
+        const high = o.high.value;
+        return this.scan(env, (v) => v >= low && v <= high);
+      }
+      case 'in': {
+        if (o?.type !== 'list') return undefined;
+        const values = [...new Set(o.items.flatMap((l) => (l.type === 'number' ? [l.value] : [])))];
+        if (values.length === 1) {
+          const c = values[0];
+          return this.scan(env, (v) => v === c);
+        }
+        const set = new Set(values);
+        return this.scan(env, (v) => set.has(v));
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private scan(env: NativeEnv, test: (v: number) => boolean): Selection {
+    return scanKnown(this.values, this.known, this.exceptions, env.size, test);
+  }
+
+  trim(size: number): void {
+    this.known.trim(size);
+    if (this.values.length > size) this.values = this.values.slice(0, size);
+  }
+
+  bytes(): number {
+    return this.baseBytes() + this.values.byteLength;
+  }
+}
+
+/** Known, non-exceptional slots whose value passes `test`: one pass over the typed array, word by word. */
+function scanKnown(values: Float64Array, known: Bits, exceptions: Map<number, unknown>, size: number, test: (v: number) => boolean): Selection {
+  const out = emptySelection(size);
+  const k = known.words;
+  const n = Math.min(size, values.length);
+  for (let w = 0; w < out.length; w++) {
+    const present = w < k.length ? k[w] : 0;
+    if (present === 0) continue;
+    const base = w << 5;
+    const end = Math.min(32, n - base);
+    let word = 0;
+    for (let b = 0; b < end; b++) if (test(values[base + b])) word |= 1 << b;
+    out[w] = word & present;
+  }
+  for (const slot of exceptions.keys()) if (slot < size) out[slot >>> 5] &= ~(1 << (slot & 31));
+  return out;
+}
+
+/**
+ * Dates as epoch milliseconds in a Float64Array (for a field the schema says is a date): `Date`
+ * objects and ISO-8601 texts with a valid instant. Anything else (a number, an invalid text) is an
+ * exception, kept as it is. Every predicate on a date field depends only on the instant (or on
+ * the value being known), so the row engine's test of a slot's value is its test of `new Date(ms)`.
+ */
+export class DateColumn extends BaseColumn implements Column {
+  readonly kind = 'date';
+  values = new Float64Array(0);
+
+  push(slot: number, value: unknown): void {
+    if (value === undefined || value === null) return;
+    this.known.set(slot);
+    const ms = typeof value === 'string' || value instanceof Date ? instant(value) : NaN;
+    if (Number.isNaN(ms)) {
+      this.exceptions.set(slot, value);
+      return;
+    }
+    this.values = grown(this.values, slot + 1, (n) => new Float64Array(n));
+    this.values[slot] = ms;
+  }
+
+  value(slot: number): unknown {
+    if (!this.known.has(slot)) return undefined;
+    return this.exceptions.has(slot) ? this.exceptions.get(slot) : new Date(this.values[slot]);
+  }
+
+  native(node: PredicateExpr, env: NativeEnv): Selection | undefined {
+    if (env.kind !== 'date') return undefined;
+    const clock = env.clock;
+    const o = node.operand;
+    const at = (lit: Literal | undefined): number => (lit === undefined || lit.type === 'duration' ? NaN : literalInstant(lit, clock));
+    const lit = subjectLiteral(node);
+    const none = (): Selection => emptySelection(env.size);
+    switch (node.op) {
+      case 'eq': {
+        const c = at(lit);
+        return Number.isNaN(c) ? none() : this.scan(env, (v) => v === c);
+      }
+      case 'gt':
+      case 'after': {
+        const c = at(lit);
+        return Number.isNaN(c) ? none() : this.scan(env, (v) => v > c);
+      }
+      case 'gte': {
+        const c = at(lit);
+        return Number.isNaN(c) ? none() : this.scan(env, (v) => v >= c);
+      }
+      case 'lt':
+      case 'before': {
+        const c = at(lit);
+        return Number.isNaN(c) ? none() : this.scan(env, (v) => v < c);
+      }
+      case 'lte': {
+        const c = at(lit);
+        return Number.isNaN(c) ? none() : this.scan(env, (v) => v <= c);
+      }
+      case 'between': {
+        if (o?.type !== 'range') return none();
+        const low = at(o.low);
+        const high = at(o.high);
+        return Number.isNaN(low) || Number.isNaN(high) ? none() : this.scan(env, (v) => v >= low && v <= high);
+      }
+      case 'within_last':
+      case 'older_than': {
+        if (o?.type !== 'duration') return none();
+        const low = clock.ago(o);
+        if (Number.isNaN(low)) return none();
+        const now = clock.now;
+        return node.op === 'older_than' ? this.scan(env, (v) => v < low) : this.scan(env, (v) => v >= low && v <= now);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private scan(env: NativeEnv, test: (v: number) => boolean): Selection {
+    return scanKnown(this.values, this.known, this.exceptions, env.size, test);
+  }
+
+  trim(size: number): void {
+    this.known.trim(size);
+    if (this.values.length > size) this.values = this.values.slice(0, size);
+  }
+
+  bytes(): number {
+    return this.baseBytes() + this.values.byteLength;
+  }
+}
+
+/** A literal operand (not a list or range). */
+function subjectLiteral(node: PredicateExpr): Literal | undefined {
+  const o = node.operand;
+  if (node.op === 'between') return o?.type === 'range' ? o.low : undefined;
+  if (node.op === 'in') return o?.type === 'list' ? o.items[0] : undefined;
+  return o === null || o.type === 'list' || o.type === 'range' ? undefined : o;
+}
+
+/**
+ * Lists of texts and numbers, packed: element codes in one array with an offset per slot, each
+ * distinct element (texts folded to lower case, as every list operator compares them) with the
+ * posting of the slots that hold it, and the posting of empty lists. A list holding anything else
+ * (a boolean, an object) is an exception.
+ */
+export class ListColumn extends BaseColumn implements Column {
+  readonly kind = 'list';
+  private offsets = new Uint32Array(1);
+  private elements = new Uint32Array(0);
+  private used = 0;
+  private readonly lookup = new Map<string | number, number>();
+  private readonly values: (string | number)[] = [];
+  private readonly postings: Posting[] = [];
+  private readonly empty = new Posting();
+  private readonly items: 'text' | 'number' | undefined;
+
+  constructor(items: 'text' | 'number' | undefined) {
+    super();
+    this.items = items;
+  }
+
+  push(slot: number, value: unknown): void {
+    this.offsets = grown(this.offsets, slot + 2, (n) => new Uint32Array(n));
+    // Slots without a list (unknown, exceptions, dead gaps) hold no elements.
+    for (let i = this.lastSlot + 1; i <= slot; i++) this.offsets[i + 1] = this.used;
+    this.lastSlot = slot;
+    if (value === undefined || value === null) return;
+    this.known.set(slot);
+    if (!Array.isArray(value) || !value.every((e) => typeof e === 'string' || typeof e === 'number')) {
+      this.exceptions.set(slot, value);
+      return;
+    }
+    if (value.length === 0) this.empty.add(slot);
+    this.elements = grown(this.elements, this.used + value.length, (n) => new Uint32Array(n));
+    for (const e of value as (string | number)[]) {
+      const key = typeof e === 'string' ? e.toLowerCase() : e;
+      let code = this.lookup.get(key);
+      if (code === undefined) {
+        code = this.values.length;
+        this.lookup.set(key, code);
+        this.values.push(key);
+        this.postings.push(new Posting());
+      }
+      this.elements[this.used++] = code;
+      this.postings[code].add(slot);
+    }
+    this.offsets[slot + 1] = this.used;
+  }
+
+  private lastSlot = -1;
+
+  value(slot: number): unknown {
+    if (!this.known.has(slot)) return undefined;
+    if (this.exceptions.has(slot)) return this.exceptions.get(slot);
+    const out: (string | number)[] = [];
+    for (let i = this.offsets[slot]; i < this.offsets[slot + 1]; i++) out.push(this.values[this.elements[i]]);
+    return out;
+  }
+
+  native(node: PredicateExpr, env: NativeEnv): Selection | undefined {
+    if (env.kind !== 'list' && env.kind !== undefined) return undefined;
+    const none = (): Selection => emptySelection(env.size);
+    const o = node.operand;
+    switch (node.op) {
+      case 'contains': {
+        if (o === null || o.type === 'list' || o.type === 'range') return none();
+        const kind = this.items ?? (o.type === 'string' ? 'text' : o.type === 'number' ? 'number' : undefined);
+        if (kind === 'text' && o.type === 'string') return this.any([o.value.toLowerCase()], env);
+        if (kind === 'number' && o.type === 'number') return this.any([o.value], env);
+        return none();
+      }
+      case 'contains_any':
+      case 'contains_all': {
+        if (o?.type !== 'list') return none();
+        const keys: (string | number)[] = [];
+        let dropped = false;
+        for (const item of o.items) {
+          if (item.type === 'string' && this.items !== 'number') keys.push(item.value.toLowerCase());
+          else if (item.type === 'number' && this.items !== 'text') keys.push(item.value);
+          else dropped = true;
+        }
+        if (node.op === 'contains_any') return keys.length === 0 ? none() : this.any(keys, env);
+        if (dropped) return none();
+        const out = this.all(env);
+        for (const key of keys) {
+          const code = this.lookup.get(key);
+          if (code === undefined) return none();
+          this.postings[code].andInto(out);
+        }
+        return out;
+      }
+      case 'is_empty': {
+        const out = none();
+        this.empty.orInto(out);
+        return out;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Every slot holding a native list. */
+  private all(env: NativeEnv): Selection {
+    const out = this.known.toSelection(emptySelection(env.size).length);
+    for (const slot of this.exceptions.keys()) if (slot < env.size) out[slot >>> 5] &= ~(1 << (slot & 31));
+    return out;
+  }
+
+  private any(keys: readonly (string | number)[], env: NativeEnv): Selection {
+    const out = emptySelection(env.size);
+    for (const key of keys) {
+      const code = this.lookup.get(key);
+      if (code !== undefined) this.postings[code].orInto(out);
+    }
+    return out;
+  }
+
+  trim(size: number): void {
+    this.known.trim(size);
+    if (this.offsets.length > size + 1) this.offsets = this.offsets.slice(0, size + 1);
+    if (this.elements.length > this.used) this.elements = this.elements.slice(0, this.used);
+    for (const p of this.postings) p.trim();
+    this.empty.trim();
+  }
+
+  bytes(): number {
+    let b = this.baseBytes() + this.offsets.byteLength + this.elements.byteLength + this.empty.bytes();
+    for (const p of this.postings) b += p.bytes() + 32;
+    return b;
+  }
+}
+
+/** The column for a field of this schema kind (undefined: not in the schema, decided by the first value). */
+export function columnFor(kind: string | undefined, items: 'text' | 'number' | undefined, first: unknown): Column {
+  switch (kind) {
+    case 'text':
+      return new DictColumn('text');
+    case 'boolean':
+      return new DictColumn('boolean');
+    case 'number':
+      return new NumberColumn();
+    case 'date':
+      return new DateColumn();
+    case 'list':
+      return new ListColumn(items);
+    default:
+      if (typeof first === 'string') return new DictColumn('text');
+      if (typeof first === 'boolean') return new DictColumn('boolean');
+      if (typeof first === 'number') return new NumberColumn();
+      if (Array.isArray(first)) return new ListColumn(undefined);
+      return new RawColumn();
+  }
+}
