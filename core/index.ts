@@ -29,7 +29,8 @@ export {
 export { createClock, parseIsoDate, type Clock, type ClockOptions } from './time';
 export { kindOf, type EventSchema, type FieldSchema, type FieldType, type Schema } from './schema';
 export { MAX_SEGMENT_REFERENCES, isManual, segmentSource, type SegmentDefinition, type DynamicSegmentDefinition, type ManualSegmentDefinition, type ResolvedSegments } from './segments';
-export { parse } from './parse/parse';
+export { parse, type ParseOptions } from './parse/parse';
+export type { ParseResult } from './parse/recover';
 export { print, type PrintOptions } from './print';
 export { resolveSegments } from './resolve-segments';
 export { inferSchema, checkSchema } from './infer-schema';

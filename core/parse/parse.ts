@@ -13,13 +13,38 @@ import { createCursor, type Cursor, type Token } from './jsep';
 import { RESERVED_WORDS, describeAt, fail, isIdentPart, isIdentStart, readBackquoted, readString, readWord, scanIdentifier, skipSpace } from './lexer';
 import { quote, readOperand, readOperator, startsOperator } from './operands';
 import { readEventChain } from './event';
+import { recover, type ParseResult } from './recover';
 
 /** Deepest nesting of parentheses, `not` and `.where(…)` accepted. */
 export const MAX_DEPTH = 200;
 /** Longest source accepted, in UTF-16 code units. */
 export const MAX_LENGTH = 1_000_000;
 
-export function parse(source: string): Expr {
+export interface ParseOptions {
+  /**
+   * Recover from syntax errors: return a partial tree and every syntax error instead of throwing
+   * the first one (see `recover.ts`).
+   */
+  recover: true;
+}
+
+/**
+ * Source text → tree. Throws a `SegmentError` at the first syntax error; with `{ recover: true }`
+ * never throws on any input and returns `{ expr, diagnostics }`: the tree (partial when the text has
+ * errors: each stretch that does not parse becomes a `raw` node with its text and span, a missing
+ * condition next to `and`/`or` the empty draft `?`) and every syntax error, each with its `span` and
+ * the `path` of its node. On valid text `expr` is the strict parser's tree and `diagnostics` is empty.
+ *
+ *   parse('country = "OM" and age >', { recover: true })
+ *   // expr: and(country = "OM", raw "age >"), diagnostics: [unexpected-end at 24, path ["items", 1]]
+ */
+export function parse(source: string): Expr;
+export function parse(source: string, options: ParseOptions): ParseResult;
+export function parse(source: string, options?: ParseOptions): Expr | ParseResult {
+  return options?.recover ? recover(source, strictParse, MAX_DEPTH) : strictParse(source);
+}
+
+function strictParse(source: string): Expr {
   if (source.length > MAX_LENGTH) {
     fail(source.slice(0, 200), 'too-long', 0, 0, `the expression is ${source.length} characters long; the limit is ${MAX_LENGTH}`);
   }
