@@ -21,7 +21,7 @@ const external = ['luxon', 'fastest-levenshtein', 'knex', 'sql-formatter', 'bett
 
 const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
 
-const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts' };
+const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts', 'reach/worker': 'core/reach/worker-entry.ts' };
 // The SQL entry is written in parallel with this build; include it as soon as it exists.
 if (existsSync('core/server.ts')) libraryEntries['server/index'] = 'core/server.ts';
 

@@ -21,6 +21,9 @@ import type { Expr } from '../ast';
 
 export { ReachIndex, addJsonLines, type ReachIndexOptions } from './store';
 export type { Selection } from './bitset';
+export { createReachCountProvider, type ReachCountProvider, type ReachCountProviderOptions, type WorkerLike } from './count-provider';
+export { serveReach, type ReachPort, type ReachReply, type ReachRequest } from './worker';
+export { schemaFor } from './prune';
 
 export interface ReachOptions extends ClockOptions {
   /** Saved segments that `in_segment("…")` may reference. */
