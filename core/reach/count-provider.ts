@@ -24,6 +24,12 @@ export interface WorkerLike {
   terminate(): unknown;
 }
 
+/** An `AbortSignal` (typed here without the DOM library). */
+export interface SignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+}
+
 export interface ReachCountProviderOptions {
   schema?: Schema;
   /** Saved segments that `in_segment("…")` may reference. */
@@ -35,7 +41,7 @@ export interface ReachCountProviderOptions {
 
 export interface ReachCountProvider {
   /** For `<segment-builder>`'s `countProvider`: counts one expression; rejects with `AbortError` once aborted. */
-  countProvider(expression: string, options: { signal: AbortSignal }): Promise<number>;
+  countProvider(expression: string, options: { signal: SignalLike }): Promise<number>;
   /** Counts several expressions in one round trip (the builder's groups). */
   counts(expressions: readonly string[]): Promise<number[]>;
   add(profiles: readonly unknown[]): Promise<number>;
@@ -109,5 +115,6 @@ export function createReachCountProvider(worker: WorkerLike, options: ReachCount
 }
 
 function abortError(): Error {
-  return typeof DOMException === 'function' ? new DOMException('the count was aborted', 'AbortError') : Object.assign(new Error('the count was aborted'), { name: 'AbortError' });
+  const Dom = (globalThis as { DOMException?: new (message: string, name: string) => Error }).DOMException;
+  return Dom !== undefined ? new Dom('the count was aborted', 'AbortError') : Object.assign(new Error('the count was aborted'), { name: 'AbortError' });
 }
