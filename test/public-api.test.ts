@@ -92,6 +92,7 @@ const SERVER_ONLY = [
   'keyOfHeader',
   'layoutDirectory',
   'layoutMapping',
+  'loadCatalogSnapshot',
   'loadProfiles',
   'migrateCatalog',
   'migrateLayout',
