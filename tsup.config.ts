@@ -21,7 +21,8 @@ const external = ['luxon', 'fastest-levenshtein', 'knex', 'sql-formatter', 'bett
 
 const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
 
-const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts' };
+// Arabic is its own entry (`./locales/ar`): English-only consumers never load it.
+const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts', 'locales/ar': 'core/locales/ar.ts' };
 // The SQL entry is written in parallel with this build; include it as soon as it exists.
 if (existsSync('core/server.ts')) libraryEntries['server/index'] = 'core/server.ts';
 
