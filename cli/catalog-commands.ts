@@ -20,9 +20,11 @@ import { quoteName } from '../core/catalog/references';
 import { layoutDirectory, sqlReachCounter, sqlSegmentProfiles } from '../core/catalog/sql-source';
 import { ORCHESTRATION_STATUSES, type OrchestrationKind, type OrchestrationStatus, type ReachCounter, type SegmentSummary } from '../core/catalog/types';
 import { databaseError, openDatabase } from '../core/sql/connect';
-import { context, prepare, prepareEach, reportSkipped } from './context';
-import { EXIT_OK, EXIT_USAGE, reportFailure, userError } from './errors';
+import { context, prepare, reportSkipped } from './context';
+import { countWithIndex } from './reach';
+import { errorsJson, EXIT_OK, EXIT_USAGE, reportFailure, userError } from './errors';
 import { checkClockOptions, fileError, loadSegments, readExpression, type CommonOptions } from './inputs';
+import { printError, printJson, printText } from './io';
 import { openProfiles } from './profiles';
 
 export const DEFAULT_CATALOG_DB = 'sqlite:segments.db';
@@ -176,7 +178,7 @@ export function registerCatalogCommands(program: Command): void {
   base(segments.command('dump'))
     .description('print the active segments as a --segments file (JSON), for count/filter --segments')
     .action(run(async (catalog) => {
-      process.stdout.write(`${JSON.stringify(await catalog.definitions(), null, 2)}\n`);
+      printJson(await catalog.definitions(), 2);
     }));
 
   const members = segments.command('members').description('the people in manual segments');
@@ -212,7 +214,7 @@ export function registerCatalogCommands(program: Command): void {
         if (!(e instanceof CsvImportError)) throw e;
         // Every bad row, not the first few: fixing the file needs them all.
         if (options.json) out(options, { ok: false, errors: [e.toJSON()], problems: e.problems }, () => '');
-        else process.stderr.write(`${e.message}\n${e.problems.map((p) => `  line ${p.line}: ${p.reason}\n`).join('')}`);
+        else printError([e.message, ...e.problems.map((p) => `  line ${p.line}: ${p.reason}`)].join('\n'));
         return EXIT_USAGE;
       }
       out(options, report, () =>
@@ -280,7 +282,7 @@ export function registerCatalogCommands(program: Command): void {
       if (failed.length === 0) return out(options, rows, () => listTable(rows));
       // The others' reach is saved and shown; the ones that could not be counted make it a failure (exit 2).
       if (options.json) {
-        out(options, { ok: false, segments: counted, errors: failed.map((e) => e.toJSON()) }, () => '');
+        out(options, { ok: false, segments: counted, ...errorsJson(failed) }, () => '');
         return EXIT_USAGE;
       }
       if (counted.length > 0) out(options, counted, () => listTable(counted));
@@ -329,7 +331,8 @@ function run(body: Body, mode: { creates?: boolean; schema?: boolean } = {}) {
 }
 
 function out(options: CatalogOptions, value: unknown, text: () => string): void {
-  process.stdout.write(`${options.json ? JSON.stringify(value, null, 2) : text()}\n`);
+  if (options.json) printJson(value, 2);
+  else printText(text());
 }
 
 function done(options: CatalogOptions, value: unknown, message: string): void {
@@ -395,12 +398,8 @@ async function* fileSegmentProfiles(def: SegmentDefinition, all: readonly Segmen
 /** Lower-cased name → count (or why it cannot be counted), for every active segment, in one pass over the file. */
 async function countFile(all: readonly SegmentDefinition[], options: CatalogOptions): Promise<Map<string, number | SegmentErrors>> {
   const ctx = { ...(await context({ ...options, segments: undefined })), segments: [...all] };
-  const { segments, stream } = await prepareEach(all.map(segmentSource), options, ctx);
-  const counts = all.map(() => 0);
-  const tests = segments.map((s) => (s instanceof SegmentErrors ? undefined : s.test));
-  for await (const batch of stream.batches()) {
-    for (const p of batch) for (let i = 0; i < tests.length; i++) if (tests[i]?.(p)) counts[i]++;
-  }
+  // Read once into the reach index; every segment counted over it.
+  const { counts, stream } = await countWithIndex(all.map(segmentSource), options, ctx);
   reportSkipped(stream);
-  return new Map(all.map((d, i) => [d.name.toLowerCase(), segments[i] instanceof SegmentErrors ? (segments[i] as SegmentErrors) : counts[i]]));
+  return new Map(all.map((d, i) => [d.name.toLowerCase(), counts[i]]));
 }

@@ -10,6 +10,7 @@ import { runCount } from './count';
 import { EXIT_OK, reportFailure } from './errors';
 import { checkClockOptions, readExpression, type CommonOptions } from './inputs';
 import { loadDb } from './optional';
+import { printJson, printText } from './io';
 import { JsonlWriter, progress } from './output';
 import { openProfiles, peekProfiles } from './profiles';
 
@@ -69,10 +70,6 @@ function action(run: Run) {
   };
 }
 
-function println(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
 async function runCheck(expression: string | undefined, options: CommonOptions): Promise<void> {
   const source = await readExpression(expression);
   const ctx = await context(options);
@@ -83,14 +80,15 @@ async function runCheck(expression: string | undefined, options: CommonOptions):
     ctx.schema = inferFrom(head);
   }
   const expr = checked(source, ctx);
-  if (options.json) println(JSON.stringify({ ok: true, canonical: print(expr), errors: [] }));
-  else println('ok');
+  if (options.json) printJson({ ok: true, canonical: print(expr), errors: [] });
+  else printText('ok');
 }
 
 async function runFormat(expression: string | undefined, options: CommonOptions): Promise<void> {
   const source = await readExpression(expression);
   const canonical = format(source);
-  println(options.json ? JSON.stringify({ canonical }) : canonical);
+  if (options.json) printJson({ canonical });
+  else printText(canonical);
 }
 
 async function runExplain(expression: string | undefined, options: CommonOptions): Promise<void> {
@@ -101,12 +99,12 @@ async function runExplain(expression: string | undefined, options: CommonOptions
   const canonical = print(expr);
   const sql = options.db === undefined ? undefined : await (await loadDb()).dbExplain(dbOptions(source, options, ctx));
   if (options.json) {
-    println(JSON.stringify({ description, canonical, ...(sql === undefined ? {} : { sql }) }));
+    printJson({ description, canonical, ...(sql === undefined ? {} : { sql }) });
     return;
   }
-  println(description);
-  println(canonical);
-  if (sql !== undefined) println(sql);
+  printText(description);
+  printText(canonical);
+  if (sql !== undefined) printText(sql);
 }
 
 async function runFilter(expression: string | undefined, options: CommonOptions): Promise<void> {

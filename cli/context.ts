@@ -4,6 +4,7 @@
  */
 import { check, compileSegment, inferSchema, SegmentErrors, type CompiledSegment, type Expr, type Profile, type Schema, type SegmentDefinition } from '../core/index';
 import { userError, userErrorsOf } from './errors';
+import { printError } from './io';
 import { loadSchema, loadSegments, type CommonOptions } from './inputs';
 import type { DbRunOptions } from './optional';
 import { openProfiles, peekProfiles, type ProfileStream } from './profiles';
@@ -61,7 +62,7 @@ export async function prepare(sources: readonly string[], options: CommonOptions
 }
 
 /** Like `prepare`, each source on its own: one that does not compile is its errors, and the others still run. */
-export async function prepareEach(sources: readonly string[], options: CommonOptions, ctx: Context): Promise<{ segments: (CompiledSegment | SegmentErrors)[]; stream: ProfileStream }> {
+export async function prepareEach(sources: readonly string[], options: CommonOptions, ctx: Context): Promise<{ segments: (CompiledSegment | SegmentErrors)[]; stream: ProfileStream; schema: Schema | undefined }> {
   let stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines });
   let schema = ctx.schema;
   if (schema === undefined) {
@@ -78,7 +79,7 @@ export async function prepareEach(sources: readonly string[], options: CommonOpt
       return new SegmentErrors(errors);
     }
   });
-  return { segments, stream };
+  return { segments, stream, schema };
 }
 
 /** The schema of sample profiles; none (nothing to check against) when there are no profiles. */
@@ -88,5 +89,5 @@ export function inferFrom(profiles: readonly Profile[]): Schema | undefined {
 
 export function reportSkipped(stream: ProfileStream): void {
   const { skipped, firstSkipped } = stream.stats;
-  if (skipped > 0) process.stderr.write(`skipped ${skipped} bad line${skipped === 1 ? '' : 's'} (first: ${firstSkipped})\n`);
+  if (skipped > 0) printError(`skipped ${skipped} bad line${skipped === 1 ? '' : 's'} (first: ${firstSkipped})`);
 }

@@ -3,11 +3,13 @@
  * `--db`). With `--every-segment`, counts each saved segment of `--segments` in one pass.
  */
 import { SegmentErrors, segmentSource, type SegmentDefinition } from '../core/index';
-import { checked, context, dbOptions, prepareEach, reportSkipped, source, type Context } from './context';
-import { EXIT_USAGE, reportFailure, userError, userErrorsOf } from './errors';
+import { checked, context, dbOptions, reportSkipped, source, type Context } from './context';
+import { EXIT_USAGE, errorsJson, reportFailure, userError, userErrorsOf } from './errors';
+import { printError, printJson, printText } from './io';
 import { readExpression, type CommonOptions } from './inputs';
 import { loadDb } from './optional';
 import { progress } from './output';
+import { countWithIndex } from './reach';
 
 export interface CountOptions extends CommonOptions {
   everySegment?: boolean;
@@ -32,13 +34,13 @@ export async function runCount(expression: string | undefined, options: CountOpt
   if (!options.everySegment && failed.length > 0) throw failed[0];
   if (options.json) {
     const extra = { ...(scanned === undefined ? {} : { scanned }), ms, ...(options.skipBadLines ? { skipped } : {}) };
-    const each = (t: Target, c: number | SegmentErrors) => (c instanceof SegmentErrors ? { name: t.name, errors: c.errors.map((e) => e.toJSON()) } : { name: t.name, count: c });
+    const each = (t: Target, c: number | SegmentErrors) => (c instanceof SegmentErrors ? { name: t.name, ...errorsJson(c.errors) } : { name: t.name, count: c });
     const body = options.everySegment ? { ...(failed.length > 0 ? { ok: false } : {}), segments: targets.map((t, i) => each(t, counts[i])) } : { count: counts[0] };
-    process.stdout.write(`${JSON.stringify({ ...body, ...extra })}\n`);
+    printJson({ ...body, ...extra });
   } else {
-    if (process.stderr.isTTY && scanned !== undefined) process.stderr.write(`scanned ${scanned.toLocaleString('en-US')} profiles in ${ms} ms\n`);
+    if (process.stderr.isTTY && scanned !== undefined) printError(`scanned ${scanned.toLocaleString('en-US')} profiles in ${ms} ms`);
     const lines = options.everySegment ? targets.flatMap((t, i) => (counts[i] instanceof SegmentErrors ? [] : [`${t.name}\t${counts[i]}`])) : [String(counts[0])];
-    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+    if (lines.length > 0) printText(lines.join('\n'));
     for (const f of failed) reportFailure(f, false);
   }
   return failed.length > 0 ? EXIT_USAGE : undefined;
@@ -95,27 +97,13 @@ async function countInFile(targets: readonly Target[], options: CountOptions, ct
       return failure(e, options);
     }
   });
-  const { segments, stream } = await prepareEach(
+  // The profiles are read once into the reach index, and every target is counted over it.
+  const { counts, stream, scanned } = await countWithIndex(
     targets.map((t) => t.expression),
     options,
     ctx,
+    progress,
   );
-  const compiled = segments.map((s, i) => checks[i] ?? s);
-  const tests = compiled.map((s) => (s instanceof SegmentErrors ? () => false : s.test));
-  const counts: (number | SegmentErrors)[] = tests.map(() => 0);
-  const bar = progress(stream.stats);
-  let scanned = 0;
-  for await (const batch of stream.batches()) {
-    for (let t = 0; t < tests.length; t++) {
-      const test = tests[t];
-      let n = 0;
-      for (let i = 0; i < batch.length; i++) if (test(batch[i])) n++;
-      (counts[t] as number) += n;
-    }
-    scanned += batch.length;
-    bar.update();
-  }
-  bar.done();
   reportSkipped(stream);
-  return { counts: counts.map((c, i) => (compiled[i] instanceof SegmentErrors ? (compiled[i] as SegmentErrors) : c)), scanned, skipped: stream.stats.skipped };
+  return { counts: counts.map((c, i) => checks[i] ?? c), scanned, skipped: stream.stats.skipped };
 }

@@ -6,6 +6,7 @@
  * line and exit code 1, with the stack only when `SEGMENT_DEBUG=1`.
  */
 import { SegmentError, SegmentErrors, type Diagnostic, type ErrorCode } from '../core/index';
+import { EXIT_WRITE_FAILED, printError, printJson, WRITE_HINT, writeFailure } from './io';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -50,6 +51,8 @@ export function withAdvice(e: SegmentError): SegmentError {
 function systemError(e: unknown): SegmentError | undefined {
   if (!(e instanceof Error)) return undefined;
   const x = e as Error & { code?: unknown; syscall?: unknown; sqlState?: unknown; severity?: unknown };
+  // A file the command writes (an export, a report) on a full disk: not a bad option.
+  if (x.syscall === 'write' || x.code === 'ENOSPC' || x.code === 'EDQUOT' || x.code === 'EFBIG') return userError('write-failed', `cannot write the output: ${writeFailure(x as NodeJS.ErrnoException)}`, WRITE_HINT);
   if (typeof x.syscall === 'string' || (typeof x.code === 'string' && /^E[A-Z]+$/.test(x.code))) return userError('invalid-option', e.message);
   const database = typeof x.sqlState === 'string' || (typeof x.severity === 'string' && typeof x.code === 'string' && /^[0-9A-Z]{5}$/.test(x.code));
   return database ? userError('invalid-option', `the database refused: ${e.message}`, 'check the --db URL (user, password, database name) and that the server is running') : undefined;
@@ -59,19 +62,52 @@ export function diagnosticsOf(errors: readonly SegmentError[]): Diagnostic[] {
   return errors.map((e) => e.toJSON());
 }
 
-/** Prints a failure and returns the exit code. `json`: `{"ok":false,"errors":[…]}` on stdout instead. */
+/**
+ * How many problems a failure lists, in text and in JSON; the rest are counted ("… and 99,900 more
+ * problems"). Formatting stays cheap and the output readable when an expression has 100,000 problems.
+ */
+export const SHOWN_ERRORS = 100;
+
+/** The first `SHOWN_ERRORS` of a failure's errors, and how many more there are. */
+export function shownErrors(errors: readonly SegmentError[]): { shown: readonly SegmentError[]; more: number } {
+  return { shown: errors.slice(0, SHOWN_ERRORS), more: Math.max(0, errors.length - SHOWN_ERRORS) };
+}
+
+/** `{"errors":[…]}`, plus `"more": N` when N errors were left out. */
+export function errorsJson(errors: readonly SegmentError[]): { errors: Diagnostic[]; more?: number } {
+  const { shown, more } = shownErrors(errors);
+  return { errors: diagnosticsOf(shown), ...(more > 0 ? { more } : {}) };
+}
+
+/** `{"ok":false,"errors":[…]}`, plus `"more": N` when N errors were left out. */
+export function failureJson(errors: readonly SegmentError[]): { ok: false; errors: Diagnostic[]; more?: number } {
+  return { ok: false, ...errorsJson(errors) };
+}
+
+/** The text of a failure's errors, blank-line separated, capped. */
+export function failureText(errors: readonly SegmentError[]): string {
+  const { shown, more } = shownErrors(errors);
+  const text = shown.map((x) => x.message).join('\n\n');
+  return more > 0 ? `${text}\n\n… and ${more.toLocaleString('en-US')} more problem${more === 1 ? '' : 's'} (the first ${SHOWN_ERRORS} are shown)` : text;
+}
+
+/**
+ * Prints a failure and returns the exit code. `json`: `{"ok":false,"errors":[…]}` on stdout instead
+ * (for internal errors too, with the code `internal-error`; the short line also goes to stderr).
+ */
 export function reportFailure(e: unknown, json: boolean): number {
   const errors = userErrorsOf(e);
   if (errors !== undefined) {
-    if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: diagnosticsOf(errors) })}\n`);
-    else process.stderr.write(`${errors.map((x) => x.message).join('\n\n')}\n`);
-    return EXIT_USAGE;
+    if (json) printJson(failureJson(errors));
+    else printError(failureText(errors));
+    return errors.some((x) => x.code === 'write-failed') ? EXIT_WRITE_FAILED : EXIT_USAGE;
   }
   const message = e instanceof Error ? e.message : String(e);
+  if (json) printJson(failureJson([userError('internal-error', `internal error: ${message}`, 'this is a bug; run with SEGMENT_DEBUG=1 for the stack trace')]));
   if (process.env.SEGMENT_DEBUG === '1' && e instanceof Error && e.stack) {
-    process.stderr.write(`segment: internal error: ${e.stack}\n`);
+    printError(`segment: internal error: ${e.stack}`);
   } else {
-    process.stderr.write(`segment: internal error: ${message}\n  (this is a bug; run with SEGMENT_DEBUG=1 for the stack trace)\n`);
+    printError(`segment: internal error: ${message}\n  (this is a bug; run with SEGMENT_DEBUG=1 for the stack trace)`);
   }
   return EXIT_INTERNAL;
 }

@@ -4,12 +4,14 @@
  *
  *   segment check|format|explain|count|filter [options] [expression]
  *
- * Exit codes: 0 success, 2 a user error (bad expression, file, option), 1 an internal error.
+ * Exit codes: 0 success, 2 a user error (bad expression, file, option), 1 an internal error, 3 the
+ * output could not be written.
  */
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { registerCoreCommands } from './commands';
-import { EXIT_INTERNAL, EXIT_USAGE, reportFailure } from './errors';
+import { EXIT_INTERNAL, EXIT_USAGE, reportFailure, userError } from './errors';
+import { settle, terminalSafe, watchWrites } from './io';
 import { registerOptionalCommands } from './optional';
 
 const CORE_COMMANDS = new Set(['check', 'format', 'explain', 'count', 'filter']);
@@ -23,14 +25,31 @@ Examples:
   $ segment filter --data profiles.csv --schema schema.json 'attributes.tier = "gold"' > gold.jsonl
   $ echo 'in_segment("VIP")' | segment count --data profiles.jsonl --segments segments.json
 
-Exit codes: 0 ok, 2 bad input (the message says what and where), 1 internal error.`;
+Exit codes: 0 ok, 2 bad input (the message says what and where), 1 internal error,
+3 the output could not be written (a full disk).`;
+
+/** True when the command line asks for JSON (before a `--` that ends the options). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
 
 async function main(argv: readonly string[]): Promise<number> {
+  const json = wantsJson(argv.slice(2));
   const program = new Command('segment')
     .description('Customer segments as readable expressions: check, format, explain, count and filter profiles.')
     .version(version)
     .exitOverride()
-    .showHelpAfterError('(run "segment <command> --help" for its options)')
+    // Set before the commands are added: they inherit it. Help goes through the terminal-safe edge;
+    // with --json a usage error is printed as JSON below instead.
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(terminalSafe(text)),
+      writeErr: (text) => process.stderr.write(terminalSafe(text)),
+      outputError: (text, write) => {
+        if (!json) write(text);
+      },
+    })
+    .showHelpAfterError(json ? false : '(run "segment <command> --help" for its options)')
     .addHelpText('after', EXAMPLES);
   registerCoreCommands(program);
   // Database and catalogue commands load knex: only when the command line asks for one of them.
@@ -39,23 +58,39 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE;
-    return reportFailure(e, false);
+    if (!(e instanceof CommanderError)) return reportFailure(e, json);
+    if (e.exitCode === 0) return 0;
+    if (json) {
+      // `error: unknown command 'cuont'\n(Did you mean count?)`: the first line is the summary.
+      const [summary, ...rest] = e.message.replace(/^error: /, '').split('\n');
+      const advice = rest.map((l) => l.replace(/^\((.*)\)$/, '$1')).filter((l) => l !== '');
+      reportFailure(userError('invalid-option', summary, [...advice, 'run "segment <command> --help" for its options'].join('; ')), true);
+    }
+    return EXIT_USAGE;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }
 
-function crash(e: unknown): void {
-  process.exitCode = reportFailure(e, false) || EXIT_INTERNAL;
-  process.exit();
+let exiting = false;
+
+/** Exits once stdout and stderr have drained (pipes are written asynchronously), with a write failure's code if one happened. */
+function finish(code: number): void {
+  if (exiting) return;
+  exiting = true;
+  process.exitCode = code;
+  // Database drivers may keep sockets open: leave once the output has been handed over.
+  settle(code).then(
+    (final) => process.exit(final),
+    () => process.exit(code || EXIT_INTERNAL),
+  );
 }
 
+function crash(e: unknown): void {
+  if (exiting) return;
+  finish(reportFailure(e, wantsJson(process.argv.slice(2))) || EXIT_INTERNAL);
+}
+
+watchWrites();
 process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
-main(process.argv).then((code) => {
-  process.exitCode = code;
-  // Database drivers may keep sockets open: leave once stdout has been handed everything.
-  const exit = () => process.exit(code);
-  if (process.stdout.writableLength === 0) return exit();
-  for (const event of ['drain', 'close', 'error']) process.stdout.once(event, exit);
-}, crash);
+main(process.argv).then(finish, crash);

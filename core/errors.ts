@@ -67,7 +67,10 @@ export type ErrorCode =
   | 'wrong-segment-kind'
   | 'forbidden'
   | 'invalid-csv'
-  | 'export-failed';
+  | 'export-failed'
+  // the command line's own failures
+  | 'write-failed'
+  | 'internal-error';
 
 export type Severity = 'error' | 'warning';
 

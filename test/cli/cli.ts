@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'dist', 'cli', 'segment.cjs');
+export const CLI = process.env.SEGMENT_CLI ?? join(ROOT, 'dist', 'cli', 'segment.cjs');
 export const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 export const FIXTURES = join(ROOT, 'test', 'cli', 'fixtures');
 export const NOW = '2026-11-24T12:00:00Z';
