@@ -93,6 +93,7 @@ const SERVER_ONLY = [
   'keyOfHeader',
   'layoutDirectory',
   'layoutMapping',
+  'loadCatalogSnapshot',
   'loadProfiles',
   'migrateCatalog',
   'migrateLayout',
@@ -115,7 +116,7 @@ const SERVER_ONLY = [
 ];
 
 /** The reach index entry (n8n-nodes-segments/reach): columnar profiles for live counts. */
-const REACH = ['ReachIndex', 'addJsonLines', 'compileReach', 'reachCount'];
+const REACH = ['ReachIndex', 'addJsonLines', 'compileReach', 'createReachCountProvider', 'reachCount', 'schemaFor', 'serveReach'];
 
 const sorted = (names: Iterable<string>) => [...names].sort();
 
