@@ -55,7 +55,7 @@ async function copyNodeAssets(): Promise<void> {
 
 const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
 
-const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts' };
+const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts', 'reach/worker': 'core/reach/worker-entry.ts' };
 if (existsSync('core/server.ts')) libraryEntries['server/index'] = 'core/server.ts';
 
 /**

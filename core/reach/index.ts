@@ -22,6 +22,8 @@ import type { Expr } from '../ast';
 export { ReachIndex, addJsonLines, type ReachIndexOptions } from './store';
 export { schemaFor } from './prune';
 export type { Selection } from './bitset';
+export { createReachCountProvider, type ReachCountProvider, type ReachCountProviderOptions, type WorkerLike } from './count-provider';
+export { serveReach, type ReachPort, type ReachReply, type ReachRequest } from './worker';
 
 export interface ReachOptions extends ClockOptions {
   /** Saved segments that `in_segment("…")` may reference. */
