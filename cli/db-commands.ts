@@ -15,7 +15,10 @@ import knexFactory from 'knex';
 import { format as formatSql } from 'sql-formatter';
 import { inferSchema, type Schema, type SegmentError } from '../core/index';
 import { databaseError, openDatabase, parseDatabaseUrl, type Dialect } from '../core/sql/connect';
-import { createLayout, dropLayout, readLayout } from '../core/sql/layout';
+import { TABLES as CATALOG_TABLES } from '../core/catalog/migrations';
+import { loadSnapshot } from '../core/catalog/snapshot';
+import { adviseIndexes, advisedDdl, advisedMigration } from '../core/sql/advise';
+import { createAdvisedIndexes, createLayout, dropLayout, readLayout } from '../core/sql/layout';
 import { checkProfiles, loadProfiles, type LoadInput, type LoadResult } from '../core/sql/load';
 import { layoutMapping } from '../core/sql/mapping';
 import { compileSegmentSql, countProfiles, countQuery, idsQuery, prepareSegment, rowsQuery, streamProfiles, type SqlSegment } from '../core/sql/query';
@@ -59,8 +62,15 @@ export function registerDbCommands(program: Command): void {
     .option('--now <iso>', 'the evaluation instant (default: now)')
     .option('--tz <zone>', 'IANA time zone for calendar steps and today (default UTC)')
     .option('--select <what>', 'count, ids or rows', 'ids')
+    .option('--advise', 'instead: the composite indexes that make these segments fast (the expression, --segments, and the active segments of the catalogue in --db), as DDL and as a knex migration')
+    .option('--create', 'with --advise: create the advised indexes in --db (recorded with the layout)')
     .argument('[expression]', 'the segment (default: stdin)')
-    .action(async (expression: string | undefined, options: { dialect: string; schema?: string; db?: string; segments?: string; now?: string; tz?: string; select: string }) => {
+    .action(async (expression: string | undefined, options: SqlOptions) => {
+      if (options.advise) {
+        process.stdout.write(await advise(expression, options));
+        return;
+      }
+      if (options.create) throw userError('invalid-option', '--create goes with --advise', 'write `segment sql --advise --create --db <url>`');
       const dialect = dialectName(options.dialect);
       const select = selectKind(options.select);
       const source = await readExpression(expression);
@@ -81,6 +91,52 @@ export function registerDbCommands(program: Command): void {
         await db.destroy();
       }
     });
+}
+
+interface SqlOptions {
+  dialect: string;
+  schema?: string;
+  db?: string;
+  segments?: string;
+  now?: string;
+  tz?: string;
+  select: string;
+  advise?: boolean;
+  create?: boolean;
+}
+
+/** `segment sql --advise`: index advice for the segments in use, printed (and created with --create). */
+async function advise(expression: string | undefined, options: SqlOptions): Promise<string> {
+  const dialect = dialectName(options.dialect);
+  if (options.create && options.db === undefined) throw userError('invalid-option', '--create needs --db', 'name the database to create the indexes in: --db <url>');
+  const fileSegments = options.segments === undefined ? [] : await loadSegments(options.segments);
+  let schema = options.schema === undefined ? undefined : await loadSchema(options.schema);
+  const run = async (db: Knex | undefined) => {
+    const saved = db === undefined ? undefined : await readLayout(db);
+    schema ??= saved?.schema;
+    if (schema === undefined) throw userError('invalid-option', 'index advice needs the field schema', 'pass --db <url> of a database filled by `segment import`, or --schema <file>');
+    const mapping = saved?.mapping ?? layoutMapping(schema);
+    // The catalogue's active segments (their expressions only: manual members are not read).
+    const stored = db !== undefined && (await db.schema.hasTable(CATALOG_TABLES.segments)) ? (await loadSnapshot(db)).definitions(() => []) : [];
+    const all = [...stored.filter((s) => !fileSegments.some((f) => f.name.toLowerCase() === s.name.toLowerCase())), ...fileSegments];
+    const sources = [...(expression === undefined ? [] : [{ name: 'expression', expression }]), ...all.flatMap((d) => ('expression' in d ? [{ name: d.name, expression: d.expression }] : []))];
+    if (sources.length === 0) throw userError('invalid-option', 'no segments to advise on', 'give an expression, --segments <file>, or --db <url> with saved segments');
+    const advice = adviseIndexes(sources, { schema, mapping, segments: all });
+    const ddlDb = db ?? knexFactory({ client: CLIENTS[dialect].knex, useNullAsDefault: true });
+    try {
+      const lines = [`-- ${advice.length} composite ${advice.length === 1 ? 'index' : 'indexes'} for ${sources.length} ${sources.length === 1 ? 'segment' : 'segments'}`];
+      for (const [i, statement] of advisedDdl(ddlDb, advice).entries()) lines.push(`-- ${advice[i].segments.join(', ')}`, statement);
+      lines.push('', '// or as a knex migration:', advisedMigration(advice));
+      if (options.create && db !== undefined) {
+        const created = await createAdvisedIndexes(db, advice);
+        lines.push(`created ${created.length} ${created.length === 1 ? 'index' : 'indexes'}${created.length > 0 ? `: ${created.join(', ')}` : ' (all were there)'}`);
+      }
+      return `${lines.join('\n')}\n`;
+    } finally {
+      if (db === undefined) await ddlDb.destroy();
+    }
+  };
+  return options.db === undefined ? run(undefined) : withDatabase(options.db, options.create ? 'write' : 'read', run);
 }
 
 /** `--db` count: the same number `count --data` prints for the imported file. */

@@ -22,11 +22,19 @@ import {
   type DurationUnit,
   UNITS,
   createClock,
+  AGGREGATES,
+  fieldListing,
+  eventListing,
+  localeStrings,
+  operandSpec,
+  operatorWords,
+  type AggregateFn,
+  type FieldType,
 } from '../core/index';
 import type { BuilderDiagnostic } from './events';
 
-export { OPERATORS, UNITS, nodes, print, kindOf, createClock };
-export type { DurationUnit, Expr, FieldSchema, Literal, OperatorDef, OperatorId, PredicateExpr, Schema, SegmentDefinition };
+export { AGGREGATES, OPERATORS, UNITS, nodes, print, kindOf, createClock, eventListing, fieldListing, localeStrings };
+export type { AggregateFn, DurationUnit, Expr, FieldSchema, Literal, OperatorDef, OperatorId, PredicateExpr, Schema, SegmentDefinition };
 
 export interface Analysis {
   text: string;
@@ -66,21 +74,14 @@ export function spanOf(node: unknown): Span | undefined {
   return (node as { span?: Span }).span;
 }
 
-/** A field of the schema, listed for the field picker. */
-export interface FieldChoice {
-  path: string;
-  label: string;
-  category: string;
-  field: FieldSchema;
-}
-
-/** The schema's fields for the picker, grouped by category (the part before the first dot). */
-export function fieldChoices(schema: Schema | undefined): FieldChoice[] {
-  if (!schema) return [];
-  return Object.entries(schema.fields).map(([path, field]) => {
-    const dot = path.indexOf('.');
-    return { path, label: field.label ?? path, category: dot > 0 ? path.slice(0, dot) : '', field };
-  });
+/**
+ * An operator in words, in the builder's locale: the core's short label where it is a word
+ * ("is one of"), its reading where the label is a symbol ("is at least", not `≥`); and how the
+ * expression spells it (`>=`), for the picker's second column.
+ */
+export function operatorText(op: OperatorId, field: FieldSchema | undefined, locale: string): { words: string; syntax: string } {
+  const w = operatorWords(op, { locale, fieldType: field?.type });
+  return { words: /^\p{L}/u.test(w.label) ? w.label : w.words, syntax: OPERATORS[op].print };
 }
 
 /** Which value editor a field and operator take. */
@@ -97,18 +98,18 @@ export interface ValueEditor {
   options?: readonly string[];
 }
 
-/** The value editor for a field type and an operator. */
+const TYPES: readonly FieldType[] = ['text', 'number', 'date', 'boolean', 'list', 'enum'];
+
+/** The value editor for a field and an operator: the core's `operandSpec`, in the shape the rows use. */
 export function valueEditor(field: FieldSchema | undefined, op: OperatorId): ValueEditor {
-  const operand = OPERATORS[op].operand;
-  if (operand === 'none') return { kind: 'none', range: false, multiple: false, item: 'none' };
-  if (operand === 'duration') return { kind: 'duration', range: false, multiple: false, item: 'duration' };
-  const type = field?.type;
-  const item: EditorKind =
-    type === 'list' ? (field?.items === 'number' ? 'number' : 'text') : type === 'enum' ? 'enum' : type === 'number' || type === 'boolean' || type === 'date' ? type : 'text';
-  const options = type === 'enum' ? (field?.values ?? []) : undefined;
-  if (operand === 'list') return { kind: 'list', range: false, multiple: true, item, options };
-  if (operand === 'range') return { kind: item, range: true, multiple: false, item, options };
-  return { kind: item, range: false, multiple: false, item, options };
+  // A field the schema does not know: the first type the operator applies to.
+  let spec = field ? operandSpec(field, op) : null;
+  for (let k = 0; spec === null && k < TYPES.length; k++) spec = operandSpec(TYPES[k], op);
+  if (spec === null || spec.item === null) return { kind: 'none', range: false, multiple: false, item: 'none' };
+  const item: EditorKind = spec.item;
+  const options = spec.options ?? (item === 'enum' ? [] : undefined);
+  if (spec.editor === 'list') return { kind: 'list', range: false, multiple: true, item, options };
+  return { kind: item, range: spec.editor === 'between', multiple: false, item, options };
 }
 
 /** A fresh literal of an editor kind, for a new condition or a changed operator. */

@@ -6,13 +6,18 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import {
+  AGGREGATES,
   defaultLiteral,
+  eventListing,
+  fieldListing,
+  localeStrings,
   nodes,
-  OPERATORS,
   operatorsForField,
+  operatorText,
   print,
   UNITS,
   valueEditor,
+  type AggregateFn,
   type DurationUnit,
   type EditorKind,
   type Expr,
@@ -240,7 +245,7 @@ function condition(h: VisualHost, p: PredicateExpr, negated: boolean, path: Path
     part: 'field-picker',
     disabled: ro,
     tabindex: tab,
-    choices: () => fieldChoices(scope.fields),
+    choices: () => fieldChoices(h, scope.fields),
     choose: (value) => set(withField(p, value, scope.fields[value]), true),
   });
   const body = html`${notToggle(h, path, negated, tab)} ${fieldPicker} ${operatorPicker(h, p, field, key, tab, set)} ${operandEditor(h, p, field, key, tab, set)}`;
@@ -248,35 +253,33 @@ function condition(h: VisualHost, p: PredicateExpr, negated: boolean, path: Path
 }
 
 function operatorPicker(h: VisualHost, p: PredicateExpr, field: FieldSchema | undefined, key: string, tab: number, set: (next: PredicateExpr, commit: boolean) => void): TemplateResult {
-  const def = OPERATORS[p.op];
   return pickerTemplate(h, {
     id: `${key}|operator`,
     name: h.words.operator,
-    text: operatorWords(def),
+    text: operatorText(p.op, field, h.locale).words,
     part: 'operator-picker',
     disabled: h.readOnly,
     tabindex: tab,
-    choices: () => operatorsForField(field).map((d) => ({ value: d.id, label: operatorWords(d), detail: d.print === operatorWords(d) ? undefined : d.print })),
+    choices: () => operatorChoices(h, field),
     choose: (value) => set(withOperator(p, value as OperatorId, field), true),
   });
 }
 
-/** An operator in words: its label, or its phrase where the label is a symbol (`≥` → "is at least"). */
-function operatorWords(def: (typeof OPERATORS)[OperatorId]): string {
-  return /^\p{L}/u.test(def.label) ? def.label : def.phrase;
+/** The operators that fit a field, in words, with the symbol beside them where there is one. */
+function operatorChoices(h: VisualHost, field: FieldSchema | undefined): Choice[] {
+  return operatorsForField(field).map((d) => {
+    const { words, syntax } = operatorText(d.id, field, h.locale);
+    return { value: d.id, label: words, detail: syntax === words ? undefined : syntax };
+  });
 }
 
-function fieldChoices(fields: Readonly<Record<string, FieldSchema>>): Choice[] {
+/** The fields in scope for the picker, in the core's categories (profile fields first). */
+function fieldChoices(h: VisualHost, fields: Readonly<Record<string, FieldSchema>>): Choice[] {
   const out: Choice[] = [];
-  for (const path in fields) {
-    const f = fields[path];
-    const dot = path.indexOf('.');
-    out.push({ value: path, label: f.label ?? path, detail: f.label ? `${path} · ${f.type}` : f.type, category: dot > 0 ? path.slice(0, dot) : undefined });
+  for (const g of fieldListing({ fields }, { locale: h.locale })) {
+    for (const f of g.fields) out.push({ value: f.path, label: f.label, detail: f.label !== f.path ? `${f.path} · ${f.type}` : f.type, category: g.label });
   }
-  // Uncategorised first, then each category together, in the schema's order within each.
-  const order = new Map<string | undefined, number>();
-  out.forEach((c) => order.has(c.category) || order.set(c.category, c.category === undefined ? -1 : order.size));
-  return out.sort((a, b) => order.get(a.category)! - order.get(b.category)!);
+  return out;
 }
 
 function operandEditor(h: VisualHost, p: PredicateExpr, field: FieldSchema | undefined, key: string, tab: number, set: (next: PredicateExpr, commit: boolean) => void): TemplateResult | typeof nothing {
@@ -293,7 +296,9 @@ function operandEditor(h: VisualHost, p: PredicateExpr, field: FieldSchema | und
     ${scalar(h, spec.item, o.high, s.high, `${key}|high`, tab, spec.options, (high, commit) => setOperand({ ...o, high }, commit))}`;
   }
   const window = o.type === 'duration' && (p.op === 'within_last' || p.op === 'older_than') ? resolved(h, p.op === 'within_last' ? s.since : s.until, o.amount, o.unit) : nothing;
-  return html`${scalar(h, spec.kind, o, s.value, `${key}|value`, tab, spec.options, (l, commit) => setOperand(l, commit))}${window}`;
+  // A relative date shows the window it opens: "since Oct 25, 2026", "before Oct 25, 2026".
+  const resolvedAs = p.op === 'gt' || p.op === 'gte' || p.op === 'after' ? s.since : p.op === 'lt' || p.op === 'lte' || p.op === 'before' ? s.until : '{date}';
+  return html`${scalar(h, spec.kind, o, s.value, `${key}|value`, tab, spec.options, (l, commit) => setOperand(l, commit), resolvedAs)}${window}`;
 }
 
 function resolved(h: VisualHost, template: string, amount: number, unit: DurationUnit): TemplateResult {
@@ -304,7 +309,17 @@ function resolved(h: VisualHost, template: string, amount: number, unit: Duratio
 type SetLiteral = (l: Literal, commit: boolean) => void;
 
 /** The editor of one value of an editor kind. */
-function scalar(h: VisualHost, kind: EditorKind, l: Literal, name: string, id: string, tab: number, options: readonly string[] | undefined, set: SetLiteral): TemplateResult {
+function scalar(
+  h: VisualHost,
+  kind: EditorKind,
+  l: Literal,
+  name: string,
+  id: string,
+  tab: number,
+  options: readonly string[] | undefined,
+  set: SetLiteral,
+  resolvedAs = '{date}',
+): TemplateResult {
   const ro = h.readOnly;
   const commit = () => h.commitEdits();
   switch (kind) {
@@ -349,7 +364,7 @@ function scalar(h: VisualHost, kind: EditorKind, l: Literal, name: string, id: s
     case 'duration':
       return l.type === 'duration' ? duration(h, l.amount, l.unit, name, tab, (amount, unit, c) => set(nodes.duration(amount, unit), c)) : html``;
     case 'date':
-      return date(h, l, name, tab, set);
+      return date(h, l, name, tab, set, resolvedAs);
     default: {
       const value = l.type === 'string' ? l.value : '';
       return html`<input type="text" part="value-input" aria-label=${name} tabindex=${tab} ?readonly=${ro} .value=${value} @input=${(e: Event) => set(nodes.string((e.target as HTMLInputElement).value), false)} @change=${commit} />`;
@@ -380,7 +395,7 @@ function duration(h: VisualHost, amount: number, unit: DurationUnit, name: strin
 }
 
 /** A date: a calendar day, a time ago (with the day it resolves to), today or now. */
-function date(h: VisualHost, l: Literal, name: string, tab: number, set: SetLiteral): TemplateResult {
+function date(h: VisualHost, l: Literal, name: string, tab: number, set: SetLiteral, resolvedAs: string): TemplateResult {
   const s = h.words;
   const mode = l.type === 'ago' ? 'ago' : l.type === 'today' ? 'today' : l.type === 'now' ? 'now' : 'absolute';
   const onMode = (e: Event) => {
@@ -395,7 +410,7 @@ function date(h: VisualHost, l: Literal, name: string, tab: number, set: SetLite
   </select>`;
   if (l.type === 'ago') {
     const d = l.duration;
-    return html`${modeSelect}${duration(h, d.amount, d.unit, name, tab, (amount, unit, c) => set(nodes.ago(amount, unit), c))}<span>${s.ago}</span>${resolved(h, '{date}', d.amount, d.unit)}`;
+    return html`${modeSelect}${duration(h, d.amount, d.unit, name, tab, (amount, unit, c) => set(nodes.ago(amount, unit), c))}<span>${s.ago}</span>${resolved(h, resolvedAs, d.amount, d.unit)}`;
   }
   if (l.type === 'string') {
     return html`${modeSelect}<input
@@ -506,9 +521,7 @@ function segmentRow(h: VisualHost, name: string, negated: boolean, path: Path, l
   return leaf(h, path, level, 'segment', format(s.segmentLabel, { text: `${negated ? s.notInSegment : s.inSegment} ${name}` }), body);
 }
 
-const AGGREGATES = ['count', 'sum', 'min', 'max', 'avg', 'first_at', 'last_at'] as const;
-type AggregateFn = (typeof AGGREGATES)[number];
-const NEEDS_PROPERTY = new Set<AggregateFn>(['sum', 'min', 'max', 'avg']);
+const needsProperty = (fn: AggregateFn) => AGGREGATES[fn].property === 'number';
 
 function eventCondition(
   h: VisualHost,
@@ -526,14 +539,15 @@ function eventCondition(
   const agg = p.subject as Extract<PredicateExpr['subject'], { type: 'aggregate' }>;
   const events = h.activeSchema?.events ?? {};
   const eventName = Object.keys(events).find((n) => n.toLowerCase() === agg.event.value.toLowerCase());
-  const properties = eventName ? events[eventName].properties : {};
+  const properties = (eventName ? events[eventName].properties : undefined) ?? {};
+  const aggregateWords = localeStrings(h.locale).aggregates;
   const setAgg = (next: Partial<typeof agg>, commit = true) => {
     const subject = { ...agg, ...next } as typeof agg;
-    const valueType: FieldSchema = { type: subject.fn === 'first_at' || subject.fn === 'last_at' ? 'date' : 'number' };
+    const valueType: FieldSchema = { type: AGGREGATES[subject.fn].returns };
     const fits = operatorsForField(valueType).some((d) => d.id === p.op) && sameEditor(valueType, p);
     set(fits ? { ...p, subject } : withOperator({ ...p, subject, op: 'gte' }, 'gte', valueType, true), commit);
   };
-  const valueType: FieldSchema = { type: agg.fn === 'first_at' || agg.fn === 'last_at' ? 'date' : 'number' };
+  const valueType: FieldSchema = { type: AGGREGATES[agg.fn].returns };
   const eventPicker = pickerTemplate(h, {
     id: `${key}|event`,
     name: s.eventName,
@@ -541,17 +555,17 @@ function eventCondition(
     part: 'event-picker',
     disabled: h.readOnly,
     tabindex: tab,
-    choices: () => Object.entries(events).map(([n, e]) => ({ value: n, label: e.label ?? n, detail: e.label ? n : undefined })),
-    choose: (v) => setAgg({ event: nodes.string(v) as typeof agg.event, where: null, property: NEEDS_PROPERTY.has(agg.fn) ? agg.property : null }),
+    choices: () => eventListing({ fields: {}, events }).map((e) => ({ value: e.name, label: e.label, detail: e.label !== e.name ? e.name : undefined })),
+    choose: (v) => setAgg({ event: nodes.string(v) as typeof agg.event, where: null, property: needsProperty(agg.fn) ? agg.property : null }),
   });
   const fnSelect = html`<select part="aggregate" aria-label=${s.aggregate} tabindex=${tab} ?disabled=${h.readOnly} @change=${(e: Event) => {
     const fn = (e.target as HTMLSelectElement).value as AggregateFn;
-    const firstNumber = Object.keys(properties).find((k) => properties[k].type === 'number') ?? '';
-    setAgg({ fn, property: NEEDS_PROPERTY.has(fn) ? (agg.property ?? (nodes.string(firstNumber) as typeof agg.event)) : null });
+    const firstNumber = Object.keys(properties).find((k) => properties[k].type === AGGREGATES[fn].property) ?? '';
+    setAgg({ fn, property: needsProperty(fn) ? (agg.property ?? (nodes.string(firstNumber) as typeof agg.event)) : null });
   }}>
-    ${AGGREGATES.map((fn) => html`<option value=${fn} ?selected=${fn === agg.fn}>${fn}</option>`)}
+    ${Object.values(AGGREGATES).map((a) => html`<option value=${a.id} ?selected=${a.id === agg.fn}>${aggregateWords[a.id].label}</option>`)}
   </select>`;
-  const propertyPicker = NEEDS_PROPERTY.has(agg.fn)
+  const propertyPicker = needsProperty(agg.fn)
     ? pickerTemplate(h, {
         id: `${key}|property`,
         name: s.property,
@@ -559,7 +573,10 @@ function eventCondition(
         part: 'property-picker',
         disabled: h.readOnly,
         tabindex: tab,
-        choices: () => Object.entries(properties).filter(([, f]) => f.type === 'number').map(([n, f]) => ({ value: n, label: f.label ?? n })),
+        choices: () =>
+          Object.entries(properties)
+            .filter(([, f]) => f.type === AGGREGATES[agg.fn].property)
+            .map(([n, f]) => ({ value: n, label: f.label ?? n })),
         choose: (v) => setAgg({ property: nodes.string(v) as typeof agg.event }),
       })
     : nothing;
@@ -593,7 +610,7 @@ function draftRow(h: VisualHost, d: Extract<Expr, { type: 'draft' }>, negated: b
     part: 'field-picker',
     disabled: h.readOnly,
     tabindex: tab,
-    choices: () => fieldChoices(scope.fields),
+    choices: () => fieldChoices(h, scope.fields),
     choose: (value) => set(newCondition(value, scope.fields[value])),
   });
   const opPicker =
@@ -602,11 +619,11 @@ function draftRow(h: VisualHost, d: Extract<Expr, { type: 'draft' }>, negated: b
       : pickerTemplate(h, {
           id: `${key}|operator`,
           name: s.operator,
-          text: d.op ? operatorWords(OPERATORS[d.op]) : s.chooseOperator,
+          text: d.op ? operatorText(d.op, field, h.locale).words : s.chooseOperator,
           part: 'operator-picker',
           disabled: h.readOnly,
           tabindex: tab,
-          choices: () => operatorsForField(field).map((o) => ({ value: o.id, label: operatorWords(o), detail: o.print === operatorWords(o) ? undefined : o.print })),
+          choices: () => operatorChoices(h, field),
           choose: (value) => set(withOperator(nodes.condition(fieldPath, value as OperatorId), value as OperatorId, field, true)),
         });
   const body = html`${notToggle(h, path, negated, tab)} ${fieldPicker} ${opPicker}`;

@@ -160,6 +160,7 @@ class SqlCompiler {
       items: schema.type === 'list' ? schema.items : undefined,
       value: col(m.column),
       lower: kind !== 'text' ? undefined : m.lower ? col(m.lower) : frag(`${this.c.spec.lower}(??.??)`, a, m.column),
+      lowerLong: kind === 'text' && m.lower && m.lowerLong ? { column: col(m.lowerLong), max: m.lowerMax! } : undefined,
       other: m.other ? col(m.other) : undefined,
       list: m.list ? { mapping: m.list, owner: scope.owner, alias: this.fresh('l') } : undefined,
       dates: m.dates ?? 'epoch_ms',

@@ -176,7 +176,9 @@ function assertCompatible(old: SqlMapping, next: SqlMapping): void {
 /** Adds the columns (and shadows) that are missing; indexes are `buildIndexes`'. */
 async function addColumns(db: Knex, table: string, fields: Record<string, FieldMapping>, schemas: Record<string, FieldSchema>): Promise<void> {
   const existing = new Set(Object.keys(await db(table).columnInfo()));
-  const text = textType(db, await serverCollation(db));
+  const collation = await serverCollation(db);
+  const text = textType(db, collation);
+  const bounded = boundedType(collation);
   for (const [key, m] of Object.entries(fields)) {
     if (existing.has(m.column)) continue;
     const kind = kindOf(schemas[key]);
@@ -186,7 +188,10 @@ async function addColumns(db: Knex, table: string, fields: Record<string, FieldM
       else if (kind === 'boolean') t.boolean(m.column).nullable();
       else if (kind === 'date') t.bigInteger(m.column).nullable();
       else t.integer(m.column).nullable(); // list: element count
-      if (m.lower) text(t, m.lower).nullable();
+      if (m.lower && m.lowerLong) {
+        bounded(t, m.lower, m.lowerMax!).nullable();
+        text(t, m.lowerLong).nullable();
+      } else if (m.lower) text(t, m.lower).nullable();
       if (m.other) t.smallint(m.other).nullable();
     });
   }
@@ -214,10 +219,48 @@ function indexSpecs(mapping: SqlMapping): IndexSpec[] {
     { table: T.events, name: 'seg_events_pid_event_ts', columns: ['pid', 'event_lc', 'ts'], text: false },
   ];
   for (const m of Object.values(mapping.fields)) {
-    if (m.lower) specs.push({ table: T.profiles, name: indexName(T.profiles, m.lower), columns: [m.lower], text: true });
+    if (m.lower) specs.push({ table: T.profiles, name: indexName(T.profiles, m.lower), columns: [m.lower], text: m.lowerLong === undefined });
     else if (!m.list) specs.push({ table: T.profiles, name: indexName(T.profiles, m.column), columns: [m.column], text: false });
   }
   return specs;
+}
+
+/** The layout's indexes and the advised ones recorded by `createAdvisedIndexes`. */
+async function allSpecs(db: Knex, mapping: SqlMapping): Promise<IndexSpec[]> {
+  return [...indexSpecs(mapping), ...(await advisedSpecs(db))];
+}
+
+async function advisedSpecs(db: Knex): Promise<IndexSpec[]> {
+  const row = (await db(T.meta).where({ name: 'advised' }).first('value')) as { value: string } | undefined;
+  if (row === undefined) return [];
+  return (JSON.parse(row.value) as { table: string; name: string; columns: string[] }[]).map((a) => ({ ...a, text: false }));
+}
+
+/**
+ * Creates advised indexes (`adviseIndexes`) the database lacks and records them with the layout,
+ * so a bulk load drops and rebuilds them with the others. Returns the names it created.
+ */
+export async function createAdvisedIndexes(db: Knex, advice: readonly { table: string; name: string; columns: string[] }[]): Promise<string[]> {
+  const known = await advisedSpecs(db);
+  const added = advice.filter((a) => !known.some((k) => k.name === a.name));
+  const created: string[] = [];
+  for (const a of advice) {
+    if ((await indexesOf(db, a.table)).has(a.name)) continue;
+    await db.schema.alterTable(a.table, (t) => void t.index(a.columns, a.name));
+    created.push(a.name);
+  }
+  await writeMeta(db, 'advised', JSON.stringify([...known, ...added].map(({ table, name, columns }) => ({ table, name, columns }))));
+  await analyzeLayout(db);
+  return created;
+}
+
+/** Fresh statistics for the planner after a load or new indexes (PostgreSQL also marks pages all-visible for index-only scans). */
+export async function analyzeLayout(db: Knex): Promise<void> {
+  const tables = [T.profiles, T.lists, T.events];
+  const dialect = dialectOf(db);
+  if (dialect === 'mysql') await db.raw(`ANALYZE TABLE ${tables.map(() => '??').join(', ')}`, tables);
+  else if (dialect === 'postgres') for (const t of tables) await db.raw(db.isTransaction ? 'ANALYZE ??' : 'VACUUM ANALYZE ??', [t]);
+  else await db.raw('ANALYZE');
 }
 
 /** The names of a table's indexes, as the database lists them. */
@@ -235,7 +278,7 @@ async function indexesOf(db: Knex, table: string): Promise<Set<string>> {
  */
 export async function dropIndexes(db: Knex, mapping: SqlMapping): Promise<void> {
   await writeMeta(db, 'indexes', 'dropped');
-  const specs = indexSpecs(mapping);
+  const specs = await allSpecs(db, mapping);
   for (const table of new Set(specs.map((s) => s.table))) {
     const existing = await indexesOf(db, table);
     for (const spec of specs) if (spec.table === table && existing.has(spec.name)) await db.schema.alterTable(table, (t) => void t.dropIndex(spec.columns, spec.name));
@@ -248,7 +291,7 @@ export async function dropIndexes(db: Knex, mapping: SqlMapping): Promise<void> 
  * reads a million wide rows forty times).
  */
 export async function buildIndexes(db: Knex, mapping: SqlMapping): Promise<void> {
-  const specs = indexSpecs(mapping);
+  const specs = await allSpecs(db, mapping);
   for (const table of new Set(specs.map((s) => s.table))) {
     const existing = await indexesOf(db, table);
     const missing = specs.filter((s) => s.table === table && !existing.has(s.name));
@@ -292,6 +335,11 @@ function textType(db: Knex, collation: string | null): TextColumn {
   if (dialect === 'mysql') return (t, name) => (collation ? t.text(name, 'mediumtext').collate(collation) : t.text(name, 'mediumtext'));
   if (collation !== null) return (t, name) => t.text(name).collate(collation);
   return (t, name) => t.text(name);
+}
+
+/** Text of at most `length` characters in the comparison collation: indexed whole, never by prefix or hash. */
+function boundedType(collation: string | null): (t: Knex.CreateTableBuilder | Knex.AlterTableBuilder, name: string, length: number) => Knex.ColumnBuilder {
+  return (t, name, length) => (collation ? t.string(name, length).collate(collation) : t.string(name, length));
 }
 
 /** The collation text columns are compared in (MySQL and MariaDB differ: ask the server). */

@@ -12,8 +12,9 @@ import { DEFAULT_ID_FIELD, EVENTS_KEY, fieldPath, kindOf, readField, type FieldS
 import { valueInstant } from '../time';
 import { dialectOf, type Dialect } from './connect';
 import { DIALECTS, storableText, type DialectSpec } from './dialects';
-import { buildIndexes, dropIndexes, MAX_ID_LENGTH } from './layout';
-import { LAYOUT_TABLES, type FieldMapping, type SqlMapping } from './mapping';
+import { bulkInsert } from './bulk';
+import { analyzeLayout, buildIndexes, dropIndexes, MAX_ID_LENGTH } from './layout';
+import { LAYOUT_TABLES, lowerKey, type FieldMapping, type SqlMapping } from './mapping';
 
 type Row = Record<string, unknown>;
 
@@ -45,6 +46,12 @@ export interface LoadOptions {
   onProgress?: (progress: { loaded: number; rejected: number }) => void;
   /** How many rejections to keep with their reason (default 1000); all are counted. */
   keepRejections?: number;
+  /**
+   * Write with the database's bulk path where there is one: MySQL/MariaDB `LOAD DATA LOCAL INFILE`
+   * from a stream (multi-row INSERTs when the server has `local_infile` off), PostgreSQL `COPY FROM
+   * STDIN` (default true). SQLite always uses multi-row INSERTs.
+   */
+  bulk?: boolean;
   /** Into empty tables, drop the secondary indexes while loading and build them after (default true). */
   deferIndexes?: boolean;
   /**
@@ -172,7 +179,7 @@ function eventRows(p: Row, pid: string, plan: RowPlan): Row[] {
 }
 
 function columnsOf(m: FieldMapping): string[] {
-  return [m.column, ...(m.lower ? [m.lower] : []), ...(m.other ? [m.other] : [])];
+  return [m.column, ...(m.lower ? [m.lower] : []), ...(m.lowerLong ? [m.lowerLong] : []), ...(m.other ? [m.other] : [])];
 }
 
 /** Sets the typed column, shadow and wrong-type marker of one value. */
@@ -182,7 +189,14 @@ function classify(row: Row, m: FieldMapping, kind: string, v: unknown, where: st
   let typed: unknown = undefined;
   if (kind === 'text' && typeof v === 'string') {
     typed = text(v, where);
-    if (m.lower) row[m.lower] = v.toLowerCase();
+    if (m.lower) {
+      const lowered = v.toLowerCase();
+      if (m.lowerLong === undefined) row[m.lower] = lowered;
+      else {
+        row[m.lower] = lowerKey(lowered, m.lowerMax!);
+        if (lowered.length >= m.lowerMax!) row[m.lowerLong] = lowered;
+      }
+    }
   } else if (kind === 'number' && typeof v === 'number' && Number.isFinite(v)) typed = v;
   else if (kind === 'boolean' && typeof v === 'boolean') typed = bool(v);
   else if (kind === 'date') {
@@ -210,12 +224,14 @@ export async function loadProfiles(db: Knex, input: AsyncIterable<LoadInput> | I
   const { schema, mapping } = options;
   const spec = DIALECTS[dialectOf(db)];
   const perProfile = 3 + Object.values(mapping.fields).reduce((n, m) => n + columnsOf(m).length, 0);
-  const batchSize = options.batchSize ?? Math.max(1, Math.min(500, Math.floor(spec.maxBindings / perProfile)));
+  // The bulk path streams a batch as one statement per table: larger batches, fewer round trips.
+  const batchSize = options.batchSize ?? (options.bulk !== false && dialectOf(db) !== 'sqlite' ? 5000 : Math.max(1, Math.min(500, Math.floor(spec.maxBindings / perProfile))));
   const rollback = (options.onRejected ?? 'rollback') === 'rollback';
   // Into an empty store nothing needs replacing: skip the deletes (most of a first import's time otherwise).
   const empty = (await db(mapping.profiles.table).select(mapping.profiles.id).limit(1)).length === 0;
   const defer = empty && options.deferIndexes !== false;
   let result: LoadResult | undefined;
+  const bulk: BulkState = { on: options.bulk !== false };
   // Index changes are DDL (MySQL commits them at once): before and after the transaction, never inside.
   if (defer) await dropIndexes(db, mapping);
   try {
@@ -224,7 +240,7 @@ export async function loadProfiles(db: Knex, input: AsyncIterable<LoadInput> | I
       let loaded = 0;
       const flush = async () => {
         if (batch.length === 0) return;
-        await writeBatch(trx, batch, mapping, spec, !empty);
+        await writeBatch(trx, batch, mapping, spec, !empty, bulk);
         loaded += batch.length;
         batch = [];
         options.onProgress?.({ loaded, rejected: result?.rejectedCount ?? 0 });
@@ -247,6 +263,7 @@ export async function loadProfiles(db: Knex, input: AsyncIterable<LoadInput> | I
   } finally {
     if (defer) await buildIndexes(db, mapping);
   }
+  if (result!.loaded > 0) await analyzeLayout(db);
   return result!;
 }
 
@@ -298,16 +315,28 @@ async function scanProfiles(
   return result;
 }
 
-async function writeBatch(trx: Knex.Transaction, batch: ProfileRows[], mapping: SqlMapping, spec: DialectSpec, replace: boolean): Promise<void> {
+async function writeBatch(trx: Knex.Transaction, batch: ProfileRows[], mapping: SqlMapping, spec: DialectSpec, replace: boolean, bulk: BulkState): Promise<void> {
   const ids = batch.map((b) => b.profile[mapping.profiles.id] as string);
   if (replace) {
     await trx(LAYOUT_TABLES.lists).whereIn('pid', ids).delete();
     await trx(LAYOUT_TABLES.events).whereIn('pid', ids).delete();
     await trx(mapping.profiles.table).whereIn(mapping.profiles.id, ids).delete();
   }
-  await insertChunked(trx, mapping.profiles.table, batch.map((b) => b.profile), spec);
-  await insertChunked(trx, LAYOUT_TABLES.lists, batch.flatMap((b) => b.lists), spec);
-  await insertChunked(trx, LAYOUT_TABLES.events, batch.flatMap((b) => b.events), spec);
+  await write(trx, mapping.profiles.table, batch.map((b) => b.profile), spec, bulk);
+  await write(trx, LAYOUT_TABLES.lists, batch.flatMap((b) => b.lists), spec, bulk);
+  await write(trx, LAYOUT_TABLES.events, batch.flatMap((b) => b.events), spec, bulk);
+}
+
+/** Whether the bulk path (LOAD DATA LOCAL INFILE / COPY) is used for this load; off once the server refuses it. */
+interface BulkState {
+  on: boolean;
+}
+
+async function write(trx: Knex.Transaction, table: string, rows: Row[], spec: DialectSpec, bulk: BulkState): Promise<void> {
+  if (rows.length === 0) return;
+  if (bulk.on && (await bulkInsert(trx, table, rows))) return;
+  bulk.on = false;
+  await insertChunked(trx, table, rows, spec);
 }
 
 async function insertChunked(db: Knex, table: string, rows: Row[], spec: DialectSpec): Promise<void> {

@@ -31,6 +31,15 @@ export interface FieldMapping {
   column: string;
   /** Text: the lower-cased shadow column (without one, the compiler lower-cases in SQL). */
   lower?: string;
+  /**
+   * Text: a column holding the whole lower-cased value when it has `lowerMax` or more UTF-16 units
+   * (NULL otherwise); `lower` then holds `lowerKey(value, lowerMax)`, at most `lowerMax` units, so
+   * it can be a bounded VARCHAR with a plain, composite-friendly index (never a prefix or hash
+   * index) while any text still compares exactly. Without it, `lower` holds every whole value.
+   */
+  lowerLong?: string;
+  /** See `lowerLong`. */
+  lowerMax?: number;
   /** A column that is non-NULL when the value is known but of another type than the schema's. */
   other?: string;
   /** Date fields: how instants are stored (default `epoch_ms`). */
@@ -93,7 +102,22 @@ export const MAX_IDENTIFIER = 63;
 /** A field's column leaves room for a counter (`_2`) and a shadow suffix (`__lc`). */
 const MAX_COLUMN = MAX_IDENTIFIER - 8;
 /** Suffixes of a column's shadows: the lower-cased text, the "known but of another type" marker. */
-const SHADOWS = ['__lc', '__o'] as const;
+const SHADOWS = ['__lc', '__o', '__lx'] as const;
+
+/** The most UTF-16 units our layout's `__lc` columns hold (whole values from this length on are in `__lx`): four fit one MariaDB index key. */
+export const LOWER_MAX = 190;
+
+/**
+ * What a bounded `lower` column holds for a lower-cased text: the text itself when shorter than
+ * `max` units, else a key of exactly `max` units: its first `max` units (a surrogate pair cut in
+ * two ends in U+FFFF instead). A short text never equals a long one's key (their lengths differ),
+ * so `lower = key AND (short OR long = text)` is exact.
+ */
+export function lowerKey(lowered: string, max: number): string {
+  if (lowered.length < max) return lowered;
+  const code = lowered.charCodeAt(max - 1);
+  return code >= 0xd800 && code <= 0xdbff ? `${lowered.slice(0, max - 1)}\uffff` : lowered.slice(0, max);
+}
 
 /**
  * A plain SQL name (lower-case ASCII letters, digits, `_`) for `wanted`, at most `max` characters:
@@ -175,7 +199,7 @@ function fieldColumns(prefix: string, key: string, field: FieldSchema, taken: Se
   const column = uniqueColumn(`${prefix}_${key}`, taken);
   const mapping: FieldMapping = { column, other: `${column}__o` };
   const kind = kindOf(field);
-  if (kind === 'text') mapping.lower = `${column}__lc`;
+  if (kind === 'text') Object.assign(mapping, { lower: `${column}__lc`, lowerLong: `${column}__lx`, lowerMax: LOWER_MAX });
   if (kind === 'date') mapping.dates = 'epoch_ms';
   // Event properties of type list have no element table (the compiler says so if one is tested).
   // The list's rows are keyed by the column's name: unique, and short whatever the field path.
@@ -226,6 +250,10 @@ export function checkMapping(mapping: SqlMapping): SqlMapping {
     if (typeof f !== 'object' || f === null) return void problems.push(`${where}: not an object`);
     name(`${where}.column`, f.column);
     if (f.lower !== undefined) name(`${where}.lower`, f.lower);
+    if (f.lowerLong !== undefined) {
+      name(`${where}.lowerLong`, f.lowerLong);
+      if (f.lower === undefined || !Number.isSafeInteger(f.lowerMax) || f.lowerMax! < 1) problems.push(`${where}.lowerMax: ${JSON.stringify(f.lowerMax)} (lowerLong needs lower and a positive lowerMax)`);
+    }
     if (f.other !== undefined) name(`${where}.other`, f.other);
     if (f.dates !== undefined && f.dates !== 'epoch_ms' && f.dates !== 'timestamp') problems.push(`${where}.dates: ${JSON.stringify(f.dates)}`);
     if (f.list !== undefined) {

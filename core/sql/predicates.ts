@@ -11,7 +11,7 @@ import { assertNever, type Literal, type Operand, type PredicateExpr } from '../
 import type { FieldKind, OperatorId } from '../operators';
 import { literalInstant, type Clock } from '../time';
 import { complement, LIKE_ESCAPE, likeLiteral, storableText, type DialectSpec } from './dialects';
-import type { DateStorage, ListMapping } from './mapping';
+import { lowerKey, type DateStorage, type ListMapping } from './mapping';
 
 /** A piece of SQL with `?` value and `??` identifier placeholders and their bindings, in order. */
 export interface Frag {
@@ -68,6 +68,8 @@ export interface SubjectSql {
   value: Frag;
   /** Text: the lower-cased value. */
   lower?: Frag;
+  /** Text: `lower` holds `lowerKey(value, max)` and `column` the whole value from `max` units on (see `FieldMapping.lowerLong`). */
+  lowerLong?: { column: Frag; max: number };
   /** Non-NULL when the value is known but of another type (absent: never). */
   other?: Frag;
   /** List: where the elements are, and the owner id expression to correlate on. */
@@ -88,6 +90,12 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
   eq(s, n, c) {
     const v = scalar(s, literal(n.operand), c);
     if (v === undefined) return falsity(c);
+    if (s.kind === 'text' && s.lowerLong !== undefined) {
+      // The same SQL for every value: the key compared by the index, the whole value only for long ones.
+      const { column: long, max } = s.lowerLong;
+      const text = v as string;
+      return frag(`(${s.lower!.sql} = ? AND (? OR ${long.sql} = ?))`, ...s.lower!.bindings, lowerKey(text, max), c.spec.bool(text.length < max), ...long.bindings, text);
+    }
     return frag(`${(s.kind === 'text' ? s.lower! : s.value).sql} = ?`, ...(s.kind === 'text' ? s.lower! : s.value).bindings, v);
   },
   neq: negate('eq'),
@@ -99,7 +107,13 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
     if (s.kind !== 'text' && s.kind !== 'number') return falsity(c);
     const values = unique(items(n.operand).map((l) => scalar(s, l, c)).filter((v) => v !== undefined)) as (string | number)[];
     if (values.length === 0) return falsity(c);
-    return s.kind === 'text' ? inValues(s.lower!, values, 'text', c) : inValues(s.value, values, 'number', c);
+    if (s.kind === 'number') return inValues(s.value, values, 'number', c);
+    if (s.lowerLong === undefined) return inValues(s.lower!, values, 'text', c);
+    const { column: long, max } = s.lowerLong;
+    const texts = values as string[];
+    const keys = inValues(s.lower!, texts.map((t) => lowerKey(t, max)), 'text', c);
+    const whole = inValues(long, texts, 'text', c);
+    return frag(`(${keys.sql} AND (? OR ${long.sql} IS NULL OR ${whole.sql}))`, ...keys.bindings, c.spec.bool(texts.every((t) => t.length < max)), ...long.bindings, ...whole.bindings);
   },
   not_in: negate('in'),
   between(s, n, c) {
@@ -238,7 +252,8 @@ function affix(where: 'starts' | 'ends'): Compile {
 
 /** A substring test on the lower-cased text: LIKE (a prefix LIKE can use an index), `instr` past the dialect's pattern limit. */
 function like(s: SubjectSql, where: 'contains' | 'starts' | 'ends', lowered: string, c: PredicateContext): Frag {
-  const x = s.lower!;
+  // With a bounded key column, the whole value is the long column's or, when that is NULL, the key.
+  const x = s.lowerLong === undefined ? s.lower! : frag(`COALESCE(${s.lowerLong.column.sql}, ${s.lower!.sql})`, ...s.lowerLong.column.bindings, ...s.lower!.bindings);
   const limit = c.spec.likeLimit;
   if (limit !== null && lowered.length > limit) {
     if (where === 'contains') return frag(`instr(${x.sql}, ?) > 0`, ...x.bindings, lowered);

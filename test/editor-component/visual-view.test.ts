@@ -188,7 +188,7 @@ describe('conditions by mouse', () => {
     expect(el.value).toBe('created_at after "2026-03-05"');
     await userEvent.selectOptions(mode(), 'ago');
     expect(el.value).toBe('created_at after 30 days ago');
-    expect(within(row(el, '0'), '[part~="resolved-date"]').textContent).toBe('Oct 25, 2026');
+    expect(within(row(el, '0'), '[part~="resolved-date"]').textContent).toBe('since Oct 25, 2026');
     await userEvent.selectOptions(mode(), 'today');
     expect(el.value).toBe('created_at after today');
   });
@@ -218,6 +218,33 @@ describe('conditions by mouse', () => {
     expect(el.value).toBe('event("purchase").where(?).within(30 days).sum("amount") >= 1');
     await choose(el, within(r(), '[part~="event-picker"] button'), 'page_view');
     expect(el.value).toBe('event("page_view").within(30 days).sum("amount") >= 1');
+  });
+});
+
+describe('event conditions', () => {
+  it('names the measures in words and offers only the event\'s own properties in its where clause', async () => {
+    const el = await mount({ value: 'event("flow_completed").where(?).count() >= 1' });
+    const options = [...within(row(el, '0'), '[part~="aggregate"]').querySelectorAll('option')].map((o) => o.textContent!.trim());
+    expect(options).toEqual(['count', 'sum of', 'lowest', 'highest', 'average', 'first time', 'last time']);
+    // The draft inside .where(…) picks from the event's properties, not the profile's fields.
+    await userEvent.click(within(row(el, '0/where'), '[part~="field-picker"] button'));
+    expect($$(el, '[role="option"]').map((o) => o.firstElementChild!.textContent!.trim())).toEqual(['flow']);
+    await userEvent.keyboard('{Enter}');
+    expect(el.value).toBe('event("flow_completed").where(flow = "product").count() >= 1');
+    // The property's enum values, then the comparison after the measure.
+    await choose(el, within(row(el, '0/where'), '[part~="value-picker"] button'), 'bot');
+    expect(el.value).toBe('event("flow_completed").where(flow = "bot").count() >= 1');
+    await choose(el, within(row(el, '0'), '[part~="operator-picker"] button'), 'is less than');
+    expect(el.value).toBe('event("flow_completed").where(flow = "bot").count() < 1');
+  });
+
+  it('compares a first or last time as a date, with the day a relative date resolves to', async () => {
+    const el = await mount({ value: 'event("purchase").count() >= 1' });
+    await userEvent.selectOptions(within(row(el, '0'), '[part~="aggregate"]'), 'last_at');
+    expect(el.value).toMatch(/^event\("purchase"\)\.last_at\(\) /);
+    await choose(el, within(row(el, '0'), '[part~="operator-picker"] button'), 'after');
+    expect(el.value).toBe('event("purchase").last_at() > 30 days ago');
+    expect(within(row(el, '0'), '[part~="resolved-date"]').textContent).toBe('since Oct 25, 2026');
   });
 });
 

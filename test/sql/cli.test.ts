@@ -109,6 +109,20 @@ describe.each(DIALECT_NAMES)('segment import, count, filter and explain on %s', 
     }
   });
 
+  it('advises the composite index two fields used together want, prints it as DDL and a migration, and creates it once', async () => {
+    const expression = 'country = "OM" and name = "x"';
+    const advice = await run(['sql', '--advise', '--dialect', dialect, '--db', url, expression]);
+    expect(advice.out).toMatch(/-- 1 composite index for 1 segment/);
+    expect(advice.out).toMatch(/create index|alter table/i);
+    expect(advice.out).toContain('exports.up');
+    expect(advice.out).not.toMatch(/created/);
+    const created = await run(['sql', '--advise', '--create', '--dialect', dialect, '--db', url, expression]);
+    expect(created.out).toMatch(/created 1 index: ix_adv_/);
+    const again = await run(['sql', '--advise', '--create', '--dialect', dialect, '--db', url, expression]);
+    expect(again.out).toMatch(/created 0 indexes \(all were there\)/);
+    expect(await dbCount({ url, expression: 'country = "OM"', now: NOW })).toBe(compileSegment('country = "OM"', { schema: fixtureSchema, now: NOW }).filter(fixtureProfiles).length);
+  });
+
   it('explains with the SQL the database runs, values as bindings', async () => {
     const text = await dbExplain({ url, expression: 'country = "O\'M"', now: NOW });
     expect(text).toMatch(/select\s+count\(\*\)/i);
@@ -131,6 +145,11 @@ describe('segment sql', () => {
     expect(out).toContain('-- bindings:');
     expect(out).toContain('"50!%%"');
     expect(out).toContain(String(Date.parse(NOW) - 7 * 86_400_000));
+  });
+
+  it('refuses --create without --advise or without --db', async () => {
+    await expect(run(['sql', '--dialect', 'mysql', '--schema', schemaFile, '--create', 'name = "x"'])).rejects.toMatchObject({ code: 'invalid-option' });
+    await expect(run(['sql', '--advise', '--create', '--dialect', 'mysql', '--schema', schemaFile, 'name = "x"'])).rejects.toMatchObject({ code: 'invalid-option' });
   });
 
   it('refuses an unknown dialect with a typed error', async () => {

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { OPERATOR_LIST } from '../../core/operators';
 import { compileWhere } from '../../core/sql/compile';
 import type { Dialect } from '../../core/sql/connect';
-import { layoutMapping } from '../../core/sql/mapping';
+import { DIALECTS } from '../../core/sql/dialects';
+import { layoutMapping, LOWER_MAX, lowerKey } from '../../core/sql/mapping';
 import { compileSegmentSql, countQuery, toSql } from '../../core/sql/query';
 import { SQL_OPERATORS } from '../../core/sql/predicates';
 import { createClock } from '../../core/time';
@@ -49,7 +50,19 @@ describe.each(['sqlite', 'mysql', 'postgres'] as const)('generated SQL for %s', 
     const { sql, bindings } = sqlOf(dialect, 'country = "OM" and name starts with "Zoë"');
     expect(sql).toMatch(/[`"]f_country__lc[`"] = /);
     expect(sql).not.toMatch(/lower\(/i);
-    expect(bindings).toEqual(['om', 'zoë%']);
+    // The bounded key, "the value is short" (so the whole-value column is never read), the value.
+    expect(bindings).toEqual(['om', DIALECTS[dialect].bool(true), 'om', 'zoë%']);
+  });
+
+  it('compares a text of LOWER_MAX units or more by its key and its whole value, in the same SQL', () => {
+    const long = 'É'.repeat(LOWER_MAX + 5);
+    const short = sqlOf(dialect, 'country = "OM"');
+    const { sql, bindings } = sqlOf(dialect, `country = ${JSON.stringify(long)}`);
+    expect(sql).toBe(short.sql);
+    expect(bindings).toEqual([lowerKey(long.toLowerCase(), LOWER_MAX), DIALECTS[dialect].bool(false), long.toLowerCase()]);
+    expect(lowerKey(long.toLowerCase(), LOWER_MAX)).toHaveLength(LOWER_MAX);
+    // A surrogate pair is never cut in two: the key ends in U+FFFF instead.
+    expect(lowerKey(`${'a'.repeat(LOWER_MAX - 1)}😀`, LOWER_MAX)).toBe(`${'a'.repeat(LOWER_MAX - 1)}\uffff`);
   });
 
   it('never asks the database for the time and never inlines a value, over random segments', () => {
