@@ -67,7 +67,7 @@ export function registerDbCommands(program: Command): void {
     .argument('[expression]', 'the segment (default: stdin)')
     .action(async (expression: string | undefined, options: SqlOptions) => {
       if (options.advise) {
-        process.stdout.write(await advise(expression, options));
+        printText((await advise(expression, options)).replace(/\n$/, ''));
         return;
       }
       if (options.create) throw userError('invalid-option', '--create goes with --advise', 'write `segment sql --advise --create --db <url>`');
