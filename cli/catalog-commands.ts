@@ -20,7 +20,8 @@ import { quoteName } from '../core/catalog/references';
 import { layoutDirectory, sqlReachCounter, sqlSegmentProfiles } from '../core/catalog/sql-source';
 import { ORCHESTRATION_STATUSES, type OrchestrationKind, type OrchestrationStatus, type ReachCounter, type SegmentSummary } from '../core/catalog/types';
 import { databaseError, openDatabase } from '../core/sql/connect';
-import { context, prepare, prepareEach, reportSkipped } from './context';
+import { context, prepare, reportSkipped } from './context';
+import { countWithIndex } from './reach';
 import { errorsJson, EXIT_OK, EXIT_USAGE, reportFailure, userError } from './errors';
 import { checkClockOptions, fileError, loadSegments, readExpression, type CommonOptions } from './inputs';
 import { printError, printJson, printText } from './io';
@@ -397,12 +398,8 @@ async function* fileSegmentProfiles(def: SegmentDefinition, all: readonly Segmen
 /** Lower-cased name → count (or why it cannot be counted), for every active segment, in one pass over the file. */
 async function countFile(all: readonly SegmentDefinition[], options: CatalogOptions): Promise<Map<string, number | SegmentErrors>> {
   const ctx = { ...(await context({ ...options, segments: undefined })), segments: [...all] };
-  const { segments, stream } = await prepareEach(all.map(segmentSource), options, ctx);
-  const counts = all.map(() => 0);
-  const tests = segments.map((s) => (s instanceof SegmentErrors ? undefined : s.test));
-  for await (const batch of stream.batches()) {
-    for (const p of batch) for (let i = 0; i < tests.length; i++) if (tests[i]?.(p)) counts[i]++;
-  }
+  // Read once into the reach index; every segment counted over it.
+  const { counts, stream } = await countWithIndex(all.map(segmentSource), options, ctx);
   reportSkipped(stream);
-  return new Map(all.map((d, i) => [d.name.toLowerCase(), segments[i] instanceof SegmentErrors ? (segments[i] as SegmentErrors) : counts[i]]));
+  return new Map(all.map((d, i) => [d.name.toLowerCase(), counts[i]]));
 }

@@ -62,7 +62,7 @@ export async function prepare(sources: readonly string[], options: CommonOptions
 }
 
 /** Like `prepare`, each source on its own: one that does not compile is its errors, and the others still run. */
-export async function prepareEach(sources: readonly string[], options: CommonOptions, ctx: Context): Promise<{ segments: (CompiledSegment | SegmentErrors)[]; stream: ProfileStream }> {
+export async function prepareEach(sources: readonly string[], options: CommonOptions, ctx: Context): Promise<{ segments: (CompiledSegment | SegmentErrors)[]; stream: ProfileStream; schema: Schema | undefined }> {
   let stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines });
   let schema = ctx.schema;
   if (schema === undefined) {
@@ -79,7 +79,7 @@ export async function prepareEach(sources: readonly string[], options: CommonOpt
       return new SegmentErrors(errors);
     }
   });
-  return { segments, stream };
+  return { segments, stream, schema };
 }
 
 /** The schema of sample profiles; none (nothing to check against) when there are no profiles. */

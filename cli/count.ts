@@ -3,12 +3,13 @@
  * `--db`). With `--every-segment`, counts each saved segment of `--segments` in one pass.
  */
 import { SegmentErrors, segmentSource, type SegmentDefinition } from '../core/index';
-import { checked, context, dbOptions, prepareEach, reportSkipped, source, type Context } from './context';
+import { checked, context, dbOptions, reportSkipped, source, type Context } from './context';
 import { EXIT_USAGE, errorsJson, reportFailure, userError, userErrorsOf } from './errors';
 import { printError, printJson, printText } from './io';
 import { readExpression, type CommonOptions } from './inputs';
 import { loadDb } from './optional';
 import { progress } from './output';
+import { countWithIndex } from './reach';
 
 export interface CountOptions extends CommonOptions {
   everySegment?: boolean;
@@ -96,27 +97,13 @@ async function countInFile(targets: readonly Target[], options: CountOptions, ct
       return failure(e, options);
     }
   });
-  const { segments, stream } = await prepareEach(
+  // The profiles are read once into the reach index, and every target is counted over it.
+  const { counts, stream, scanned } = await countWithIndex(
     targets.map((t) => t.expression),
     options,
     ctx,
+    progress,
   );
-  const compiled = segments.map((s, i) => checks[i] ?? s);
-  const tests = compiled.map((s) => (s instanceof SegmentErrors ? () => false : s.test));
-  const counts: (number | SegmentErrors)[] = tests.map(() => 0);
-  const bar = progress(stream.stats);
-  let scanned = 0;
-  for await (const batch of stream.batches()) {
-    for (let t = 0; t < tests.length; t++) {
-      const test = tests[t];
-      let n = 0;
-      for (let i = 0; i < batch.length; i++) if (test(batch[i])) n++;
-      (counts[t] as number) += n;
-    }
-    scanned += batch.length;
-    bar.update();
-  }
-  bar.done();
   reportSkipped(stream);
-  return { counts: counts.map((c, i) => (compiled[i] instanceof SegmentErrors ? (compiled[i] as SegmentErrors) : c)), scanned, skipped: stream.stats.skipped };
+  return { counts: counts.map((c, i) => checks[i] ?? c), scanned, skipped: stream.stats.skipped };
 }

@@ -15,7 +15,7 @@
 import type { Literal, PredicateExpr } from '../ast';
 import { instant } from '../evaluate/runtime';
 import { literalInstant, type Clock } from '../time';
-import { Bits, emptySelection, Posting, setBit, type Selection } from './bitset';
+import { Bits, emptySelection, orInto, Posting, setBit, type Selection } from './bitset';
 
 export type ColumnKind = 'text' | 'boolean' | 'number' | 'date' | 'list' | 'raw';
 
@@ -242,40 +242,31 @@ export class NumberColumn extends BaseColumn implements Column {
     // The row engine's kind: the schema's, or the literal's when the field is not in it.
     if (env.kind !== 'number' && !(env.kind === undefined && lit?.type === 'number')) return undefined;
     const o = node.operand;
+    const none = (): Selection => emptySelection(env.size);
+    const range = (low: number, lowOpen: boolean, high: number, highOpen: boolean): Selection => scanRange(this.values, this.known, this.exceptions, env.size, low, lowOpen, high, highOpen);
     switch (node.op) {
       case 'eq':
-        return lit?.type === 'number' ? this.scan(env, (v) => v === lit.value) : emptySelection(env.size);
+        return lit?.type === 'number' ? range(lit.value, false, lit.value, false) : none();
       case 'gt':
+        return lit?.type === 'number' ? range(lit.value, true, Infinity, false) : none();
       case 'gte':
+        return lit?.type === 'number' ? range(lit.value, false, Infinity, false) : none();
       case 'lt':
-      case 'lte': {
-        if (lit?.type !== 'number') return emptySelection(env.size);
-        const c = lit.value;
-        return node.op === 'gt' ? this.scan(env, (v) => v > c) : node.op === 'gte' ? this.scan(env, (v) => v >= c) : node.op === 'lt' ? this.scan(env, (v) => v < c) : this.scan(env, (v) => v <= c);
-      }
-      case 'between': {
-        if (o?.type !== 'range' || o.low.type !== 'number' || o.high.type !== 'number') return emptySelection(env.size);
-        const low = o.low.value;
-        const high = o.high.value;
-        return this.scan(env, (v) => v >= low && v <= high);
-      }
+        return lit?.type === 'number' ? range(-Infinity, false, lit.value, true) : none();
+      case 'lte':
+        return lit?.type === 'number' ? range(-Infinity, false, lit.value, false) : none();
+      case 'between':
+        if (o?.type !== 'range' || o.low.type !== 'number' || o.high.type !== 'number') return none();
+        return range(o.low.value, false, o.high.value, false);
       case 'in': {
         if (o?.type !== 'list') return undefined;
-        const values = [...new Set(o.items.flatMap((l) => (l.type === 'number' ? [l.value] : [])))];
-        if (values.length === 1) {
-          const c = values[0];
-          return this.scan(env, (v) => v === c);
-        }
-        const set = new Set(values);
-        return this.scan(env, (v) => set.has(v));
+        const out = none();
+        for (const v of new Set(o.items.flatMap((l) => (l.type === 'number' ? [l.value] : [])))) orInto(out, range(v, false, v, false));
+        return out;
       }
       default:
         return undefined;
     }
-  }
-
-  private scan(env: NativeEnv, test: (v: number) => boolean): Selection {
-    return scanKnown(this.values, this.known, this.exceptions, env.size, test);
   }
 
   trim(size: number): void {
@@ -288,18 +279,38 @@ export class NumberColumn extends BaseColumn implements Column {
   }
 }
 
-/** Known, non-exceptional slots whose value passes `test`: one pass over the typed array, word by word. */
-function scanKnown(values: Float64Array, known: Bits, exceptions: Map<number, unknown>, size: number, test: (v: number) => boolean): Selection {
+/**
+ * Known, non-exceptional slots whose value lies between `low` and `high` (each end open or
+ * closed): one pass over the typed array, 32 values a word. Every comparison the columns answer
+ * natively is such a range (`= c` is [c, c]; NaN is in none).
+ */
+function scanRange(values: Float64Array, known: Bits, exceptions: Map<number, unknown>, size: number, low: number, lowOpen: boolean, high: number, highOpen: boolean): Selection {
   const out = emptySelection(size);
   const k = known.words;
   const n = Math.min(size, values.length);
-  for (let w = 0; w < out.length; w++) {
-    const present = w < k.length ? k[w] : 0;
+  const words = Math.min(out.length, k.length, (n + 31) >>> 5);
+  for (let w = 0; w < words; w++) {
+    const present = k[w];
     if (present === 0) continue;
     const base = w << 5;
     const end = Math.min(32, n - base);
     let word = 0;
-    for (let b = 0; b < end; b++) if (test(values[base + b])) word |= 1 << b;
+    if (lowOpen) {
+      for (let b = 0; b < end; b++) {
+        const v = values[base + b];
+        if (v > low && (highOpen ? v < high : v <= high)) word |= 1 << b;
+      }
+    } else if (highOpen) {
+      for (let b = 0; b < end; b++) {
+        const v = values[base + b];
+        if (v >= low && v < high) word |= 1 << b;
+      }
+    } else {
+      for (let b = 0; b < end; b++) {
+        const v = values[base + b];
+        if (v >= low && v <= high) word |= 1 << b;
+      }
+    }
     out[w] = word & present;
   }
   for (const slot of exceptions.keys()) if (slot < size) out[slot >>> 5] &= ~(1 << (slot & 31));
@@ -340,50 +351,32 @@ export class DateColumn extends BaseColumn implements Column {
     const at = (lit: Literal | undefined): number => (lit === undefined || lit.type === 'duration' ? NaN : literalInstant(lit, clock));
     const lit = subjectLiteral(node);
     const none = (): Selection => emptySelection(env.size);
+    const range = (low: number, lowOpen: boolean, high: number, highOpen: boolean): Selection =>
+      Number.isNaN(low) || Number.isNaN(high) ? none() : scanRange(this.values, this.known, this.exceptions, env.size, low, lowOpen, high, highOpen);
     switch (node.op) {
-      case 'eq': {
-        const c = at(lit);
-        return Number.isNaN(c) ? none() : this.scan(env, (v) => v === c);
-      }
+      case 'eq':
+        return range(at(lit), false, at(lit), false);
       case 'gt':
-      case 'after': {
-        const c = at(lit);
-        return Number.isNaN(c) ? none() : this.scan(env, (v) => v > c);
-      }
-      case 'gte': {
-        const c = at(lit);
-        return Number.isNaN(c) ? none() : this.scan(env, (v) => v >= c);
-      }
+      case 'after':
+        return range(at(lit), true, Infinity, false);
+      case 'gte':
+        return range(at(lit), false, Infinity, false);
       case 'lt':
-      case 'before': {
-        const c = at(lit);
-        return Number.isNaN(c) ? none() : this.scan(env, (v) => v < c);
-      }
-      case 'lte': {
-        const c = at(lit);
-        return Number.isNaN(c) ? none() : this.scan(env, (v) => v <= c);
-      }
-      case 'between': {
-        if (o?.type !== 'range') return none();
-        const low = at(o.low);
-        const high = at(o.high);
-        return Number.isNaN(low) || Number.isNaN(high) ? none() : this.scan(env, (v) => v >= low && v <= high);
-      }
+      case 'before':
+        return range(-Infinity, false, at(lit), true);
+      case 'lte':
+        return range(-Infinity, false, at(lit), false);
+      case 'between':
+        return o?.type === 'range' ? range(at(o.low), false, at(o.high), false) : none();
       case 'within_last':
       case 'older_than': {
         if (o?.type !== 'duration') return none();
         const low = clock.ago(o);
-        if (Number.isNaN(low)) return none();
-        const now = clock.now;
-        return node.op === 'older_than' ? this.scan(env, (v) => v < low) : this.scan(env, (v) => v >= low && v <= now);
+        return node.op === 'older_than' ? range(-Infinity, false, low, true) : range(low, false, clock.now, false);
       }
       default:
         return undefined;
     }
-  }
-
-  private scan(env: NativeEnv, test: (v: number) => boolean): Selection {
-    return scanKnown(this.values, this.known, this.exceptions, env.size, test);
   }
 
   trim(size: number): void {
@@ -416,6 +409,8 @@ export class ListColumn extends BaseColumn implements Column {
   private elements = new Uint32Array(0);
   private used = 0;
   private readonly lookup = new Map<string | number, number>();
+  /** Elements as written → code (saves lower-casing each element at load). */
+  private readonly written = new Map<string | number, number>();
   private readonly values: (string | number)[] = [];
   private readonly postings: Posting[] = [];
   private readonly empty = new Posting();
@@ -433,20 +428,24 @@ export class ListColumn extends BaseColumn implements Column {
     this.lastSlot = slot;
     if (value === undefined || value === null) return;
     this.known.set(slot);
-    if (!Array.isArray(value) || !value.every((e) => typeof e === 'string' || typeof e === 'number')) {
+    if (!Array.isArray(value) || !scalars(value)) {
       this.exceptions.set(slot, value);
       return;
     }
     if (value.length === 0) this.empty.add(slot);
     this.elements = grown(this.elements, this.used + value.length, (n) => new Uint32Array(n));
     for (const e of value as (string | number)[]) {
-      const key = typeof e === 'string' ? e.toLowerCase() : e;
-      let code = this.lookup.get(key);
+      let code = this.written.get(e);
       if (code === undefined) {
-        code = this.values.length;
-        this.lookup.set(key, code);
-        this.values.push(key);
-        this.postings.push(new Posting());
+        const key = typeof e === 'string' ? e.toLowerCase() : e;
+        code = this.lookup.get(key);
+        if (code === undefined) {
+          code = this.values.length;
+          this.lookup.set(key, code);
+          this.values.push(key);
+          this.postings.push(new Posting());
+        }
+        if (this.written.size < 65_536) this.written.set(e, code);
       }
       this.elements[this.used++] = code;
       this.postings[code].add(slot);
@@ -535,6 +534,14 @@ export class ListColumn extends BaseColumn implements Column {
     for (const p of this.postings) b += p.bytes() + 32;
     return b;
   }
+}
+
+function scalars(list: unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const t = typeof list[i];
+    if (t !== 'string' && t !== 'number') return false;
+  }
+  return true;
 }
 
 /** The column for a field of this schema kind (undefined: not in the schema, decided by the first value). */

@@ -23,6 +23,10 @@ export interface ReachIndexOptions {
   schema?: Schema;
   /** Index the top-level fields the schema does not name too (default: only without a schema). */
   discover?: boolean;
+  /** Which events to keep: all (default), or only those the schema names. */
+  events?: 'all' | 'schema';
+  /** Keep an id → slot lookup for `upsert` and `deleteId` (default true). */
+  ids?: boolean;
 }
 
 /** The rows of one event name. */
@@ -76,6 +80,8 @@ export class ReachIndex {
   slots = 0;
   private live = 0;
   private readonly discover: boolean;
+  private readonly trackIds: boolean;
+  private readonly schemaEventsOnly: boolean;
   /** Profile id → its latest slot. */
   private readonly ids = new Map<string, number>();
   /** Event name as written → its table (names repeat; lower-cased once). */
@@ -88,9 +94,11 @@ export class ReachIndex {
     this.hasSchema = options.schema !== undefined;
     this.idField = this.schema.idField ?? DEFAULT_ID_FIELD;
     this.discover = options.discover ?? options.schema === undefined;
+    this.trackIds = options.ids ?? true;
+    this.schemaEventsOnly = options.events === 'schema';
     const fields: Record<string, FieldSchema> = { ...this.schema.fields };
-    // Manual segments test the id: keep it even when the schema does not name it.
-    if (!Object.hasOwn(fields, this.idField) && !this.discover) fields[this.idField] = { type: 'text' };
+    // Manual segments and `ids()` read the id: keep it even when the schema does not name it.
+    if (!Object.hasOwn(fields, this.idField) && !this.discover && this.trackIds) fields[this.idField] = { type: 'text' };
     this.profiles = new Table(fields, this.discover, EVENTS_KEY);
   }
 
@@ -119,8 +127,10 @@ export class ReachIndex {
     if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) return slot;
     const p = profile as Profile;
     this.profiles.push(slot, p);
-    const id = this.idOf(p);
-    if (id !== undefined) this.ids.set(id, slot);
+    if (this.trackIds) {
+      const id = this.idOf(p);
+      if (id !== undefined) this.ids.set(id, slot);
+    }
     const events = Object.hasOwn(p, EVENTS_KEY) ? p[EVENTS_KEY] : undefined;
     if (Array.isArray(events)) {
       for (let i = 0; i < events.length; i++) {
@@ -128,7 +138,7 @@ export class ReachIndex {
         if (typeof e !== 'object' || e === null) continue;
         const name = e.event;
         if (typeof name !== 'string') continue;
-        this.tableFor(name).push(slot, e);
+        this.tableFor(name)?.push(slot, e);
       }
     }
     return slot;
@@ -136,6 +146,7 @@ export class ReachIndex {
 
   /** Inserts a profile, or replaces the one with the same id; returns its slot. */
   upsert(profile: unknown): number {
+    this.needIds();
     const id = typeof profile === 'object' && profile !== null ? this.idOf(profile as Profile) : undefined;
     if (id !== undefined) this.deleteId(id);
     return this.add(profile);
@@ -159,6 +170,7 @@ export class ReachIndex {
 
   /** Removes the profile with this id (its latest version); false when there is none. */
   deleteId(id: string | number): boolean {
+    this.needIds();
     const key = String(id);
     const slot = this.ids.get(key);
     if (slot === undefined) return false;
@@ -201,18 +213,24 @@ export class ReachIndex {
     return cardinality(this.aliveSelection());
   }
 
+  private needIds(): void {
+    if (!this.trackIds) throw new SegmentError({ code: 'invalid-option', summary: 'this reach index keeps no id lookup', hint: 'build it with { ids: true } to change profiles by id' });
+  }
+
   private idOf(p: Profile): string | undefined {
     const id = Object.hasOwn(p, this.idField) ? p[this.idField] : undefined;
     return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
   }
 
-  private tableFor(name: string): EventTable {
+  private tableFor(name: string): EventTable | undefined {
     let table = this.tableByName.get(name);
     if (table === undefined) {
       const key = name.toLowerCase();
       table = this.events.get(key);
       if (table === undefined) {
-        table = new EventTable(eventFields(this.schema, key), this.discover);
+        const fields = eventFields(this.schema, key);
+        if (fields === undefined && this.schemaEventsOnly) return undefined;
+        table = new EventTable(fields ?? {}, this.discover);
         this.events.set(key, table);
       }
       if (this.tableByName.size < 10_000) this.tableByName.set(name, table);
@@ -221,9 +239,9 @@ export class ReachIndex {
   }
 }
 
-function eventFields(schema: Schema, lowered: string): Record<string, FieldSchema> {
+function eventFields(schema: Schema, lowered: string): Record<string, FieldSchema> | undefined {
   for (const [key, value] of Object.entries(schema.events ?? {})) if (key.toLowerCase() === lowered) return value.properties;
-  return {};
+  return undefined;
 }
 
 /**

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Expr } from '../../core/ast';
-import { compileSegment } from '../../core/engine';
+import { check, compileSegment } from '../../core/engine';
+import { schemaFor } from '../../core/reach/prune';
 import { compilePredicate } from '../../core/evaluate/compile';
 import { addJsonLines, compileReach, ReachIndex } from '../../core/reach/index';
 import { Evaluator } from '../../core/reach/evaluate';
@@ -170,5 +171,19 @@ describe('errors', () => {
   it('reports segment errors like compileSegment', () => {
     const index = ReachIndex.from(fixtureProfiles, { schema: fixtureSchema });
     expect(() => compileReach(index, 'contry = "OM"')).toThrow(/unknown field `contry`/);
+  });
+});
+
+describe('an index of just what some segments read (schemaFor)', () => {
+  it('counts the conformance table as the full index does, holding only those columns and events', () => {
+    for (const c of cases) {
+      const options = { segments: segmentDefinitions, now: c.now ?? NOW, timeZone: c.timeZone };
+      const checked = check(c.expression, { schema: fixtureSchema, segments: segmentDefinitions });
+      const pruned = schemaFor([checked.expr as Expr], checked.segments, fixtureSchema);
+      const index = ReachIndex.from(fixtureProfiles, { schema: pruned, events: 'schema', ids: false });
+      expect(compileReach(index, c.expression, options).count(), c.name).toBe(c.expected.length);
+      expect([...index.profiles.columns.keys()].every((k) => Object.hasOwn(pruned.fields, k)), c.name).toBe(true);
+      expect([...index.events.keys()].every((k) => Object.keys(pruned.events ?? {}).some((e) => e.toLowerCase() === k)), c.name).toBe(true);
+    }
   });
 });
