@@ -63,7 +63,7 @@ export async function prepare(sources: readonly string[], options: CommonOptions
 
 /** Like `prepare`, each source on its own: one that does not compile is its errors, and the others still run. */
 export async function prepareEach(sources: readonly string[], options: CommonOptions, ctx: Context): Promise<{ segments: (CompiledSegment | SegmentErrors)[]; stream: ProfileStream; schema: Schema | undefined }> {
-  let stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines });
+  let stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines, maxLineLength: options.maxLineLength });
   let schema = ctx.schema;
   if (schema === undefined) {
     const peeked = await peekProfiles(stream, INFER_FROM);
