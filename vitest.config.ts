@@ -1,6 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    alias: [
+      // The n8n nodes import the core through its package entries; tests run them on the source.
+      { find: /^n8n-nodes-segments\/server$/, replacement: here('./core/server.ts') },
+      { find: /^n8n-nodes-segments$/, replacement: here('./core/index.ts') },
+      // One n8n-workflow for the tests, the nodes and n8n-core (which `require`s the CommonJS build):
+      // otherwise `instanceof NodeOperationError` and the engine's own checks see two copies.
+      { find: /^n8n-workflow$/, replacement: here('./node_modules/n8n-workflow/dist/cjs/index.js') },
+    ],
+  },
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -32,6 +32,8 @@ export interface OpenOptions {
    * read). Servers are never created by opening them.
    */
   mustExist?: boolean;
+  /** TLS for the server drivers (ignored for SQLite): `rejectUnauthorized: false` accepts any certificate. */
+  ssl?: { rejectUnauthorized: boolean };
 }
 
 const SCHEMES: Record<string, Dialect> = {
@@ -107,21 +109,48 @@ const TARGETS = new WeakMap<Knex, DatabaseTarget>();
 export function openDatabase(url: string, options: OpenOptions = {}): Knex {
   const target = parseDatabaseUrl(url);
   if (target.dialect === 'sqlite') checkSqliteFile(target, options.mustExist === true);
-  const db = knexFactory({
+  let db: Knex;
+  try {
+    db = knexFactory(knexConfig(target, options));
+  } catch (error) {
+    throw missingDriver(error, target) ?? error;
+  }
+  // ...and not even the query text: the driver's own message is what the user reads.
+  db.on('query-error', (error: unknown, query: { sql?: string }) => cleanDriverError(error, query.sql));
+  TARGETS.set(db, target);
+  return db;
+}
+
+function knexConfig(target: DatabaseTarget, options: OpenOptions): Knex.Config {
+  return {
     client: target.client,
-    connection: target.connection,
+    connection: options.ssl && target.dialect !== 'sqlite' ? { ...(target.connection as object), ssl: options.ssl } : target.connection,
     useNullAsDefault: target.dialect === 'sqlite',
     pool: options.pool ?? (target.dialect === 'sqlite' ? { min: 1, max: 1 } : { min: 0, max: 4 }),
     acquireConnectionTimeout: CONNECT_TIMEOUT_MS * 2,
     // The query text only, never the bindings, if an error message is ever built from it...
     compileSqlOnError: false,
     // ...and connection failures are reported once, by the caller, not logged with a stack trace.
-    log: { warn: (message: string) => void (/^Acquire connection error/.test(message) ? undefined : process.emitWarning(message)) },
+    // (a missing driver is reported by `missingDriver`, not logged by knex with a stack trace)
+    log: {
+      warn: (message: string) => void (/^Acquire connection error/.test(message) ? undefined : process.emitWarning(message)),
+      error: (message: string) => void (/^Knex: run\n/.test(message) ? undefined : process.emitWarning(message)),
+    },
+  };
+}
+
+/**
+ * The SQLite driver is an optional dependency (native code, installed where the platform allows);
+ * the server drivers are bundled. A driver that cannot be loaded is a clear error, not knex's advice.
+ */
+function missingDriver(error: unknown, target: DatabaseTarget): SegmentError | undefined {
+  if (!(error instanceof Error) || !/^Knex: run\n/.test(error.message)) return undefined;
+  return new SegmentError({
+    code: 'database-unavailable',
+    span: { start: 0, end: 0 },
+    summary: `cannot open ${target.display}: the ${target.client} driver is not installed (${error.message.split('\n').pop()})`,
+    hint: target.dialect === 'sqlite' ? 'install the optional SQLite driver next to this package (npm install better-sqlite3), or use a MySQL/MariaDB or PostgreSQL database' : 'reinstall this package',
   });
-  // ...and not even the query text: the driver's own message is what the user reads.
-  db.on('query-error', (error: unknown, query: { sql?: string }) => cleanDriverError(error, query.sql));
-  TARGETS.set(db, target);
-  return db;
 }
 
 /** The dialect of a knex instance. */

@@ -20,6 +20,8 @@ type Row = Record<string, unknown>;
 
 export interface ProfileRows {
   profile: Row;
+  /** The profile's JSON, when the mapping keeps it in a table of its own (`profiles.bodyTable`). */
+  body?: Row;
   lists: Row[];
   events: Row[];
 }
@@ -131,7 +133,10 @@ function toRows(value: unknown, plan: RowPlan): ProfileRows {
   if (pid.length > MAX_ID_LENGTH) throw new Rejected(`the profile id is longer than ${MAX_ID_LENGTH} characters`);
   text(pid, plan.idField);
   const profile: Row = { [mapping.profiles.id]: pid };
-  if (mapping.profiles.body) profile[mapping.profiles.body] = JSON.stringify(p);
+  const { body: bodyColumn, bodyTable } = mapping.profiles;
+  let body: Row | undefined;
+  if (bodyColumn && bodyTable) body = { [mapping.profiles.id]: pid, [bodyColumn]: JSON.stringify(p) };
+  else if (bodyColumn) profile[bodyColumn] = JSON.stringify(p);
   const lists: Row[] = [];
   for (const { key, path, kind, m } of plan.fields) {
     const v = readField(p, path);
@@ -147,7 +152,7 @@ function toRows(value: unknown, plan: RowPlan): ProfileRows {
       }
     }
   }
-  return { profile, lists, events: eventRows(p, pid, plan) };
+  return { profile, ...(body ? { body } : {}), lists, events: eventRows(p, pid, plan) };
 }
 
 function eventRows(p: Row, pid: string, plan: RowPlan): Row[] {
@@ -321,8 +326,10 @@ async function writeBatch(trx: Knex.Transaction, batch: ProfileRows[], mapping: 
     await trx(LAYOUT_TABLES.lists).whereIn('pid', ids).delete();
     await trx(LAYOUT_TABLES.events).whereIn('pid', ids).delete();
     await trx(mapping.profiles.table).whereIn(mapping.profiles.id, ids).delete();
+    if (mapping.profiles.bodyTable) await trx(mapping.profiles.bodyTable).whereIn(mapping.profiles.id, ids).delete();
   }
   await write(trx, mapping.profiles.table, batch.map((b) => b.profile), spec, bulk);
+  if (mapping.profiles.bodyTable) await write(trx, mapping.profiles.bodyTable, batch.flatMap((b) => (b.body ? [b.body] : [])), spec, bulk);
   await write(trx, LAYOUT_TABLES.lists, batch.flatMap((b) => b.lists), spec, bulk);
   await write(trx, LAYOUT_TABLES.events, batch.flatMap((b) => b.events), spec, bulk);
 }

@@ -69,6 +69,11 @@ export interface SqlMapping {
     id: string;
     /** A column holding the whole profile as JSON, for full rows (otherwise every mapped column). */
     body?: string;
+    /**
+     * The table that holds `body` (with the profile id in a column named like `id`), when it is not
+     * the profiles table: our layout keeps the JSON out of the table that segments scan.
+     */
+    bodyTable?: string;
   };
   /** Field path (as in the schema: `attributes.plan`) → its columns. */
   fields: Record<string, FieldMapping>;
@@ -93,6 +98,7 @@ export const LAYOUT_TABLES = {
   profiles: 'seg_profiles',
   lists: 'seg_lists',
   events: 'seg_events',
+  bodies: 'seg_bodies',
   meta: 'seg_layout',
   migrations: 'seg_layout_migrations',
 } as const;
@@ -178,7 +184,7 @@ export function layoutMapping(schema: Schema, saved?: SavedLayout): SqlMapping {
     }
   }
   return {
-    profiles: { table: LAYOUT_TABLES.profiles, id: 'pid', body: 'body' },
+    profiles: { table: LAYOUT_TABLES.profiles, id: 'pid', body: 'body', bodyTable: LAYOUT_TABLES.bodies },
     fields,
     events: {
       table: LAYOUT_TABLES.events,
@@ -268,6 +274,7 @@ export function checkMapping(mapping: SqlMapping): SqlMapping {
   name('profiles.table', mapping.profiles?.table, true);
   name('profiles.id', mapping.profiles?.id);
   if (mapping.profiles?.body !== undefined) name('profiles.body', mapping.profiles.body);
+  if (mapping.profiles?.bodyTable !== undefined) name('profiles.bodyTable', mapping.profiles.bodyTable, true);
   for (const [key, f] of Object.entries(mapping.fields ?? {})) field(`fields[${JSON.stringify(key)}]`, f);
   if (mapping.events !== undefined) {
     const e = mapping.events;

@@ -86,7 +86,16 @@ export function idsQuery(db: Knex, segment: SqlSegment): Knex.QueryBuilder {
 export function rowsQuery(db: Knex, segment: SqlSegment): Knex.QueryBuilder {
   const { id, body } = segment.mapping.profiles;
   const q = segmentQuery(db, segment).orderBy(`${PROFILE_ALIAS}.${id}`);
-  return body ? q.select({ body: `${PROFILE_ALIAS}.${body}` }) : q.select(`${PROFILE_ALIAS}.*`);
+  return body ? withBody(q, segment.mapping, {}) : q.select(`${PROFILE_ALIAS}.*`);
+}
+
+const BODY_ALIAS = 'pb';
+
+/** Selects the profile's JSON `body` (joined from its own table when the mapping keeps it apart), plus `extra`. */
+function withBody(q: Knex.QueryBuilder, mapping: SqlMapping, extra: Record<string, string>): Knex.QueryBuilder {
+  const { id, body, bodyTable } = mapping.profiles;
+  if (bodyTable === undefined) return q.select({ ...extra, body: `${PROFILE_ALIAS}.${body}` });
+  return q.join({ [BODY_ALIAS]: bodyTable }, `${BODY_ALIAS}.${id}`, `${PROFILE_ALIAS}.${id}`).select({ ...extra, body: `${BODY_ALIAS}.${body}` });
 }
 
 /** How many profiles are in the segment. */
@@ -110,7 +119,8 @@ export async function* streamProfiles(db: Knex, segment: SqlSegment, pageSize = 
   const idColumn = `${PROFILE_ALIAS}.${id}`;
   let after: string | undefined;
   for (;;) {
-    const page = segmentQuery(db, segment).select(body ? { id: idColumn, body: `${PROFILE_ALIAS}.${body}` } : `${PROFILE_ALIAS}.*`).orderBy(idColumn).limit(pageSize);
+    const q = segmentQuery(db, segment);
+    const page = (body ? withBody(q, segment.mapping, { id: idColumn }) : q.select(`${PROFILE_ALIAS}.*`)).orderBy(idColumn).limit(pageSize);
     if (after !== undefined) page.where(idColumn, '>', after);
     const rows = (await page) as Record<string, unknown>[];
     for (const row of rows) yield body ? (JSON.parse(String(row.body)) as Record<string, unknown>) : row;

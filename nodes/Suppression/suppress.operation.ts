@@ -1,0 +1,126 @@
+/**
+ * Suppression: the seeds' global suppression (at least N messages received and never a click) and
+ * suppression lists (opt-outs, bounces, do-not-contact) from the second input or a saved manual
+ * segment. Emails are case-folded and phones normalised to E.164 (libphonenumber-js, with a default
+ * country) on both sides before matching. Kept items go to the first output, suppressed ones to the
+ * second with `suppressed: { rule, … }` saying why.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { normaliseContact, SegmentCatalog } from 'n8n-nodes-segments/server';
+import { asCredential, withDatabase } from '../shared/database';
+import { nodeError } from '../shared/errors';
+import { CREDENTIAL_NAME } from '../shared/methods';
+import { readPath } from '../shared/profiles';
+
+interface Options {
+  defaultCountry?: string;
+  emailField?: string;
+  phoneField?: string;
+  idField?: string;
+}
+
+/** The matching forms of a contact: `email:…`, `phone:+…`, `id:…`. */
+function keysOf(json: IDataObject, o: Required<Options>): string[] {
+  const keys: string[] = [];
+  const email = readPath(json, o.emailField);
+  if (typeof email === 'string') {
+    const n = normaliseContact('email', email);
+    if ('value' in n) keys.push(`email:${n.value}`);
+  }
+  const phone = readPath(json, o.phoneField);
+  if (typeof phone === 'string' || typeof phone === 'number') {
+    const n = normaliseContact('phone', String(phone), { defaultCountry: o.defaultCountry || undefined });
+    if ('value' in n) keys.push(`phone:${n.value}`);
+  }
+  return keys;
+}
+
+function count(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : 0;
+  return Number.isFinite(n) ? n : 0;
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+  const node = this.getNode();
+  const items = this.getInputData(0);
+  const raw = this.getNodeParameter('options', 0, {}) as Options;
+  const o: Required<Options> = { defaultCountry: raw.defaultCountry ?? '', emailField: raw.emailField || 'email', phoneField: raw.phoneField || 'phone', idField: raw.idField || 'id' };
+  const globalRule = this.getNodeParameter('globalRule', 0) as boolean;
+  const listSource = this.getNodeParameter('listSource', 0) as 'none' | 'input' | 'segment';
+
+  // The list: contact keys (email/phone) from the second input, or profile ids of a manual segment.
+  const listed = new Map<string, string>();
+  if (listSource === 'input') {
+    const listName = (this.getNodeParameter('listName', 0, '') as string) || 'suppression list';
+    const list = (() => {
+      try {
+        return this.getInputData(1);
+      } catch {
+        return [];
+      }
+    })();
+    for (const entry of list) for (const key of keysOf(entry.json, o)) listed.set(key, listName);
+  } else if (listSource === 'segment') {
+    try {
+      const credential = asCredential(await this.getCredentials(CREDENTIAL_NAME));
+      await withDatabase(credential, async (db) => {
+        const ref = Number(this.getNodeParameter('segment', 0, '', { extractValue: true }));
+        const catalog = await SegmentCatalog.open(db);
+        const record = await catalog.get(ref);
+        for (const id of await catalog.members(ref)) listed.set(`id:${id}`, record.name);
+      });
+    } catch (error) {
+      throw nodeError(node, error);
+    }
+  }
+
+  const kept: INodeExecutionData[] = [];
+  const suppressed: INodeExecutionData[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    try {
+      const json = item.json;
+      const reason = listReason(json, listed, o) ?? (globalRule ? ruleReason.call(this, json, i) : undefined);
+      if (reason === undefined) kept.push({ json, ...(item.binary ? { binary: item.binary } : {}), pairedItem: { item: i } });
+      else suppressed.push({ json: { ...json, suppressed: reason }, ...(item.binary ? { binary: item.binary } : {}), pairedItem: { item: i } });
+    } catch (error) {
+      const failure = nodeError(node, error, i);
+      if (!this.continueOnFail()) throw failure;
+      kept.push({ json: { ...item.json, error: { message: failure.message } }, pairedItem: { item: i } });
+    }
+  }
+  return [kept, suppressed];
+}
+
+function listReason(json: IDataObject, listed: Map<string, string>, o: Required<Options>): IDataObject | undefined {
+  if (listed.size === 0) return undefined;
+  const id = readPath(json, o.idField);
+  const keys = [...keysOf(json, o), ...(id === undefined || id === null ? [] : [`id:${String(id)}`])];
+  for (const key of keys) {
+    const list = listed.get(key);
+    if (list !== undefined) {
+      const [by, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+      return { rule: 'list', list, matchedBy: by, value };
+    }
+  }
+  return undefined;
+}
+
+function ruleReason(this: IExecuteFunctions, json: IDataObject, i: number): IDataObject | undefined {
+  const threshold = this.getNodeParameter('threshold', i) as number;
+  const countsFrom = this.getNodeParameter('countsFrom', i) as 'fields' | 'events';
+  let messages: number;
+  let clicks: number;
+  if (countsFrom === 'fields') {
+    messages = count(readPath(json, this.getNodeParameter('messagesField', i) as string));
+    clicks = count(readPath(json, this.getNodeParameter('clicksField', i) as string));
+  } else {
+    const messageEvent = (this.getNodeParameter('messageEvent', i) as string).toLowerCase();
+    const clickEvent = (this.getNodeParameter('clickEvent', i) as string).toLowerCase();
+    const events = Array.isArray(json.events) ? (json.events as IDataObject[]) : [];
+    messages = events.filter((e) => String(e?.event ?? '').toLowerCase() === messageEvent).length;
+    clicks = events.filter((e) => String(e?.event ?? '').toLowerCase() === clickEvent).length;
+  }
+  if (messages >= threshold && clicks === 0) return { rule: 'global', messages, clicks, threshold };
+  return undefined;
+}

@@ -1,0 +1,99 @@
+/**
+ * The segment a node runs, compiled once per distinct text per execution: typed in the language
+ * (the parameter may differ per item through n8n expressions) or a saved segment of the catalogue
+ * (run as `in_segment("name")` against the definitions it reaches, so manual segments work too).
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { compileSegment, inferSchema, type CompiledSegment, type Schema, type SegmentDefinition } from 'n8n-nodes-segments';
+import { readLayout, SegmentCatalog } from 'n8n-nodes-segments/server';
+import { asCredential, withDatabase } from './database';
+import { nodeError } from './errors';
+import { CREDENTIAL_NAME } from './methods';
+import { loosened, profileReader, type FieldMapping } from './profiles';
+
+export interface ProfileOptions {
+  mapping?: { fields?: FieldMapping[] };
+  schema?: 'none' | 'infer' | 'database';
+  timeZone?: string;
+  now?: string;
+  looseTypes?: boolean;
+}
+
+/** Everything a node needs to test items against segments in one execution. */
+export interface SegmentRunner {
+  /** The compiled segment for an item (throws a NodeOperationError carrying the item index). */
+  segmentFor(itemIndex: number): CompiledSegment;
+  read: ReturnType<typeof profileReader>;
+}
+
+function quote(name: string): string {
+  return JSON.stringify(name);
+}
+
+/**
+ * Reads the parameters, loads what the database must give (saved segments, the schema) once, and
+ * compiles every distinct segment text before any item is routed: an invalid segment fails the
+ * node (or, with continue-on-fail, only the items that use it).
+ */
+export async function prepareSegments(this: IExecuteFunctions, items: INodeExecutionData[], options: ProfileOptions, failFast = !this.continueOnFail()): Promise<SegmentRunner> {
+  const node = this.getNode();
+  const source = this.getNodeParameter('source', 0) as 'expression' | 'saved';
+  let definitions: SegmentDefinition[] | undefined;
+  let savedText: string | undefined;
+  let schema: Schema | undefined;
+  const needsDatabase = source === 'saved' || options.schema === 'database';
+  if (needsDatabase) {
+    const credential = asCredential(await this.getCredentials(CREDENTIAL_NAME));
+    try {
+      await withDatabase(credential, async (db) => {
+        if (source === 'saved') {
+          const ref = this.getNodeParameter('segment', 0, '', { extractValue: true }) as string;
+          const catalog = await SegmentCatalog.open(db);
+          const record = await catalog.get(/^\d+$/.test(String(ref)) ? Number(ref) : String(ref));
+          definitions = await catalog.definitions({ reachableFrom: record.id });
+          savedText = `in_segment(${quote(record.name)})`;
+        }
+        if (options.schema === 'database') {
+          const layout = await readLayout(db);
+          if (layout === undefined) throw new Error('the database has no profile layout to read a schema from: import profiles with `segment import` first, or choose another schema option');
+          schema = layout.schema;
+        }
+      });
+    } catch (error) {
+      throw nodeError(node, error);
+    }
+  }
+  if (options.schema === 'infer') {
+    const sample = items.slice(0, 10_000).map((item) => item.json);
+    schema = inferSchema(options.looseTypes ? sample.map((json) => loosened(json) as IDataObject) : sample);
+  }
+  const timeZone = options.timeZone || this.getTimezone();
+  const now = options.now || undefined;
+  const mapping = (options.mapping?.fields ?? []).filter((m) => m.field && m.path);
+  const read = profileReader(mapping, options.looseTypes === true, schema);
+
+  const compiled = new Map<string, CompiledSegment | Error>();
+  const textFor = (i: number) => savedText ?? (this.getNodeParameter('expression', i) as string);
+  const compile = (text: string, i: number): CompiledSegment => {
+    let entry = compiled.get(text);
+    if (entry === undefined) {
+      try {
+        entry = compileSegment(text, { schema, segments: definitions, timeZone, now, origin: savedText ? undefined : 'Expression' });
+      } catch (error) {
+        entry = error as Error;
+      }
+      compiled.set(text, entry);
+    }
+    if (entry instanceof Error) throw nodeError(node, entry, i);
+    return entry;
+  };
+  // Before any item is routed: every distinct segment compiles, or the node fails at the first item
+  // that uses a bad one (continue-on-fail leaves those items to the per-item handling).
+  if (failFast) for (let i = 0; i < items.length; i++) compile(textFor(i), i);
+  return { segmentFor: (i) => compile(textFor(i), i), read };
+}
+
+export function errorJson(json: IDataObject, error: Error): IDataObject {
+  const e = error as { message: string; description?: string };
+  return { ...json, error: { message: e.message, ...(e.description ? { description: e.description } : {}) } };
+}
