@@ -16,7 +16,7 @@
  *   command groups (knex, the drivers) are chunks beside it that only their commands load.
  * - `dist/nodes/**` and `dist/credentials/**`: the n8n nodes and credential, CommonJS as n8n loads
  *   them, with the core bundled in (one shared chunk under `dist/nodes/chunks/`) and `n8n-workflow`
- *   left to the n8n that loads them; icons and codex files copied beside each node.
+ *   left to the n8n that loads them; icons and codex files copied beside each one.
  * - `dist/editor/index.mjs`: `<segment-builder>` for browsers, one ES module with Lit and the core
  *   it uses bundled in (Lit's production build), so a plain HTML page can import it as it is.
  */
@@ -44,18 +44,18 @@ for (const built of [...(n8nField?.nodes ?? []), ...(n8nField?.credentials ?? []
   n8nEntries[name] = `${name}.ts`;
 }
 
-/** Icons (shared) and codex files go beside each built node; the credential gets the icons too. */
+/** Each node's and the credential's icons and codex file go beside the built file. */
 async function copyNodeAssets(): Promise<void> {
   for (const name of Object.keys(n8nEntries)) {
     const dir = name.slice(0, name.lastIndexOf('/'));
-    for (const icon of ['segments.svg', 'segments.dark.svg']) cpSync(`nodes/shared/${icon}`, `dist/${dir}/${icon}`);
+    for (const icon of ['segments.svg', 'segments.dark.svg']) cpSync(`${dir}/${icon}`, `dist/${dir}/${icon}`);
     if (existsSync(`${name}.json`)) cpSync(`${name}.json`, `dist/${name}.json`);
   }
 }
 
 const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
 
-const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts' };
+const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts', 'reach/worker': 'core/reach/worker-entry.ts' };
 if (existsSync('core/server.ts')) libraryEntries['server/index'] = 'core/server.ts';
 
 /**

@@ -15,9 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import { compileExpression, useDotAccessOperatorAndOptionalChaining } from 'filtrex';
-import { compileSegment } from '../core/engine';
-import type { Schema } from '../core/schema';
-import type { SegmentDefinition } from '../core/segments';
+import { compileSegment, type Schema, type SegmentDefinition } from '../core/index';
 import { generateProfiles } from '../sample/generate';
 import sampleSchema from '../sample/schema.json';
 import sampleSegments from '../sample/segments.json';

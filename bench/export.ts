@@ -12,12 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
-import { SegmentCatalog } from '../core/catalog/catalog';
-import { sqlSegmentProfiles } from '../core/catalog/sql-source';
-import type { Schema } from '../core/schema';
-import { openDatabase } from '../core/sql/connect';
-import { createLayout, dropLayout, readLayout } from '../core/sql/layout';
-import { loadProfiles } from '../core/sql/load';
+import { createLayout, dropLayout, loadProfiles, openDatabase, readLayout, SegmentCatalog, sqlSegmentProfiles, type Schema } from '../core/server';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SMALL = Math.round(ROWS / 10);

@@ -7,8 +7,7 @@
  * - Hostile input: 10,000 nested parentheses, 100,000 characters of junk, a 10,000-term chain, each
  *   against the time to parse a typical 100-character segment 1,000 times (the baseline).
  */
-import { SegmentError } from '../core/errors';
-import { parse } from '../core/parse/parse';
+import { parse, SegmentError } from '../core/index';
 
 const group = (k: number) => `(a${k} = "v" or b in [1, 2]) and c${k} within last 3 days`;
 const segmentOf = (groups: number) => Array.from({ length: groups }, (_, k) => group(k)).join(' and ');

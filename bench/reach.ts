@@ -21,14 +21,11 @@
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { compileSegment } from '../core/engine';
-import type { Schema } from '../core/schema';
-import type { SegmentDefinition } from '../core/segments';
+import { check, compileSegment, createClock, type Schema, type SegmentDefinition } from '../core/index';
 import { compileReach, ReachIndex } from '../core/reach/index';
+// The evaluator itself, without the query's cache (each round must evaluate, not read the cache).
 import { Evaluator } from '../core/reach/evaluate';
 import { cardinality } from '../core/reach/bitset';
-import { check } from '../core/engine';
-import { createClock } from '../core/time';
 import { generateProfiles } from '../sample/generate';
 import sampleSchema from '../sample/schema.json';
 import sampleSegments from '../sample/segments.json';

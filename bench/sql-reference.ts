@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
-import { valueInstant } from '../core/time';
+import { parseIsoDate } from '../core/server';
 import { generateProfiles } from '../sample/generate';
 
 export type ServerDialect = 'mysql' | 'postgres';
@@ -161,7 +161,7 @@ function lower(v: unknown): unknown {
 
 /** A date as the instant the language reads it (the same parser), or null. */
 function date(v: unknown): Date | null {
-  const ms = valueInstant(v);
+  const ms = typeof v === 'string' ? parseIsoDate(v) : v instanceof Date ? v.getTime() : NaN;
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 

@@ -20,14 +20,22 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { Knex } from 'knex';
-import { dialectOf, openDatabase } from '../core/sql/connect';
-import { adviseIndexes } from '../core/sql/advise';
-import { createAdvisedIndexes, createLayout, dropLayout, readLayout } from '../core/sql/layout';
-import { loadProfiles, type LoadInput } from '../core/sql/load';
-import { LAYOUT_TABLES } from '../core/sql/mapping';
-import { countQuery, prepareSegment } from '../core/sql/query';
-import type { Schema } from '../core/schema';
-import type { SegmentDefinition } from '../core/segments';
+import {
+  adviseIndexes,
+  countQuery,
+  createAdvisedIndexes,
+  createLayout,
+  dialectOf,
+  dropLayout,
+  LAYOUT_TABLES,
+  loadProfiles,
+  openDatabase,
+  prepareSegment,
+  readLayout,
+  type LoadInput,
+  type Schema,
+  type SegmentDefinition,
+} from '../core/server';
 import { generateProfiles } from '../sample/generate';
 import sampleSchema from '../sample/schema.json';
 import sampleSegments from '../sample/segments.json';

@@ -11,15 +11,29 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { SegmentErrors, segmentSource, type Profile, type SegmentDefinition, type SegmentError } from '../core/index';
-import { SegmentCatalog } from '../core/catalog/catalog';
-import { MATCH_KEYS, type MatchKey } from '../core/catalog/contacts';
-import { CsvImportError } from '../core/catalog/csv-import';
-import { MemoryDirectory, type ProfileDirectory } from '../core/catalog/directory';
-import { quoteName } from '../core/catalog/references';
-import { layoutDirectory, sqlReachCounter, sqlSegmentProfiles } from '../core/catalog/sql-source';
-import { ORCHESTRATION_STATUSES, type OrchestrationKind, type OrchestrationStatus, type ReachCounter, type SegmentSummary } from '../core/catalog/types';
-import { databaseError, openDatabase } from '../core/sql/connect';
+import {
+  CsvImportError,
+  databaseError,
+  layoutDirectory,
+  MATCH_KEYS,
+  MemoryDirectory,
+  openDatabase,
+  ORCHESTRATION_STATUSES,
+  SegmentCatalog,
+  SegmentErrors,
+  segmentSource,
+  sqlReachCounter,
+  sqlSegmentProfiles,
+  type MatchKey,
+  type OrchestrationKind,
+  type OrchestrationStatus,
+  type Profile,
+  type ProfileDirectory,
+  type ReachCounter,
+  type SegmentDefinition,
+  type SegmentError,
+  type SegmentSummary,
+} from '../core/server';
 import { context, prepare, reportSkipped } from './context';
 import { countWithIndex } from './reach';
 import { errorsJson, EXIT_OK, EXIT_USAGE, reportFailure, userError } from './errors';

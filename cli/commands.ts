@@ -4,7 +4,7 @@
  * the result; `--db` runs delegate to cli/db-commands.ts, loaded only then.
  */
 import type { Command } from 'commander';
-import { explain, format, print } from '../core/index';
+import { describe, format, print } from '../core/index';
 import { checked, context, dbOptions, INFER_FROM, inferFrom, prepare, reportSkipped, source } from './context';
 import { runCount } from './count';
 import { EXIT_OK, reportFailure } from './errors';
@@ -78,12 +78,11 @@ async function runCheck(expression: string | undefined, options: CommonOptions):
   const source = await readExpression(expression);
   const ctx = await context(options);
   if (ctx.schema === undefined && options.data !== undefined) {
-    checked(source, ctx);
     const { head, close } = await peekProfiles(await openProfiles(options.data, { skipBadLines: options.skipBadLines, maxLineLength: options.maxLineLength }), INFER_FROM);
     await close();
     ctx.schema = inferFrom(head);
   }
-  const expr = checked(source, ctx);
+  const expr = checked(source, ctx).expr!;
   if (options.json) printJson({ ok: true, canonical: print(expr), errors: [] });
   else printText('ok');
 }
@@ -98,10 +97,11 @@ async function runFormat(expression: string | undefined, options: CommonOptions)
 async function runExplain(expression: string | undefined, options: CommonOptions): Promise<void> {
   const source = await readExpression(expression);
   const ctx = await context(options);
-  const expr = checked(source, ctx);
-  const description = explain(source, { schema: ctx.schema });
+  // With --db and no --schema, the database's saved schema is needed to check the expression: the database side does it.
+  const explained = options.db === undefined ? { expr: checked(source, ctx).expr!, sql: undefined } : await (await loadDb()).dbExplain(dbOptions(source, options, ctx));
+  const { expr, sql } = explained;
+  const description = describe(expr, { schema: ctx.schema });
   const canonical = print(expr);
-  const sql = options.db === undefined ? undefined : await (await loadDb()).dbExplain(dbOptions(source, options, ctx));
   if (options.json) {
     printJson({ description, canonical, ...(sql === undefined ? {} : { sql }) });
     return;
@@ -117,7 +117,6 @@ async function runFilter(expression: string | undefined, options: CommonOptions)
   const text = await readExpression(expression);
   const out = new JsonlWriter();
   if (from === 'db') {
-    checked(text, ctx);
     await (await loadDb()).dbFilter(dbOptions(text, options, ctx), (profile) => out.write(profile));
     await out.finish();
     return;

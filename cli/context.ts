@@ -2,11 +2,11 @@
  * What the commands share: the schema and saved segments from the options, checking an expression,
  * and compiling segments against a profile stream (inferring the schema from its head if needed).
  */
-import { check, compileSegment, inferSchema, SegmentErrors, type CompiledSegment, type Expr, type Profile, type Schema, type SegmentDefinition } from '../core/index';
+import { check, compileSegment, inferSchema, SegmentErrors, type CheckResult, type CompiledSegment, type Profile, type Schema, type SegmentDefinition } from '../core/index';
 import { userError, userErrorsOf } from './errors';
 import { printError } from './io';
 import { loadSchema, loadSegments, type CommonOptions } from './inputs';
-import type { DbRunOptions } from './optional';
+import type { DbRunOptions } from './contracts';
 import { openProfiles, peekProfiles, type ProfileStream } from './profiles';
 
 /** How many profiles a schema is inferred from when no `--schema` is given. */
@@ -25,15 +25,26 @@ export async function context(options: CommonOptions): Promise<Context> {
   return { schema, segments };
 }
 
-/** The tree of a valid expression; throws every problem at once (syntax, validation, segment references). */
-export function checked(source: string, ctx: Context): Expr {
-  const result = check(source, { schema: ctx.schema, segments: ctx.segments });
+/**
+ * A valid expression checked against `schema` (default: the context's): its tree and the segments
+ * it reaches; throws every problem at once (syntax, validation, segment references). Each
+ * expression is checked once per run, when its schema is known, and that result is what is
+ * compiled (in memory or to SQL): never checked again.
+ */
+export function checked(source: string, ctx: Context, schema: Schema | undefined = ctx.schema): CheckResult {
+  const result = check(source, { schema, segments: ctx.segments });
   if (result.expr === undefined || result.errors.length > 0) throw new SegmentErrors(result.errors);
-  return result.expr;
+  return result;
 }
 
+/**
+ * What a `--db` run needs. With `--schema`, the expression is checked here, before the database is
+ * opened, and the result travels with the options; without, the database's saved schema is needed
+ * first, and the database side checks it (once).
+ */
 export function dbOptions(expression: string, options: CommonOptions, ctx: Context): DbRunOptions {
-  return { url: options.db!, expression, schema: ctx.schema, segments: ctx.segments, now: options.now, timeZone: options.tz };
+  const result = ctx.schema === undefined ? undefined : checked(expression, ctx);
+  return { url: options.db!, expression, checked: result, schema: ctx.schema, segments: ctx.segments, now: options.now, timeZone: options.tz };
 }
 
 /** Throws when neither or both of `--data` and `--db` are given; says which one is used. */
@@ -49,37 +60,60 @@ export function source(options: CommonOptions): 'data' | 'db' {
 }
 
 /**
- * Compiles the expressions and opens `--data`. Expression problems are reported before any data is
- * read; without `--schema`, the schema is inferred from the first 10,000 profiles, which are then
- * replayed (the file is read once).
+ * Checks and compiles the expressions and opens `--data`. With `--schema`, expression problems are
+ * reported before any data is read; without, the schema is inferred from the first 10,000 profiles
+ * (then replayed: the file is read once) and each expression is checked against it. Either way each
+ * expression is checked once.
  */
 export async function prepare(sources: readonly string[], options: CommonOptions, ctx: Context): Promise<{ segments: CompiledSegment[]; stream: ProfileStream }> {
-  for (const s of sources) checked(s, ctx);
-  const { segments, stream } = await prepareEach(sources, options, ctx);
-  const failed = segments.find((s): s is SegmentErrors => s instanceof SegmentErrors);
-  if (failed) throw failed;
+  const { segments, stream } = await prepareEach(sources, options, ctx, true);
   return { segments: segments as CompiledSegment[], stream };
 }
 
-/** Like `prepare`, each source on its own: one that does not compile is its errors, and the others still run. */
-export async function prepareEach(sources: readonly string[], options: CommonOptions, ctx: Context): Promise<{ segments: (CompiledSegment | SegmentErrors)[]; stream: ProfileStream; schema: Schema | undefined }> {
-  let stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines, maxLineLength: options.maxLineLength });
-  let schema = ctx.schema;
-  if (schema === undefined) {
-    const peeked = await peekProfiles(stream, INFER_FROM);
-    schema = inferFrom(peeked.head);
-    stream = peeked.rest;
-  }
-  const segments = sources.map((s) => {
-    try {
-      return compileSegment(s, { schema, segments: ctx.segments, now: options.now, timeZone: options.tz });
-    } catch (e) {
-      const errors = userErrorsOf(e);
-      if (errors === undefined) throw e;
-      return new SegmentErrors(errors);
+/** What `prepareEach` gives: per source, its compiled segment (or its errors) and its check. */
+export interface Prepared {
+  segments: (CompiledSegment | SegmentErrors)[];
+  /** Per source, what `check` returned (against `schema`), or undefined where it did not check. */
+  checks: (CheckResult | undefined)[];
+  stream: ProfileStream;
+  /** The schema the sources were checked against: given, or inferred from the head of the file. */
+  schema: Schema | undefined;
+}
+
+/**
+ * Like `prepare`, each source on its own: one that does not compile is its errors, and the others
+ * still run. With `failFast`, the first source that does not compile is thrown instead.
+ */
+export async function prepareEach(sources: readonly string[], options: CommonOptions, ctx: Context, failFast = false): Promise<Prepared> {
+  const compileAll = (schema: Schema | undefined) => {
+    const checks: (CheckResult | undefined)[] = [];
+    const segments: (CompiledSegment | SegmentErrors)[] = [];
+    for (const s of sources) {
+      let result: CheckResult | undefined;
+      try {
+        result = checked(s, ctx, schema);
+        segments.push(compileSegment(result, { schema, segments: ctx.segments, now: options.now, timeZone: options.tz }));
+      } catch (e) {
+        const errors = userErrorsOf(e);
+        if (errors === undefined || failFast) throw e;
+        segments.push(new SegmentErrors(errors));
+      }
+      checks.push(result);
     }
-  });
-  return { segments, stream, schema };
+    return { segments, checks };
+  };
+  // With a schema, every expression is checked before the file is opened.
+  const known = ctx.schema === undefined ? undefined : compileAll(ctx.schema);
+  const stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines, maxLineLength: options.maxLineLength });
+  if (known !== undefined) return { ...known, stream, schema: ctx.schema };
+  const peeked = await peekProfiles(stream, INFER_FROM);
+  const schema = inferFrom(peeked.head);
+  try {
+    return { ...compileAll(schema), stream: peeked.rest, schema };
+  } catch (e) {
+    await peeked.close();
+    throw e;
+  }
 }
 
 /** The schema of sample profiles; none (nothing to check against) when there are no profiles. */

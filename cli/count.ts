@@ -3,7 +3,7 @@
  * `--db`). With `--every-segment`, counts each saved segment of `--segments` in one pass.
  */
 import { SegmentErrors, segmentSource, type SegmentDefinition } from '../core/index';
-import { checked, context, dbOptions, reportSkipped, source, type Context } from './context';
+import { context, dbOptions, reportSkipped, source, type Context } from './context';
 import { EXIT_USAGE, errorsJson, reportFailure, userError, userErrorsOf } from './errors';
 import { printError, printJson, printText } from './io';
 import { readExpression, type CommonOptions } from './inputs';
@@ -79,7 +79,6 @@ async function countInDatabase(targets: readonly Target[], options: CountOptions
   const counts: (number | SegmentErrors)[] = [];
   for (const t of targets) {
     try {
-      checked(t.expression, ctx);
       counts.push(await db.dbCount(dbOptions(t.expression, options, ctx)));
     } catch (e) {
       counts.push(failure(e, options));
@@ -89,21 +88,15 @@ async function countInDatabase(targets: readonly Target[], options: CountOptions
 }
 
 async function countInFile(targets: readonly Target[], options: CountOptions, ctx: Context): Promise<Counted> {
-  const checks = targets.map((t) => {
-    try {
-      checked(t.expression, ctx);
-      return undefined;
-    } catch (e) {
-      return failure(e, options);
-    }
-  });
-  // The profiles are read once into the reach index, and every target is counted over it.
+  // The profiles are read once into the reach index, and every target is counted over it. A single
+  // expression's errors are thrown (before any data is read when the schema is given).
   const { counts, stream, scanned } = await countWithIndex(
     targets.map((t) => t.expression),
     options,
     ctx,
     progress,
+    !options.everySegment,
   );
   reportSkipped(stream);
-  return { counts: counts.map((c, i) => checks[i] ?? c), scanned, skipped: stream.stats.skipped };
+  return { counts, scanned, skipped: stream.stats.skipped };
 }

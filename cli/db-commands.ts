@@ -11,19 +11,42 @@ import type { Command } from 'commander';
 import type { Knex } from 'knex';
 import knexFactory from 'knex';
 import { format as formatSql } from 'sql-formatter';
-import { inferSchema, type Schema, type SegmentError } from '../core/index';
-import { databaseError, openDatabase, parseDatabaseUrl, type Dialect } from '../core/sql/connect';
-import { TABLES as CATALOG_TABLES } from '../core/catalog/migrations';
-import { loadSnapshot } from '../core/catalog/snapshot';
-import { adviseIndexes, advisedDdl, advisedMigration } from '../core/sql/advise';
-import { createAdvisedIndexes, createLayout, dropLayout, readLayout } from '../core/sql/layout';
-import { checkProfiles, loadProfiles, type LoadInput, type LoadResult } from '../core/sql/load';
-import { layoutMapping } from '../core/sql/mapping';
-import { compileSegmentSql, countProfiles, countQuery, idsQuery, prepareSegment, rowsQuery, streamProfiles, type SqlSegment } from '../core/sql/query';
+import {
+  advisedDdl,
+  advisedMigration,
+  adviseIndexes,
+  CATALOG_TABLES,
+  checkProfiles,
+  compileSegmentSql,
+  countProfiles,
+  countQuery,
+  createAdvisedIndexes,
+  createLayout,
+  databaseError,
+  dropLayout,
+  idsQuery,
+  inferSchema,
+  layoutMapping,
+  loadCatalogSnapshot,
+  loadProfiles,
+  openDatabase,
+  parseDatabaseUrl,
+  prepareSegment,
+  readLayout,
+  rowsQuery,
+  streamProfiles,
+  type Dialect,
+  type Expr,
+  type LoadInput,
+  type LoadResult,
+  type Schema,
+  type SegmentError,
+  type SqlSegment,
+} from '../core/server';
 import { INFER_FROM } from './context';
 import { userError } from './errors';
 import { fileError, loadSchema, loadSegments, readExpression } from './inputs';
-import type { DbRunOptions } from './optional';
+import type { DbRunOptions } from './contracts';
 import { printError, printText } from './io';
 import { DEFAULT_MAX_LINE_LENGTH, maxLineLength, readJsonLines } from './jsonl';
 import { progress } from './output';
@@ -117,7 +140,7 @@ async function advise(expression: string | undefined, options: SqlOptions): Prom
     if (schema === undefined) throw userError('invalid-option', 'index advice needs the field schema', 'pass --db <url> of a database filled by `segment import`, or --schema <file>');
     const mapping = saved?.mapping ?? layoutMapping(schema);
     // The catalogue's active segments (their expressions only: manual members are not read).
-    const stored = db !== undefined && (await db.schema.hasTable(CATALOG_TABLES.segments)) ? (await loadSnapshot(db)).definitions(() => []) : [];
+    const stored = db !== undefined && (await db.schema.hasTable(CATALOG_TABLES.segments)) ? (await loadCatalogSnapshot(db)).definitions(() => []) : [];
     const all = [...stored.filter((s) => !fileSegments.some((f) => f.name.toLowerCase() === s.name.toLowerCase())), ...fileSegments];
     const sources = [...(expression === undefined ? [] : [{ name: 'expression', expression }]), ...all.flatMap((d) => ('expression' in d ? [{ name: d.name, expression: d.expression }] : []))];
     if (sources.length === 0) throw userError('invalid-option', 'no segments to advise on', 'give an expression, --segments <file>, or --db <url> with saved segments');
@@ -157,12 +180,15 @@ export async function dbFilter(o: DbRunOptions, write: (profile: Record<string, 
 }
 
 /** `--db` explain: the SQL the database runs for the count, formatted, with its bindings. */
-export async function dbExplain(o: DbRunOptions): Promise<string> {
-  return withDatabase(o.url, 'read', async (db) => printQuery(db, await prepare(db, o), 'count'));
+export async function dbExplain(o: DbRunOptions): Promise<{ expr: Expr; sql: string }> {
+  return withDatabase(o.url, 'read', async (db) => {
+    const segment = await prepare(db, o);
+    return { expr: segment.expr, sql: printQuery(db, segment, 'count') };
+  });
 }
 
 function prepare(db: Knex, o: DbRunOptions): Promise<SqlSegment> {
-  return prepareSegment(db, o.expression, { schema: o.schema, segments: o.segments, now: o.now, timeZone: o.timeZone, origin: 'expression' });
+  return prepareSegment(db, o.checked ?? o.expression, { schema: o.schema, segments: o.segments, now: o.now, timeZone: o.timeZone, origin: 'expression' });
 }
 
 /**

@@ -5,9 +5,8 @@
  * The counts are the row engine's (the index answers exactly as `compileSegment` does); the
  * segments are checked first, so a bad one is reported before any data is read.
  */
-import { check, SegmentErrors, type Expr, type ResolvedSegments } from '../core/index';
-import { compileReach, ReachIndex } from '../core/reach/index';
-import { schemaFor } from '../core/reach/prune';
+import { SegmentErrors, type Expr, type ResolvedSegments } from '../core/index';
+import { compileReach, ReachIndex, schemaFor } from '../core/reach/index';
 import { prepareEach, type Context } from './context';
 import type { CommonOptions } from './inputs';
 import type { ProfileStream } from './profiles';
@@ -22,8 +21,9 @@ export interface IndexedCounts {
 /** Progress shown while reading (`output.ts`'s bar, given the stream's stats). */
 type Progress = (stats: ProfileStream['stats']) => { update(): void; done(): void };
 
-export async function countWithIndex(sources: readonly string[], options: CommonOptions, ctx: Context, progress?: Progress): Promise<IndexedCounts> {
-  const { segments, stream, schema } = await prepareEach(sources, options, ctx);
+export async function countWithIndex(sources: readonly string[], options: CommonOptions, ctx: Context, progress?: Progress, failFast = false): Promise<IndexedCounts> {
+  // Each source is checked once, there; its check is what the index counts.
+  const { segments, checks, stream, schema } = await prepareEach(sources, options, ctx, failFast);
   const bar = progress?.(stream.stats);
   // Only what the segments read, typed by the schema they were checked against (given, or
   // inferred from the head of the file): the index holds a few bytes a profile, not the file.
@@ -32,8 +32,7 @@ export async function countWithIndex(sources: readonly string[], options: Common
   for (const [i, s] of segments.entries()) {
     if (s instanceof SegmentErrors) continue;
     exprs.push(s.expr);
-    const checked = check(sources[i], { schema, segments: ctx.segments });
-    resolved = new Map([...resolved, ...checked.segments]);
+    resolved = new Map([...resolved, ...checks[i]!.segments]);
   }
   const index = new ReachIndex(schema === undefined ? { ids: false } : { schema: schemaFor(exprs, resolved, schema), events: 'schema', ids: false });
   let scanned = 0;
@@ -46,7 +45,7 @@ export async function countWithIndex(sources: readonly string[], options: Common
   const counts = segments.map((s, i) => {
     if (s instanceof SegmentErrors) return s;
     // The same instant and zone as the compiled segment.
-    return compileReach(index, sources[i], { segments: ctx.segments, now: s.clock.now, timeZone: s.clock.timeZone }).count();
+    return compileReach(index, checks[i]!, { segments: ctx.segments, now: s.clock.now, timeZone: s.clock.timeZone }).count();
   });
   return { counts, stream, scanned };
 }

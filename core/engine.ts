@@ -24,6 +24,8 @@ export interface EngineOptions extends ClockOptions {
 }
 
 export interface CheckResult {
+  /** The text that was checked. */
+  source: string;
   /** The tree, when the source parsed. */
   expr: Expr | undefined;
   /** Every syntax and validation problem (empty when the segment is valid), with the source for messages. */
@@ -50,7 +52,7 @@ export function check(source: string, options: EngineOptions = {}): CheckResult 
     expr = parse(source);
   } catch (e) {
     if (e instanceof SegmentError) {
-      return { expr: undefined, errors: toErrors([e.diagnostic], { source: e.source ?? source, origin: options.origin }), diagnostics: [e.diagnostic], segments: new Map() };
+      return { source, expr: undefined, errors: toErrors([e.diagnostic], { source: e.source ?? source, origin: options.origin }), diagnostics: [e.diagnostic], segments: new Map() };
     }
     throw e;
   }
@@ -67,7 +69,7 @@ export function check(source: string, options: EngineOptions = {}): CheckResult 
   resolved.diagnostics.forEach((d, i) => found.push({ d, source: d.origin === undefined ? source : resolved.errors[i].source }));
   found.sort((a, b) => (a.d.span?.start ?? Infinity) - (b.d.span?.start ?? Infinity));
   const errors = quietly(() => found.map((f) => new SegmentError({ ...f.d, source: f.source, origin: f.d.origin ?? options.origin })));
-  return { expr, errors, diagnostics: found.map((f) => f.d), segments: resolved.segments };
+  return { source, expr, errors, diagnostics: found.map((f) => f.d), segments: resolved.segments };
 }
 
 export interface TreeValidateOptions {
@@ -102,9 +104,13 @@ export interface CompiledSegment {
   count(profiles: Iterable<Profile>): number;
 }
 
-/** Parse, validate and compile once; evaluate many times. Throws `SegmentErrors` listing every problem. */
-export function compileSegment(source: string, options: EngineOptions = {}): CompiledSegment {
-  const result = check(source, options);
+/**
+ * Parse, validate and compile once; evaluate many times. Throws `SegmentErrors` listing every problem.
+ * `input` is the text, or what `check` returned for it with the same `schema` and `segments` (so
+ * a host that checked it already does not check it twice).
+ */
+export function compileSegment(input: string | CheckResult, options: EngineOptions = {}): CompiledSegment {
+  const result = typeof input === 'string' ? check(input, options) : input;
   if (result.expr === undefined || result.errors.length > 0) throw new SegmentErrors(result.errors);
   const expr = result.expr;
   const clock = createClock(options);

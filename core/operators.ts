@@ -76,7 +76,7 @@ const TEXT_NUM_BOOL_DATE: readonly FieldKind[] = ['text', 'number', 'boolean', '
 const ORDERED: readonly FieldKind[] = ['number', 'date'];
 const ANY: readonly FieldKind[] = ['text', 'number', 'boolean', 'date', 'list'];
 
-const defs: OperatorDef[] = [
+const defs = [
   { id: 'eq', print: '=', spellings: ['=', '==', 'is'], operand: 'value', kinds: TEXT_NUM_BOOL_DATE, phrase: 'is', negated: 'is not', label: 'is' },
   { id: 'neq', print: '!=', spellings: ['!=', 'is not'], operand: 'value', kinds: TEXT_NUM_BOOL_DATE, negates: 'eq', phrase: 'is not', negated: 'is', label: 'is not' },
   { id: 'gt', print: '>', spellings: ['>'], operand: 'value', kinds: ORDERED, phrase: 'is greater than', negated: 'is not greater than', label: '>' },
@@ -102,10 +102,21 @@ const defs: OperatorDef[] = [
   { id: 'older_than', print: 'older than', spellings: ['older than'], operand: 'duration', kinds: ['date'], phrase: 'is more than', negated: 'is not more than', label: 'older than' },
   { id: 'before', print: 'before', spellings: ['before'], operand: 'value', kinds: ['date'], phrase: 'is before', negated: 'is not before', label: 'before' },
   { id: 'after', print: 'after', spellings: ['after'], operand: 'value', kinds: ['date'], phrase: 'is after', negated: 'is not after', label: 'after' },
-];
+] as const satisfies readonly OperatorDef[];
+
+/**
+ * The operators without `negates`, derived from the table: the only ones a compiler implements. A
+ * negative form is compiled as the negation of its positive form (`positiveForm`), never written
+ * a second time.
+ */
+export type PositiveOperatorId = Exclude<OperatorId, Extract<(typeof defs)[number], { negates: string }>['id']>;
+
+/** A negative form negates a positive one (never another negative form): the build breaks otherwise. */
+const NEGATES_POSITIVE: Extract<(typeof defs)[number], { negates: string }>['negates'] extends PositiveOperatorId ? true : never = true;
+void NEGATES_POSITIVE;
 
 export const OPERATORS: Readonly<Record<OperatorId, OperatorDef>> = Object.freeze(
-  Object.fromEntries(defs.map((d) => [d.id, Object.freeze(d)])) as Record<OperatorId, OperatorDef>,
+  Object.fromEntries(defs.map((d: OperatorDef) => [d.id, Object.freeze(d)])) as Record<OperatorId, OperatorDef>,
 );
 
 export const OPERATOR_LIST: readonly OperatorDef[] = Object.freeze(defs.map((d) => OPERATORS[d.id]));
@@ -119,9 +130,9 @@ const SPELLINGS = new Map<string, OperatorDef>();
 for (const d of defs) for (const s of d.spellings) SPELLINGS.set(s, OPERATORS[d.id]);
 
 /** The positive form of an operator and whether it is negated: `neq` → [`eq`, true]. */
-export function positiveForm(id: OperatorId): [OperatorId, boolean] {
+export function positiveForm(id: OperatorId): [PositiveOperatorId, boolean] {
   const neg = OPERATORS[id].negates;
-  return neg ? [neg, true] : [id, false];
+  return neg ? [neg as PositiveOperatorId, true] : [id as PositiveOperatorId, false];
 }
 
 /** Operators that apply to a field kind, in declaration order (for the builder's picker). */

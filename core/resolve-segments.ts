@@ -9,10 +9,11 @@
  * `segment "Name"`), and once more at the reference in the main expression, so the editor shows
  * something where the user typed.
  */
-import { assertNever, type Expr, type SegmentRefExpr, type Span } from './ast';
+import type { Expr, SegmentRefExpr, Span } from './ast';
 import { didYouMean, quietly, toErrors, type Diagnostic, type ErrorCode, type NodePath, type SegmentError } from './errors';
 import type { Schema } from './schema';
 import { isManual, MAX_SEGMENT_REFERENCES, segmentKey, type ResolvedSegment, type ResolvedSegments, type SegmentDefinition } from './segments';
+import { segmentRefPaths, walkSegmentGraph, type RefAt } from './segment-graph';
 import { validateTree } from './validate';
 
 export interface ResolveOptions {
@@ -62,7 +63,6 @@ interface Node {
   problem: Problem | undefined;
   /** Its own problem or the first one among the segments it reaches (after the walk). */
   reachProblem: Problem | undefined;
-  state: 'new' | 'visiting' | 'done';
 }
 
 export function resolveSegments(expr: Expr, options: ResolveOptions): ResolveResult {
@@ -122,7 +122,26 @@ export function resolveSegments(expr: Expr, options: ResolveOptions): ResolveRes
   }
 
   // 3. Cycles and problems carried up to the references in the main expression.
-  for (const key of queue) visit(nodes.get(key) as Node, [], nodes, found);
+  walkSegmentGraph(
+    queue.map((key) => nodes.get(key) as Node),
+    {
+      refs: (node) => node.refs,
+      target: (ref) => nodes.get(segmentKey(ref.name)),
+      cycle(node, { ref, path: at }, cycle) {
+        const names = [...cycle.map((n) => n.def.name), cycle[0].def.name];
+        const problem: Problem = {
+          code: 'segment-cycle',
+          summary: cycle.length === 1 ? `segment ${JSON.stringify(node.def.name)} references itself: ${names.join(' → ')}` : `segments reference each other in a cycle: ${names.join(' → ')}`,
+          hint: 'remove one of these references to break the cycle',
+        };
+        found.push({ d: make(problem.code, ref.span, at, problem.summary, problem.hint, node.origin), source: sourceOf(node.def) });
+        node.problem ??= { ...problem, owner: node };
+      },
+      done(node, children) {
+        node.reachProblem = node.problem ?? children.find((c) => c.reachProblem !== undefined)?.reachProblem;
+      },
+    },
+  );
   for (const f of found) if (f.source === options.source && f.d.origin !== undefined && f.d.span !== undefined) twins.add(`${f.d.code} ${f.d.span.start} ${f.d.span.end}`);
   for (const { ref, path } of mainRefs) {
     const key = segmentKey(ref.name);
@@ -153,7 +172,7 @@ function make(code: ErrorCode, span: Span | undefined, path: NodePath, summary: 
 /** Parses one definition; its own errors go to `found` with its origin. */
 function load(def: SegmentDefinition, parse: (source: string) => Expr, found: Found[]): Node {
   const origin = `segment ${JSON.stringify(def.name)}`;
-  const node: Node = { def, origin, resolved: undefined, refs: [], problem: undefined, reachProblem: undefined, state: 'new' };
+  const node: Node = { def, origin, resolved: undefined, refs: [], problem: undefined, reachProblem: undefined };
   if (isManual(def)) {
     node.resolved = { kind: 'manual', name: def.name, members: new Set(def.members.map(String)) };
     return node;
@@ -192,38 +211,6 @@ function check(node: Node, schema: Schema, found: Found[]): void {
   node.problem ??= { code: first.code, summary: `segment ${JSON.stringify(name)} is invalid: ${first.summary}${more}`, hint: first.hint, owner: node };
 }
 
-/**
- * Depth-first over references: a reference to a segment on the current path closes a cycle. The
- * depth is bounded by the number of reachable segments, which the limit keeps small.
- */
-function visit(node: Node, path: Node[], nodes: Map<string, Node>, found: Found[]): void {
-  if (node.state !== 'new') return;
-  node.state = 'visiting';
-  path.push(node);
-  let childProblem: Problem | undefined;
-  for (const { ref, path: at } of node.refs) {
-    const child = nodes.get(segmentKey(ref.name));
-    if (child === undefined) continue;
-    if (child.state === 'visiting') {
-      const cycle = path.slice(path.indexOf(child)).map((n) => n.def.name);
-      cycle.push(child.def.name);
-      const problem: Problem = {
-        code: 'segment-cycle',
-        summary: child === node ? `segment ${JSON.stringify(node.def.name)} references itself: ${cycle.join(' → ')}` : `segments reference each other in a cycle: ${cycle.join(' → ')}`,
-        hint: 'remove one of these references to break the cycle',
-      };
-      found.push({ d: make(problem.code, ref.span, at, problem.summary, problem.hint, node.origin), source: sourceOf(node.def) });
-      node.problem ??= { ...problem, owner: node };
-      continue;
-    }
-    visit(child, path, nodes, found);
-    childProblem ??= child.reachProblem;
-  }
-  path.pop();
-  node.state = 'done';
-  node.reachProblem = node.problem ?? childProblem;
-}
-
 function unknownProblem(name: string, names: readonly string[]): Problem {
   return {
     code: 'unknown-segment',
@@ -241,58 +228,4 @@ function spanOfAll(refs: readonly SegmentRefExpr[]): Span | undefined {
   const last = refs[refs.length - 1]?.span;
   if (first === undefined || last === undefined) return undefined;
   return { start: first.start, end: last.end };
-}
-
-/** An `in_segment` node and where it is in its tree. */
-export interface RefAt {
-  ref: SegmentRefExpr;
-  path: NodePath;
-}
-
-/** Every `in_segment` reference in a tree (including inside `.where()`), in source order. */
-export function segmentRefs(root: Expr): SegmentRefExpr[] {
-  return segmentRefPaths(root).map((r) => r.ref);
-}
-
-type PathLink = { parent: PathLink; key: string | number } | null;
-
-/**
- * Every `in_segment` reference in a tree with its path, in source order. Iterative, with paths as
- * linked lists while walking, so long chains and deep nesting stay linear.
- */
-export function segmentRefPaths(root: Expr): RefAt[] {
-  const found: [SegmentRefExpr, PathLink][] = [];
-  const stack: [Expr, PathLink][] = [[root, null]];
-  const at = (parent: PathLink, ...keys: (string | number)[]): PathLink => keys.reduce<PathLink>((p, key) => ({ parent: p, key }), parent);
-  while (stack.length > 0) {
-    const [node, path] = stack.pop() as [Expr, PathLink];
-    switch (node.type) {
-      case 'and':
-      case 'or':
-        for (let i = node.items.length - 1; i >= 0; i--) stack.push([node.items[i], at(path, 'items', i)]);
-        break;
-      case 'not':
-        stack.push([node.operand, at(path, 'operand')]);
-        break;
-      case 'group':
-        stack.push([node.expr, at(path, 'expr')]);
-        break;
-      case 'segment':
-        found.push([node, path]);
-        break;
-      case 'predicate':
-      case 'draft':
-        if (node.subject?.type === 'aggregate' && node.subject.where) stack.push([node.subject.where, at(path, 'subject', 'where')]);
-        break;
-      case 'raw':
-        break;
-      default:
-        assertNever(node);
-    }
-  }
-  return found.map(([ref, link]) => {
-    const path: (string | number)[] = [];
-    for (let l = link; l !== null; l = l.parent) path.push(l.key);
-    return { ref, path: path.reverse() };
-  });
 }

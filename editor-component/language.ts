@@ -28,6 +28,8 @@ import {
   localeStrings,
   operandSpec,
   operatorWords,
+  parse,
+  formatDiagnostic,
   type AggregateFn,
   type FieldType,
 } from '../core/index';
@@ -44,19 +46,35 @@ export interface Analysis {
   valid: boolean;
 }
 
-/** Parses and validates `text` (against the schema when there is one) and resolves its segments. */
+/**
+ * Parses and validates `text` (against the schema when there is one) and resolves its segments.
+ * Text that does not parse still gives a tree: the core's recovery keeps what parses and holds the
+ * rest as `raw` stretches and empty drafts, each with its syntax error.
+ */
 export function analyze(text: string, schema: Schema | undefined, segments: readonly SegmentDefinition[]): Analysis {
   if (text.trim() === '') return { text, expr: undefined, diagnostics: [], valid: false };
   const result = check(text, { schema, segments });
-  const diagnostics = result.errors.map((e): BuilderDiagnostic => ({
-    code: e.code,
-    severity: 'error',
-    summary: e.summary,
-    hint: e.hint,
-    span: e.span,
-    message: e.message,
+  if (result.expr !== undefined) {
+    const diagnostics = result.errors.map((e): BuilderDiagnostic => ({
+      code: e.code,
+      severity: e.diagnostic.severity,
+      summary: e.summary,
+      hint: e.hint,
+      span: e.span,
+      message: e.message,
+    }));
+    return { text, expr: result.expr, diagnostics, valid: diagnostics.every((d) => d.severity !== 'error') };
+  }
+  const recovered = parse(text, { recover: true });
+  const diagnostics = recovered.diagnostics.map((d): BuilderDiagnostic => ({
+    code: d.code,
+    severity: d.severity,
+    summary: d.summary,
+    hint: d.hint,
+    span: d.span,
+    message: formatDiagnostic(d, { source: text }),
   }));
-  return { text, expr: result.expr, diagnostics, valid: result.expr !== undefined && diagnostics.length === 0 };
+  return { text, expr: recovered.expr, diagnostics, valid: false };
 }
 
 /** One plain-language sentence for a tree. */

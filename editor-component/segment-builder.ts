@@ -449,6 +449,31 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     this.userEdit(this.printRoot(replaceAt(this._root, path, () => node)), commit);
   }
 
+  private _rawEdit: { key: string; start: number; end: number; text: string } | undefined;
+
+  /**
+   * @internal A keystroke in a raw row. The stretch it replaces is the one it wrote last (the
+   * parser's span leaves out the spaces at its ends, the input keeps them), else the node's span.
+   */
+  editRaw(path: Path, value: string): void {
+    const key = pathKey(path);
+    let r = this._rawEdit;
+    if (!r || r.key !== key || r.text !== this._text) {
+      const span = spanOf(nodeAt(this._root, path) ?? {});
+      if (!span) return this.replaceNode(path, nodes.raw(value), false);
+      r = { key, start: span.start, end: span.end, text: this._text };
+    }
+    const text = this._text.slice(0, r.start) + value + this._text.slice(r.end);
+    this._rawEdit = { key, start: r.start, end: r.start + value.length, text };
+    this.userEdit(text, false);
+  }
+
+  /** @internal */
+  rawText(path: Path): string | undefined {
+    const r = this._rawEdit;
+    return r && r.key === pathKey(path) && r.text === this._text ? this._text.slice(r.start, r.end) : undefined;
+  }
+
   /** A structural edit: the new root, the row to focus, and what to announce. */
   private structural(root: Expr, focus: Path | undefined, announcement: string): void {
     this.userEdit(this.printRoot(root), true);

@@ -30,6 +30,7 @@ export function tokensOf(text: string, expr: Expr | undefined): Token[] {
     if (span && span.end > span.start) found.push([kind, span.start, span.end]);
   };
   const literal = (l: Literal) => add(LITERAL_KIND[l.type], l);
+  const plain: [number, number][] = [];
   const stack: Expr[] = expr ? [expr] : [];
   while (stack.length > 0) {
     const node = stack.pop() as Expr;
@@ -50,6 +51,10 @@ export function tokensOf(text: string, expr: Expr | undefined): Token[] {
         break;
       case 'segment':
         add('function', node);
+        break;
+      case 'raw':
+        // Text that does not parse: left uncoloured (its problem is squiggled), never read as keywords.
+        if (node.span) plain.push([node.span.start, node.span.end]);
         break;
       case 'predicate': {
         const s = node.subject;
@@ -83,7 +88,8 @@ export function tokensOf(text: string, expr: Expr | undefined): Token[] {
     for (let m = words.exec(slice); m !== null; m = words.exec(slice)) gaps.push([m[0].startsWith('//') ? 'comment' : 'keyword', m.index, m.index + m[0].length]);
   };
   let at = 0;
-  for (const [, start, end] of found) {
+  const covered: [number, number][] = [...found.map(([, start, end]): [number, number] => [start, end]), ...plain].sort((a, b) => a[0] - b[0]);
+  for (const [start, end] of covered) {
     if (start > at) gap(at, start);
     at = Math.max(at, end);
   }

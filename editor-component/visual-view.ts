@@ -71,6 +71,10 @@ export interface VisualHost extends PickerHost {
   ago(amount: number, unit: DurationUnit): number;
   /** Replaces the node at `path`; `commit` also fires `change`. */
   replaceNode(path: Path, node: Expr, commit: boolean): void;
+  /** Replaces the text of a raw row as the user types in it (spaces at its ends included). */
+  editRaw(path: Path, text: string): void;
+  /** What the user typed in a raw row being edited (the input keeps it as typed, caret and all). */
+  rawText(path: Path): string | undefined;
   /** Fires `change` for the edits made since the last one (a text field left). */
   commitEdits(): void;
   act(action: RowAction, path: Path): void;
@@ -634,7 +638,7 @@ function rawRow(h: VisualHost, node: Expr, path: Path, level: number): TemplateR
   const s = h.words;
   const key = pathKey(path);
   const tab = h.activeRow === key ? 0 : -1;
-  const text = node.type === 'raw' ? node.text : print(node);
+  const text = h.rawText(path) ?? (node.type === 'raw' ? node.text : print(node));
   const body = html`<span class="raw"
     ><input
       type="text"
@@ -643,7 +647,7 @@ function rawRow(h: VisualHost, node: Expr, path: Path, level: number): TemplateR
       tabindex=${tab}
       ?readonly=${h.readOnly}
       .value=${text}
-      @input=${(e: Event) => h.replaceNode(path, nodes.raw((e.target as HTMLInputElement).value), false)}
+      @input=${(e: Event) => h.editRaw(path, (e.target as HTMLInputElement).value)}
       @change=${() => h.commitEdits()}
   /></span>`;
   return leaf(h, path, level, 'raw', format(s.rawLabel, { text }), body);

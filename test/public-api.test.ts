@@ -92,6 +92,7 @@ const SERVER_ONLY = [
   'keyOfHeader',
   'layoutDirectory',
   'layoutMapping',
+  'loadCatalogSnapshot',
   'loadProfiles',
   'migrateCatalog',
   'migrateLayout',
@@ -114,7 +115,7 @@ const SERVER_ONLY = [
 ];
 
 /** The reach index entry (n8n-nodes-segments/reach): columnar profiles for live counts. */
-const REACH = ['ReachIndex', 'addJsonLines', 'compileReach', 'reachCount'];
+const REACH = ['ReachIndex', 'addJsonLines', 'compileReach', 'createReachCountProvider', 'reachCount', 'schemaFor', 'serveReach'];
 
 const sorted = (names: Iterable<string>) => [...names].sort();
 

@@ -5,6 +5,7 @@
 export { SegmentCatalog } from './catalog';
 export { migrate as migrateCatalog, dropCatalogTables, TABLES as CATALOG_TABLES } from './migrations';
 export { generation as catalogGeneration } from './lock';
+export { loadSnapshot as loadCatalogSnapshot, type CatalogSnapshot } from './snapshot';
 export { readMemberCsv, keyOfHeader, CsvImportError, type CsvSource, type ImportProblem, type MemberList, type ReadMembersOptions } from './csv-import';
 export { MemoryDirectory, SqlDirectory, type ProfileDirectory } from './directory';
 export { MATCH_KEYS, DEFAULT_CONTACT_FIELDS, normalise as normaliseContact, toE164, type ContactFields, type MatchKey } from './contacts';

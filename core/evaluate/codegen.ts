@@ -13,23 +13,16 @@
  */
 import { assertNever, unwrapNot, type EventAggregate, type Expr, type PredicateExpr, type SegmentRefExpr } from '../ast';
 import { notCompilable, SegmentError } from '../errors';
-import { fieldKey, fieldPath, kindOf, type FieldSchema } from '../schema';
+import { fieldKey, fieldPath, kindOf } from '../schema';
 import { segmentKey } from '../segments';
 import type { Clock } from '../time';
-import type { CompileContext } from './compile';
+import type { CompileContext, GeneratorContext, ScopeTemplate } from './context';
 import { emitAggregate } from './emit-events';
-import { emitTest, type EmitContext } from './emit-predicate';
+import { emitTest } from './emit-predicate';
 import { RUNTIME, type RuntimeName } from './runtime';
 
 const MAX_DEPTH = 48;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** How a scope function reads its fields: the profile (`p`) or an event's properties (`q`). */
-export interface ScopeTemplate {
-  readonly params: 'p' | 'q, p';
-  readonly base: 'p' | 'q';
-  readonly fields: Readonly<Record<string, FieldSchema>>;
-}
 
 interface PendingScope {
   name: string;
@@ -68,7 +61,7 @@ function factoryFor(source: string): Factory {
   return factory;
 }
 
-export class CodeGenerator implements EmitContext {
+export class CodeGenerator implements GeneratorContext {
   readonly clock: Clock;
   readonly context: CompileContext;
   private readonly values: unknown[] = [];

@@ -14,45 +14,14 @@
  * `profile["attributes.tier"]` is read instead. Event property paths (`where`, `sum("a.b")`) read the same way.
  */
 import type { Expr } from '../ast';
-import { SegmentError } from '../errors';
-import type { Schema } from '../schema';
-import { segmentKey, type ResolvedSegments } from '../segments';
-import type { Clock } from '../time';
-import { segmentRefs } from '../resolve-segments';
+import { checkSegmentGraph } from '../segment-graph';
 import { CodeGenerator } from './codegen';
+import type { CompileContext, Profile } from './context';
 
-export type Profile = Record<string, unknown>;
-
-export interface CompileContext {
-  schema: Schema;
-  idField: string;
-  segments: ResolvedSegments;
-  clock: Clock;
-}
+export type { CompileContext, Profile } from './context';
 
 /** Compiles `expr` to a predicate. Throws a `SegmentError` for an unknown or cyclic segment reference. */
 export function compilePredicate(expr: Expr, context: CompileContext): (profile: Profile) => boolean {
   checkSegmentGraph(expr, context.segments);
   return new CodeGenerator(context).build(expr, { params: 'p', base: 'p', fields: context.schema.fields });
-}
-
-/** Every reachable segment exists and none reaches itself (a cycle would recurse forever). */
-function checkSegmentGraph(expr: Expr, segments: ResolvedSegments): void {
-  const done = new Set<string>();
-  const visit = (root: Expr, path: string[]): void => {
-    for (const ref of segmentRefs(root)) {
-      const key = segmentKey(ref.name);
-      const segment = segments.get(key);
-      if (segment === undefined) {
-        throw new SegmentError({ code: 'unknown-segment', span: ref.span, summary: `unknown segment "${ref.name}"`, hint: 'define the segment, or check its name' });
-      }
-      if (path.includes(key)) {
-        throw new SegmentError({ code: 'segment-cycle', span: ref.span, summary: `segment "${ref.name}" refers to itself`, hint: 'remove one of the in_segment references that form the loop' });
-      }
-      if (done.has(key) || segment.kind === 'manual') continue;
-      visit(segment.expr, [...path, key]);
-      done.add(key);
-    }
-  };
-  visit(expr, []);
 }

@@ -10,7 +10,7 @@
  */
 import { assertNever, type EventAggregate } from '../ast';
 import { EVENTS_KEY, type EventSchema, type Schema } from '../schema';
-import type { CodeGenerator } from './codegen';
+import type { GeneratorContext } from './context';
 
 const FOLD: Record<EventAggregate['fn'], { body: string; result: string }> = {
   count: { body: 'if (++n >= cap) break;', result: 'n' },
@@ -27,7 +27,7 @@ const FOLD: Record<EventAggregate['fn'], { body: string; result: string }> = {
  * reaches `cap`: the caller passes one more than the largest number it compares with, above which
  * every comparison is decided.
  */
-export function emitAggregate(node: EventAggregate, gen: CodeGenerator): string {
+export function emitAggregate(node: EventAggregate, gen: GeneratorContext): string {
   const name = gen.fresh('a');
   const eventName = gen.constant(node.event.value.toLowerCase());
   const instant = gen.runtime('instant');
@@ -91,7 +91,7 @@ export function emitAggregate(node: EventAggregate, gen: CodeGenerator): string 
   return name;
 }
 
-function constantFunction(gen: CodeGenerator, name: string, result: string): string {
+function constantFunction(gen: GeneratorContext, name: string, result: string): string {
   gen.declare(`function ${name}(p, cap) { return ${result}; }`);
   return name;
 }

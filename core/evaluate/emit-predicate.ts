@@ -1,24 +1,15 @@
 /**
  * One predicate (`subject op operand`) as a JavaScript boolean expression over a variable that
- * already holds the subject's value. Every operator of `operators.ts` has an entry in `EMIT`;
- * negative forms are emitted as the plain negation of their positive form, so they are exact
- * complements (true on unknown and wrong-type values).
+ * already holds the subject's value. Every positive operator of `operators.ts` has an entry in
+ * `EMIT`; a negative form (its `negates`) is the plain negation of its positive form, so it is the
+ * exact complement (true on unknown and wrong-type values) and is never written twice.
  *
  * Constants go through `gen.constant()`: no literal from the source is ever spliced into the code.
  */
 import { assertNever, type Literal, type Operand, type PredicateExpr } from '../ast';
-import type { FieldKind, OperatorId } from '../operators';
+import { positiveForm, type FieldKind, type PositiveOperatorId } from '../operators';
 import { literalInstant, parseIsoDate, type Clock } from '../time';
-import type { RuntimeName } from './runtime';
-
-/** What the emitters need from the code generator. */
-export interface EmitContext {
-  readonly clock: Clock;
-  /** The name of a constant holding `value` in the generated code. */
-  constant(value: unknown): string;
-  /** The name of a runtime helper in the generated code. */
-  runtime(name: RuntimeName): string;
-}
+import type { EmitContext } from './context';
 
 export interface TestInput {
   node: PredicateExpr;
@@ -37,7 +28,7 @@ type Emit = (i: TestInput) => string;
 
 const FALSE = 'false';
 
-const EMIT: Record<OperatorId, Emit> = {
+const EMIT: Record<PositiveOperatorId, Emit> = {
   eq(i) {
     const lit = value(i);
     const kind = i.kind ?? literalKind(lit, false);
@@ -47,7 +38,6 @@ const EMIT: Record<OperatorId, Emit> = {
     if (kind === 'date') return `(${dateOf(i)} === ${c})`;
     return `(${i.x} === ${c})`;
   },
-  neq: negate('eq'),
   gt: ordered('>'),
   gte: ordered('>='),
   lt: ordered('<'),
@@ -62,7 +52,6 @@ const EMIT: Record<OperatorId, Emit> = {
     if (values.length > 4) return `(typeof ${i.x} === 'number' && ${i.gen.constant(new Set(values))}.has(${i.x}))`;
     return `(${values.map((v) => `${i.x} === ${i.gen.constant(v)}`).join(' || ')})`;
   },
-  not_in: negate('in'),
   between(i) {
     const range = i.node.operand;
     if (range === null || range.type !== 'range') return FALSE;
@@ -74,7 +63,6 @@ const EMIT: Record<OperatorId, Emit> = {
     if (kind === 'date') return `(d = ${dateOf(i)}, d >= ${low} && d <= ${high})`;
     return FALSE;
   },
-  not_between: negate('between'),
   contains(i) {
     const lit = value(i);
     const substring = (): string => {
@@ -87,7 +75,6 @@ const EMIT: Record<OperatorId, Emit> = {
     // Not in the schema: substring of a text, or element of a list, whichever the value is.
     return `(typeof ${i.x} === 'string' ? ${substring()} : Array.isArray(${i.x}) && ${elementTest(i, lit)})`;
   },
-  not_contains: negate('contains'),
   starts_with: affix('startsWith'),
   ends_with: affix('endsWith'),
   contains_any(i) {
@@ -105,16 +92,13 @@ const EMIT: Record<OperatorId, Emit> = {
     if (dropped) return FALSE;
     return `(Array.isArray(${i.x}) && ${i.gen.runtime('allOf')}(${i.x}, ${i.gen.constant(texts)}, ${i.gen.constant(numbers)}))`;
   },
-  contains_none: negate('contains_any'),
   is_known: (i) => `(${i.x} !== undefined && ${i.x} !== null)`,
-  is_unknown: negate('is_known'),
   is_empty(i) {
     const unknown = `${i.x} === undefined || ${i.x} === null`;
     if (i.kind === 'text') return `(${unknown} || ${i.x} === '')`;
     if (i.kind === 'list') return `(${unknown} || (Array.isArray(${i.x}) && ${i.x}.length === 0))`;
     return `(${unknown} || ${i.x} === '' || (Array.isArray(${i.x}) && ${i.x}.length === 0))`;
   },
-  is_not_empty: negate('is_empty'),
   within_last(i) {
     const low = windowStart(i);
     if (low === undefined) return FALSE;
@@ -130,14 +114,10 @@ const EMIT: Record<OperatorId, Emit> = {
 
 /** The boolean expression for one predicate over the value in `input.x`. */
 export function emitTest(input: TestInput): string {
-  return EMIT[input.node.op](input);
-}
-
-function negate(positive: OperatorId): Emit {
-  return (i) => {
-    const code = EMIT[positive](i);
-    return code === FALSE ? 'true' : `!${code}`;
-  };
+  const [positive, negated] = positiveForm(input.node.op);
+  const code = EMIT[positive](input);
+  if (!negated) return code;
+  return code === FALSE ? 'true' : `!${code}`;
 }
 
 function ordered(op: '>' | '>=' | '<' | '<='): Emit {

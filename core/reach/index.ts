@@ -10,7 +10,7 @@
  * vip.count();
  * ```
  */
-import { check } from '../engine';
+import { check, type CheckResult } from '../engine';
 import { SegmentErrors } from '../errors';
 import type { SegmentDefinition } from '../segments';
 import { createClock, type Clock, type ClockOptions } from '../time';
@@ -20,7 +20,10 @@ import type { ReachIndex } from './store';
 import type { Expr } from '../ast';
 
 export { ReachIndex, addJsonLines, type ReachIndexOptions } from './store';
+export { schemaFor } from './prune';
 export type { Selection } from './bitset';
+export { createReachCountProvider, type ReachCountProvider, type ReachCountProviderOptions, type WorkerLike } from './count-provider';
+export { serveReach, type ReachPort, type ReachReply, type ReachRequest } from './worker';
 
 export interface ReachOptions extends ClockOptions {
   /** Saved segments that `in_segment("…")` may reference. */
@@ -47,8 +50,9 @@ export interface ReachQuery {
  * counting. Throws `SegmentErrors` listing every problem. The clock (`now`, the zone) is fixed here,
  * as for `compileSegment`; the profiles are read at each `count()`, so counts follow updates.
  */
-export function compileReach(index: ReachIndex, source: string, options: ReachOptions = {}): ReachQuery {
-  const result = check(source, { schema: index.hasSchema ? index.schema : undefined, segments: options.segments, origin: options.origin });
+export function compileReach(index: ReachIndex, input: string | CheckResult, options: ReachOptions = {}): ReachQuery {
+  // A text already checked (against the index's schema, or one it was pruned from) is not checked again.
+  const result = typeof input === 'string' ? check(input, { schema: index.hasSchema ? index.schema : undefined, segments: options.segments, origin: options.origin }) : input;
   if (result.expr === undefined || result.errors.length > 0) throw new SegmentErrors(result.errors);
   const expr = result.expr;
   const clock = createClock(options);

@@ -17,6 +17,7 @@ import { assertNever, unwrapNot, type EventAggregate, type Expr, type PredicateE
 import { notCompilable, SegmentError } from '../errors';
 import { compilePredicate } from '../evaluate/compile';
 import { DEFAULT_ID_FIELD, fieldKey, kindOf, type FieldSchema, type Schema } from '../schema';
+import { checkSegmentGraph } from '../segment-graph';
 import { segmentKey, type ResolvedSegments } from '../segments';
 import type { Clock } from '../time';
 import type { Dialect } from './connect';
@@ -57,6 +58,7 @@ interface Scope {
 
 /** Compiles a (validated, resolved) tree to a condition over the profiles table. */
 export function compileWhere(expr: Expr, options: SqlCompileOptions): CompiledWhere {
+  checkSegmentGraph(expr, options.segments);
   return new SqlCompiler(options).run(expr);
 }
 

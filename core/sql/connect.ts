@@ -153,12 +153,33 @@ function missingDriver(error: unknown, target: DatabaseTarget): SegmentError | u
   });
 }
 
-/** The dialect of a knex instance. */
+/** The knex clients the segment SQL is written and tested for, by dialect. */
+const KNEX_CLIENTS: Readonly<Record<string, Dialect>> = {
+  'better-sqlite3': 'sqlite',
+  sqlite3: 'sqlite',
+  mysql2: 'mysql',
+  mysql: 'mysql',
+  pg: 'postgres',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+};
+
+/**
+ * The dialect of a knex instance. Throws an `invalid-option` error naming the client for any other
+ * knex client (MSSQL, Oracle, CockroachDB, Redshift, a custom client class…): its SQL would differ.
+ */
 export function dialectOf(db: Knex): Dialect {
-  const client = String(db.client.config.client);
-  if (client === 'better-sqlite3' || client === 'sqlite3') return 'sqlite';
-  if (client === 'mysql2' || client === 'mysql') return 'mysql';
-  return 'postgres';
+  const client: unknown = db.client.config.client;
+  const name = typeof client === 'string' ? client : typeof client === 'function' ? `${client.name || 'anonymous'} (a client class)` : String(client);
+  const dialect = typeof client === 'string' && Object.hasOwn(KNEX_CLIENTS, client) ? KNEX_CLIENTS[client] : undefined;
+  if (dialect === undefined) {
+    throw new SegmentError({
+      code: 'invalid-option',
+      summary: `the knex client ${JSON.stringify(name)} is not supported: segments run on SQLite, MySQL/MariaDB and PostgreSQL`,
+      hint: `create the knex instance with one of the clients ${Object.keys(KNEX_CLIENTS).map((c) => JSON.stringify(c)).join(', ')}`,
+    });
+  }
+  return dialect;
 }
 
 /** Whether a Node version (`process.versions.node` form) can run the SQLite driver. */

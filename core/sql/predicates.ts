@@ -3,12 +3,13 @@
  *
  * Each entry writes the POSITIVE form as a condition that is true exactly where the in-memory
  * engine says true, and false or NULL elsewhere (a NULL column makes it NULL, which WHERE and
- * HAVING treat as false). Negative forms are `(positive) IS NOT TRUE`: the exact complement,
+ * HAVING treat as false). Only positive operators have an entry; a negative form (its `negates`) is
+ * `(positive) IS NOT TRUE`, derived in `compilePredicateSql`: the exact complement,
  * true on unknown and wrong-type values. Values are always bindings (`?`), identifiers always
  * `??` bindings taken from the mapping; windows come from the clock, computed once.
  */
 import { assertNever, type Literal, type Operand, type PredicateExpr } from '../ast';
-import type { FieldKind, OperatorId } from '../operators';
+import { positiveForm, type FieldKind, type PositiveOperatorId } from '../operators';
 import { literalInstant, type Clock } from '../time';
 import { complement, LIKE_ESCAPE, likeLiteral, storableText, type DialectSpec } from './dialects';
 import { lowerKey, type DateStorage, type ListMapping } from './mapping';
@@ -86,7 +87,7 @@ export interface PredicateContext {
 
 type Compile = (s: SubjectSql, node: PredicateExpr, c: PredicateContext) => Frag;
 
-export const SQL_OPERATORS: Record<OperatorId, Compile> = {
+export const SQL_OPERATORS: Record<PositiveOperatorId, Compile> = {
   eq(s, n, c) {
     const v = scalar(s, literal(n.operand), c);
     if (v === undefined) return falsity(c);
@@ -98,7 +99,6 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
     }
     return frag(`${(s.kind === 'text' ? s.lower! : s.value).sql} = ?`, ...(s.kind === 'text' ? s.lower! : s.value).bindings, v);
   },
-  neq: negate('eq'),
   gt: ordered('>'),
   gte: ordered('>='),
   lt: ordered('<'),
@@ -115,7 +115,6 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
     const whole = inValues(long, texts, 'text', c);
     return frag(`(${keys.sql} AND (? OR ${long.sql} IS NULL OR ${whole.sql}))`, ...keys.bindings, c.spec.bool(texts.every((t) => t.length < max)), ...long.bindings, ...whole.bindings);
   },
-  not_in: negate('in'),
   between(s, n, c) {
     const range = n.operand;
     if (range === null || range.type !== 'range' || (s.kind !== 'number' && s.kind !== 'date')) return falsity(c);
@@ -124,7 +123,6 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
     if (low === undefined || high === undefined) return falsity(c);
     return frag(`${s.value.sql} BETWEEN ? AND ?`, ...s.value.bindings, low, high);
   },
-  not_between: negate('between'),
   contains(s, n, c) {
     const lit = literal(n.operand);
     if (s.kind === 'text') {
@@ -136,7 +134,6 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
     if (texts.length + numbers.length === 0) return falsity(c);
     return hasElement(s, texts, numbers, c);
   },
-  not_contains: negate('contains'),
   starts_with: affix('starts'),
   ends_with: affix('ends'),
   contains_any(s, n, c) {
@@ -161,13 +158,11 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
     }
     return parenthesised(connect(parts, 'AND'));
   },
-  contains_none: negate('contains_any'),
   is_known(s) {
     const known = frag(`${s.value.sql} IS NOT NULL`, ...s.value.bindings);
     if (s.other === undefined) return known;
     return parenthesised(join([known, frag(`${s.other.sql} IS NOT NULL`, ...s.other.bindings)], ' OR '));
   },
-  is_unknown: negate('is_known'),
   is_empty(s, _n, c) {
     if (s.kind !== 'text' && s.kind !== 'list') return falsity(c);
     const unknown = [frag(`${s.value.sql} IS NULL`, ...s.value.bindings)];
@@ -175,7 +170,6 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
     const empty = s.kind === 'text' ? frag(`${s.value.sql} = ?`, ...s.value.bindings, '') : frag(`${s.value.sql} = 0`, ...s.value.bindings);
     return parenthesised(join([empty, parenthesised(join(unknown, ' AND '))], ' OR '));
   },
-  is_not_empty: negate('is_empty'),
   within_last(s, n, c) {
     const low = windowStart(s, n.operand, c);
     if (low === undefined) return falsity(c);
@@ -192,7 +186,9 @@ export const SQL_OPERATORS: Record<OperatorId, Compile> = {
 
 /** The SQL of one predicate over a subject. */
 export function compilePredicateSql(s: SubjectSql, node: PredicateExpr, c: PredicateContext): Frag {
-  return SQL_OPERATORS[node.op](s, node, c);
+  const [positive, negated] = positiveForm(node.op);
+  const f = SQL_OPERATORS[positive](s, node, c);
+  return negated ? negateFrag(f, c) : f;
 }
 
 export function falsity(c: PredicateContext): Frag {
@@ -218,10 +214,6 @@ export function negateFrag(f: Frag, c: PredicateContext): Frag {
 
 function parenthesised(f: Frag): Frag {
   return { sql: `(${f.sql})`, bindings: f.bindings };
-}
-
-function negate(positive: OperatorId): Compile {
-  return (s, n, c) => negateFrag(SQL_OPERATORS[positive](s, n, c), c);
 }
 
 function ordered(op: '>' | '>=' | '<' | '<='): Compile {

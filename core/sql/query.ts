@@ -7,7 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Expr } from '../ast';
-import { check } from '../engine';
+import { check, type CheckResult } from '../engine';
 import { SegmentError, SegmentErrors } from '../errors';
 import type { Schema } from '../schema';
 import type { SegmentDefinition } from '../segments';
@@ -42,27 +42,30 @@ export interface SqlSegment {
   readonly where: Frag;
 }
 
-/** Parses, validates and compiles a segment for a dialect. Throws `SegmentErrors` listing every problem. */
-export function compileSegmentSql(source: string, options: SqlSegmentOptions & { schema: Schema; dialect: Dialect }): SqlSegment {
+/**
+ * Parses, validates and compiles a segment for a dialect. Throws `SegmentErrors` listing every
+ * problem. `input` is the text, or what `check` returned for it with the same schema and segments.
+ */
+export function compileSegmentSql(input: string | CheckResult, options: SqlSegmentOptions & { schema: Schema; dialect: Dialect }): SqlSegment {
   const mapping = checkMapping(options.mapping ?? layoutMapping(options.schema));
-  const result = check(source, { schema: options.schema, segments: options.segments, origin: options.origin });
+  const result = typeof input === 'string' ? check(input, { schema: options.schema, segments: options.segments, origin: options.origin }) : input;
   if (result.expr === undefined || result.errors.length > 0) throw new SegmentErrors(result.errors);
   const clock = createClock(options);
   const storedMembers = options.storedMembers === undefined ? undefined : checkStoredMembers(options.storedMembers);
-  const compiled = withSource(source, options.origin, () =>
+  const compiled = withSource(result.source, options.origin, () =>
     compileWhere(result.expr!, { schema: options.schema, mapping, segments: result.segments, clock, dialect: options.dialect, inlineValues: options.inlineValues, storedMembers }),
   );
   return { expr: result.expr, clock, dialect: options.dialect, mapping, where: compiled.where };
 }
 
 /** Like `compileSegmentSql`, reading the schema and mapping saved in the database when not given. */
-export async function prepareSegment(db: Knex, source: string, options: SqlSegmentOptions = {}): Promise<SqlSegment> {
+export async function prepareSegment(db: Knex, input: string | CheckResult, options: SqlSegmentOptions = {}): Promise<SqlSegment> {
   const saved = options.schema !== undefined && options.mapping !== undefined ? undefined : await readLayout(db);
   const schema = options.schema ?? saved?.schema;
   if (schema === undefined) {
     throw new SegmentError({ code: 'no-layout', span: { start: 0, end: 0 }, summary: 'the database has no segment layout and no schema was given', hint: 'load profiles into the database first, or give the schema' });
   }
-  return compileSegmentSql(source, { ...options, schema, mapping: options.mapping ?? saved?.mapping, dialect: dialectOf(db) });
+  return compileSegmentSql(input, { ...options, schema, mapping: options.mapping ?? saved?.mapping, dialect: dialectOf(db) });
 }
 
 /** The profiles of a segment as a knex query (not run): `select` what you need from it. */

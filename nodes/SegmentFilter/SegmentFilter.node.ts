@@ -1,10 +1,63 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import { profileOptions, segmentSource } from '../shared/descriptions';
 import { searchSegments, testConnection } from '../shared/methods';
-import { description } from './description';
 import { execute } from './filter.operation';
 
 export class SegmentFilter implements INodeType {
-  description: INodeTypeDescription = description;
+  description: INodeTypeDescription = {
+    displayName: 'Segment Filter',
+    name: 'segmentFilter',
+    icon: { light: 'file:segments.svg', dark: 'file:segments.dark.svg' },
+    group: ['transform'],
+    version: [1],
+    defaultVersion: 1,
+    subtitle: '={{$parameter["source"] === "saved" ? "Saved segment" : $parameter["expression"]}}',
+    description: 'Route items by a customer segment: the profiles in it go to Matched, the others to Not Matched',
+    defaults: { name: 'Segment Filter' },
+    usableAsTool: true,
+    inputs: [NodeConnectionTypes.Main],
+    outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+    outputNames: ['Matched', 'Not Matched'],
+    credentials: [
+      {
+        name: 'segmentsDatabaseApi',
+        required: true,
+        testedBy: 'segmentsDatabaseConnectionTest',
+        displayOptions: { show: { source: ['saved'] } },
+      },
+      {
+        name: 'segmentsDatabaseApi',
+        required: true,
+        testedBy: 'segmentsDatabaseConnectionTest',
+        displayOptions: { show: { source: ['expression'], '/options.schema': ['database'] } },
+      },
+    ],
+    properties: [
+      ...segmentSource,
+      {
+        displayName: 'Options',
+        name: 'options',
+        type: 'collection',
+        placeholder: 'Add Option',
+        default: {},
+        options: [
+          ...profileOptions,
+          {
+            displayName: 'Items That Fail',
+            name: 'onItemError',
+            type: 'options',
+            options: [
+              { name: 'Stop the Workflow', value: 'error', description: 'Unless the node is set to continue on fail' },
+              { name: 'Send to Not Matched', value: 'notMatched' },
+              { name: 'Drop', value: 'drop' },
+            ],
+            default: 'error',
+            description: 'What happens to an item that cannot be evaluated (its segment does not compile, or it cannot be read as a profile)',
+          },
+        ],
+      },
+    ],
+  };
 
   methods = {
     listSearch: { searchSegments },

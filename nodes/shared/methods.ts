@@ -7,7 +7,6 @@ import { readLayout, SegmentCatalog } from 'n8n-nodes-segments/server';
 import { asCredential, withDatabase } from './database';
 
 export const CREDENTIAL_NAME = 'segmentsDatabaseApi';
-export const CREDENTIAL_TEST = 'segmentsDatabaseConnectionTest';
 
 /** The saved segments whose name contains the filter (case-insensitive), active ones first. */
 export async function searchSegments(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {

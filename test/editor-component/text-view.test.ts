@@ -61,11 +61,28 @@ describe('highlighting', () => {
     expect(el.value).toBe('country = ');
     expect(painted('error').length).toBe(1);
     const raw = $(el, '[part~="raw-input"]') as HTMLInputElement;
-    expect(raw.value).toBe('country = ');
+    expect(raw.value).toBe('country =');
     await userEvent.click(raw);
-    await userEvent.keyboard('{End}"OM"');
-    expect(el.value).toBe('country = "OM"');
+    await userEvent.keyboard('{End} "OM"');
+    expect(el.value).toBe('country = "OM" ');
     expect($$(el, '[part~="condition"]')).toHaveLength(1);
+  });
+
+  it('keeps the conditions around a stretch that does not parse, and only that stretch is raw', async () => {
+    const el = await mount({ value: 'country = "OM" and clicks_count > and (language = "ar" or tags contains "VIP")', view: 'both' });
+    const kinds = () => $$(el, '[role="row"][data-path]').map((r) => `${r.dataset.path}:${r.getAttribute('part')}`);
+    expect(kinds()).toEqual([':group-header', '0:condition-row', '1:raw-row', '2:group-header', '2/0:condition-row', '2/1:condition-row']);
+    expect(el.valid).toBe(false);
+    expect(el.diagnostics.map((d) => d.span)).toEqual([{ start: 33, end: 33 }]);
+    // The other rows still edit; the broken stretch stays as the user wrote it.
+    await userEvent.click($(el, '[role="row"][data-path="0"] [part~="delete-button"]'));
+    expect(el.value).toBe('clicks_count > and (language = "ar" or tags contains "VIP")');
+    const raw = $(el, '[part~="raw-input"]') as HTMLInputElement;
+    await userEvent.click(raw);
+    await userEvent.keyboard('{End} 3');
+    expect(el.value).toBe('clicks_count > 3 and (language = "ar" or tags contains "VIP")');
+    expect(el.valid).toBe(true);
+    expect($$(el, '[part~="raw"]')).toHaveLength(0);
   });
 });
 

@@ -31,7 +31,7 @@ import {
 import { SegmentsDatabaseApi } from '../../credentials/SegmentsDatabaseApi.credentials';
 import { SegmentExport } from '../../nodes/SegmentExport/SegmentExport.node';
 import { SegmentFilter } from '../../nodes/SegmentFilter/SegmentFilter.node';
-import { Suppression } from '../../nodes/Suppression/Suppression.node';
+import { SegmentSuppression } from '../../nodes/SegmentSuppression/SegmentSuppression.node';
 
 /** A node that emits the items of its `items` parameter (the test's input; n8n's own is not loaded here). */
 export class TestItems implements INodeType {
@@ -57,7 +57,7 @@ export class TestItems implements INodeType {
 export const NODE_TYPES: Record<string, INodeType> = {
   'n8n-nodes-segments.segmentFilter': new SegmentFilter(),
   'n8n-nodes-segments.segmentExport': new SegmentExport(),
-  'n8n-nodes-segments.segmentSuppression': new Suppression(),
+  'n8n-nodes-segments.segmentSuppression': new SegmentSuppression(),
   'test.items': new TestItems(),
 };
 

@@ -124,7 +124,8 @@ describe.each(DIALECT_NAMES)('segment import, count, filter and explain on %s', 
   });
 
   it('explains with the SQL the database runs, values as bindings', async () => {
-    const text = await dbExplain({ url, expression: 'country = "O\'M"', now: NOW });
+    const { sql: text, expr } = await dbExplain({ url, expression: 'country = "O\'M"', now: NOW });
+    expect(expr).toMatchObject({ type: 'predicate', op: 'eq' });
     expect(text).toMatch(/select\s+count\(\*\)/i);
     expect(text).toContain('f_country__lc');
     expect(text).toContain(`"o'm"`);

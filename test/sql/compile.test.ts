@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import knexFactory from 'knex';
 import { describe, expect, it } from 'vitest';
-import { OPERATOR_LIST } from '../../core/operators';
+import { OPERATOR_LIST, positiveForm } from '../../core/operators';
 import { compileWhere } from '../../core/sql/compile';
 import type { Dialect } from '../../core/sql/connect';
 import { DIALECTS } from '../../core/sql/dialects';
@@ -30,8 +30,19 @@ function sqlOf(dialect: Dialect, source: string, now = NOW) {
 }
 
 describe.each(['sqlite', 'mysql', 'postgres'] as const)('generated SQL for %s', (dialect) => {
-  it('has an SQL form for every operator of the language', () => {
-    for (const def of OPERATOR_LIST) expect(typeof SQL_OPERATORS[def.id], def.id).toBe('function');
+  it('has an SQL form for every positive operator, and derives each negative one from it', () => {
+    for (const def of OPERATOR_LIST) {
+      const [positive, negated] = positiveForm(def.id);
+      expect(negated, def.id).toBe(def.negates !== undefined);
+      expect(typeof SQL_OPERATORS[positive], def.id).toBe('function');
+      // A negative form is never written a second time: no entry of its own.
+      if (negated) expect(Object.hasOwn(SQL_OPERATORS, def.id), def.id).toBe(false);
+    }
+    // …and its SQL is the positive form's, complemented, with the same bindings.
+    const where = (source: string) => compileSegmentSql(source, { schema, dialect, now: NOW }).where;
+    const positive = where('country in ["OM", "AE"]');
+    const negative = where('country not in ["OM", "AE"]');
+    expect(negative).toEqual({ sql: `(${positive.sql}) IS NOT TRUE`, bindings: positive.bindings });
   });
 
   it('compares a date window on the raw column with instants bound from the clock', () => {

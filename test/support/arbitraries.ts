@@ -140,12 +140,12 @@ const randomDateText: fc.Arbitrary<string> = fc
   .map(([ms, offset]) => (offset === 0 ? isoAt(ms) : withOffset(ms, offset)));
 const dateText: fc.Arbitrary<string> = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...DATE_TEXTS) }, { weight: 1, arbitrary: randomDateText });
 
-function literalOf(kind: FieldKind, field: FieldSchema | undefined): fc.Arbitrary<Literal> {
+function literalOf(kind: FieldKind, field: FieldSchema | undefined, numbers: fc.Arbitrary<number> = number): fc.Arbitrary<Literal> {
   switch (kind) {
     case 'text':
       return field?.values ? fc.constantFrom(...field.values).map(ast.str) : text.map(ast.str);
     case 'number':
-      return number.map(ast.num);
+      return numbers.map(ast.num);
     case 'boolean':
       return fc.boolean().map(ast.bool);
     case 'date':
@@ -155,27 +155,34 @@ function literalOf(kind: FieldKind, field: FieldSchema | undefined): fc.Arbitrar
   }
 }
 
-function operandFor(def: OperatorDef, kind: FieldKind, field: FieldSchema | undefined): fc.Arbitrary<Operand | null> {
+function operandFor(def: OperatorDef, kind: FieldKind, field: FieldSchema | undefined, numbers: fc.Arbitrary<number> = number): fc.Arbitrary<Operand | null> {
   const element: FieldKind = kind === 'list' ? (field?.items === 'number' ? 'number' : 'text') : kind;
   switch (def.operand) {
     case 'none':
       return fc.constant(null);
     case 'value':
-      return literalOf(def.id === 'contains' || def.id === 'not_contains' ? element : kind, field);
+      return literalOf(def.id === 'contains' || def.id === 'not_contains' ? element : kind, field, numbers);
     case 'list':
-      return fc.array(literalOf(element, field), { minLength: 1, maxLength: 6 }).map((items) => ast.list(...items));
+      return fc.array(literalOf(element, field, numbers), { minLength: 1, maxLength: 6 }).map((items) => ast.list(...items));
     case 'range':
-      return fc.tuple(literalOf(kind, field), literalOf(kind, field)).map(([low, high]) => ast.range(low, high));
+      return fc.tuple(literalOf(kind, field, numbers), literalOf(kind, field, numbers)).map(([low, high]) => ast.range(low, high));
     case 'duration':
       return duration;
   }
 }
 
-function predicateOn(subject: fc.Arbitrary<PredicateExpr['subject']>, kind: FieldKind, field: FieldSchema | undefined): fc.Arbitrary<Expr> {
+function predicateOn(subject: fc.Arbitrary<PredicateExpr['subject']>, kind: FieldKind, field: FieldSchema | undefined, numbers: fc.Arbitrary<number> = number): fc.Arbitrary<Expr> {
   return fc
     .tuple(subject, fc.constantFrom(...operatorsFor(kind)))
-    .chain(([s, def]) => operandFor(def, kind, field).map((operand) => ast.pred(s, def.id, operand)));
+    .chain(([s, def]) => operandFor(def, kind, field, numbers).map((operand) => ast.pred(s, def.id, operand)));
 }
+
+/** Aggregates are compared mostly with the counts and sums profiles reach (0–4, halves), sometimes with anything. */
+const threshold: fc.Arbitrary<number> = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 4 }) },
+  { weight: 1, arbitrary: fc.constantFrom(0.5, 1.5, 2.5, -1) },
+  { weight: 1, arbitrary: number },
+);
 
 function fieldPredicate(fields: Readonly<Record<string, FieldSchema>>): fc.Arbitrary<Expr> {
   return fc.constantFrom(...Object.keys(fields)).chain((key) => {
@@ -189,7 +196,8 @@ function aggregatePredicate(schema: Schema, depth: number): fc.Arbitrary<Expr> {
   return fc.constantFrom(...Object.keys(events)).chain((name) => {
     const properties = events[name].properties;
     const numeric = Object.keys(properties).filter((p) => properties[p].type === 'number');
-    const fns: AggregateFn[] = ['count', 'first_at', 'last_at', ...(numeric.length > 0 ? (['sum', 'min', 'max', 'avg'] as const) : [])];
+    // count twice: its SQL has shortcuts (no GROUP BY) that only thresholds near the counts reach.
+    const fns: AggregateFn[] = ['count', 'count', 'first_at', 'last_at', ...(numeric.length > 0 ? (['sum', 'min', 'max', 'avg'] as const) : [])];
     const where = depth > 0 ? fc.option(exprFor(properties, schema, Math.min(depth - 1, 1), false), { nil: undefined }) : fc.constant(undefined);
     return fc
       .record({
@@ -201,7 +209,7 @@ function aggregatePredicate(schema: Schema, depth: number): fc.Arbitrary<Expr> {
       })
       .chain(({ spelled, fn, where: w, within, property }) => {
         const agg = ast.event(spelled, fn, { where: w, within, property: fn === 'sum' || fn === 'min' || fn === 'max' || fn === 'avg' ? property : undefined });
-        return predicateOn(fc.constant(agg), fn === 'first_at' || fn === 'last_at' ? 'date' : 'number', undefined);
+        return predicateOn(fc.constant(agg), fn === 'first_at' || fn === 'last_at' ? 'date' : 'number', undefined, threshold);
       });
   });
 }
@@ -392,6 +400,6 @@ export const clockOptionsArbitrary: fc.Arbitrary<{ now: string; timeZone: string
 });
 
 /** Many profiles with distinct ids (`u0`, `u1`…). */
-export function profilesArbitrary(schema: Schema = schemaForArbitraries, options: { maxLength?: number } = {}): fc.Arbitrary<Record<string, unknown>[]> {
-  return fc.array(profileArbitrary(schema), { minLength: 1, maxLength: options.maxLength ?? 30 }).map((ps) => ps.map((p, i) => ({ ...p, id: `u${i}` })));
+export function profilesArbitrary(schema: Schema = schemaForArbitraries, options: { minLength?: number; maxLength?: number } = {}): fc.Arbitrary<Record<string, unknown>[]> {
+  return fc.array(profileArbitrary(schema), { minLength: options.minLength ?? 1, maxLength: options.maxLength ?? 30 }).map((ps) => ps.map((p, i) => ({ ...p, id: `u${i}` })));
 }

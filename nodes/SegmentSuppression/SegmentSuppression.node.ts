@@ -1,0 +1,111 @@
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import { searchSegments, testConnection } from '../shared/methods';
+import { execute } from './suppress.operation';
+
+export class SegmentSuppression implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Suppression',
+    name: 'segmentSuppression',
+    icon: { light: 'file:segments.svg', dark: 'file:segments.dark.svg' },
+    group: ['transform'],
+    version: [1],
+    defaultVersion: 1,
+    subtitle: '={{"at least " + $parameter["threshold"] + " messages, no click"}}',
+    description: 'Drop contacts that got many messages and never clicked, and contacts on suppression lists',
+    defaults: { name: 'Suppression' },
+    usableAsTool: true,
+    inputs: [
+      { type: NodeConnectionTypes.Main, displayName: 'Contacts' },
+      { type: NodeConnectionTypes.Main, displayName: 'Suppression List', required: false },
+    ],
+    outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+    outputNames: ['Kept', 'Suppressed'],
+    credentials: [{ name: 'segmentsDatabaseApi', required: true, testedBy: 'segmentsDatabaseConnectionTest', displayOptions: { show: { listSource: ['segment'] } } }],
+    properties: [
+      {
+        displayName: 'Global Suppression',
+        name: 'globalRule',
+        type: 'boolean',
+        default: true,
+        description: 'Whether contacts that received at least the threshold of messages and never clicked are suppressed',
+      },
+      {
+        displayName: 'Threshold (Messages)',
+        name: 'threshold',
+        type: 'number',
+        typeOptions: { minValue: 1 },
+        default: 10,
+        description: 'How many messages a contact may receive without clicking before being suppressed',
+        displayOptions: { show: { globalRule: [true] } },
+      },
+      {
+        displayName: 'Counts From',
+        name: 'countsFrom',
+        type: 'options',
+        options: [
+          { name: 'Item Fields', value: 'fields', description: 'Numbers on each item' },
+          { name: "The Item's Events", value: 'events', description: 'Counted from the events list on each item' },
+        ],
+        default: 'fields',
+        displayOptions: { show: { globalRule: [true] } },
+      },
+      { displayName: 'Messages Field', name: 'messagesField', type: 'string', default: 'sent_count', displayOptions: { show: { globalRule: [true], countsFrom: ['fields'] } } },
+      { displayName: 'Clicks Field', name: 'clicksField', type: 'string', default: 'clicks_count', displayOptions: { show: { globalRule: [true], countsFrom: ['fields'] } } },
+      { displayName: 'Message Event', name: 'messageEvent', type: 'string', default: 'message_received', displayOptions: { show: { globalRule: [true], countsFrom: ['events'] } } },
+      { displayName: 'Click Event', name: 'clickEvent', type: 'string', default: 'clicked', displayOptions: { show: { globalRule: [true], countsFrom: ['events'] } } },
+      {
+        displayName: 'Suppression List',
+        name: 'listSource',
+        type: 'options',
+        options: [
+          { name: 'None', value: 'none' },
+          { name: 'Second Input', value: 'input', description: 'Opt-outs, bounces, do-not-contact: items with an email or a phone' },
+          { name: 'Saved Manual Segment', value: 'segment', description: "The members of a manual segment of the credential's catalogue" },
+        ],
+        default: 'input',
+      },
+      {
+        displayName: 'List Name',
+        name: 'listName',
+        type: 'string',
+        default: 'suppression list',
+        description: 'Named in the reason of each item the list suppresses',
+        displayOptions: { show: { listSource: ['input'] } },
+      },
+      {
+        displayName: 'Saved Segment',
+        name: 'segment',
+        type: 'resourceLocator',
+        default: { mode: 'list', value: '' },
+        required: true,
+        modes: [
+          { displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchSegments', searchable: true } },
+          { displayName: 'By ID', name: 'id', type: 'string', placeholder: '12', validation: [{ type: 'regex', properties: { regex: '^[0-9]+$', errorMessage: 'A segment ID is a whole number' } }] },
+        ],
+        displayOptions: { show: { listSource: ['segment'] } },
+      },
+      {
+        displayName: 'Options',
+        name: 'options',
+        type: 'collection',
+        placeholder: 'Add Option',
+        default: {},
+        options: [
+          { displayName: 'Default Country', name: 'defaultCountry', type: 'string', default: '', placeholder: 'OM', description: 'ISO country code for phone numbers written without + and country code' },
+          { displayName: 'Email Field', name: 'emailField', type: 'string', default: 'email' },
+          { displayName: 'Phone Field', name: 'phoneField', type: 'string', default: 'phone' },
+          { displayName: 'Profile ID Field', name: 'idField', type: 'string', default: 'id' },
+        ],
+      },
+    ],
+  };
+
+  methods = {
+    listSearch: { searchSegments },
+    credentialTest: { segmentsDatabaseConnectionTest: testConnection },
+  };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return execute.call(this);
+  }
+}
