@@ -9,6 +9,8 @@
  *   another jsep user in the same process must not see our operators.
  * - `dist/reach/index.{mjs,cjs,d.ts}`: the reach index (columnar profiles for live counts), kept out of
  *   the core entry's size budget; browser-safe like it, and sharing its chunks.
+ * - `dist/locales/ar.{mjs,cjs,d.ts}`: the Arabic words and describe() grammar, imported and
+ *   registered by the hosts that want them (it imports nothing at run time).
  * - `dist/server/index.{mjs,cjs,d.ts}`: the SQL entry (knex and the two server drivers bundled).
  *   Built together with the core entry with code splitting, so both entries share one copy of the
  *   core (one `SegmentError` class, one operator table) through chunks in `dist/`.
@@ -55,7 +57,8 @@ async function copyNodeAssets(): Promise<void> {
 
 const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
 
-const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts', 'reach/worker': 'core/reach/worker-entry.ts' };
+// Arabic is its own entry (`./locales/ar`): English-only consumers never load it.
+const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts', 'reach/worker': 'core/reach/worker-entry.ts', 'locales/ar': 'core/locales/ar.ts' };
 if (existsSync('core/server.ts')) libraryEntries['server/index'] = 'core/server.ts';
 
 /**

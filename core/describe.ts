@@ -12,18 +12,20 @@
  * would be ambiguous are parenthesised.
  */
 import { assertNever, unwrapNot, type EventAggregate, type Expr, type Literal, type Operand, type PredicateExpr } from './ast';
-import { formatDuration } from './durations';
 import type { OperatorId } from './operators';
 import { printLiteral } from './print';
 import { fieldKey, kindOf, type FieldSchema, type Schema } from './schema';
-import { operatorWords } from './strings';
+import { localeStrings, operatorWords, type CountHow, type DescribeWords, type LocaleInput, type Strings } from './strings';
 
 export interface DescribeOptions {
   schema?: Schema;
+  /** The language: a registered locale's name (`"ar"`, see `registerLocale`) or its table; English by default. */
+  locale?: LocaleInput;
 }
 
 export function describe(expr: Expr, options: DescribeOptions = {}): string {
-  return `Customers ${new Describer(options.schema).clause(expr, false, { fields: options.schema?.fields, profile: true })}`;
+  const strings = localeStrings(options.locale);
+  return strings.describe.sentence(new Describer(options.schema, strings).clause(expr, false, { fields: options.schema?.fields, profile: true }));
 }
 
 /** Where a clause is read: profile fields ("whose country is …") or one event's properties ("offer is …"). */
@@ -38,27 +40,34 @@ const COUNT_COMPLEMENT: Partial<Record<OperatorId, OperatorId>> = {
 };
 
 class Describer {
-  constructor(private readonly schema: Schema | undefined) {}
+  private readonly w: DescribeWords;
+
+  constructor(
+    private readonly schema: Schema | undefined,
+    private readonly strings: Strings,
+  ) {
+    this.w = strings.describe;
+  }
 
   clause(input: Expr, negatedIn: boolean, scope: Scope): string {
     const [expr, negated] = unwrapNot(input, negatedIn);
     switch (expr.type) {
       case 'and':
       case 'or': {
-        if (expr.items.length === 0) return '(an empty group)';
+        if (expr.items.length === 0) return this.w.emptyGroup;
         if (expr.items.length === 1) return this.clause(expr.items[0], negated, scope);
         // De Morgan: a negated `and` reads as an `or` of negated items, and the reverse.
         const conjunction = (expr.type === 'and') !== negated;
         return conjunction ? this.conjunction(expr.items, negated, scope) : this.disjunction(expr.items, negated, scope);
       }
       case 'segment':
-        return `${negated ? 'not ' : ''}in the segment ${JSON.stringify(expr.name)}`;
+        return this.w.segment(JSON.stringify(expr.name), negated);
       case 'predicate':
         return this.predicate(expr, negated, scope);
       case 'draft':
-        return `(a condition not finished yet${expr.subject?.type === 'field' ? ` on ${fieldKey(expr.subject.path).replace(/[_.]+/g, ' ')}` : ''})`;
+        return this.w.draft(expr.subject?.type === 'field' ? fieldKey(expr.subject.path).replace(/[_.]+/g, ' ') : undefined);
       case 'raw':
-        return `(text that does not parse: ${JSON.stringify(expr.text.trim())})`;
+        return this.w.raw(JSON.stringify(expr.text.trim()));
       default:
         return assertNever(expr);
     }
@@ -71,20 +80,20 @@ class Describer {
       // An `or` reads "either … or …"; it needs parentheses unless nothing follows it.
       const group = groupKind(inner, innerNegated) === 'or' && i < items.length - 1;
       const text = this.clause(item, negated, scope);
-      const joiner = i === 0 ? '' : inner.type === 'segment' && innerNegated ? ' but ' : ' and ';
-      out += joiner + (group ? `(${text})` : text);
+      const part = group ? `(${text})` : text;
+      out = i === 0 ? part : this.w.and(out, part, inner.type === 'segment' && innerNegated);
     });
     return out;
   }
 
   private disjunction(items: readonly Expr[], negated: boolean, scope: Scope): string {
-    let out = 'either ';
-    items.forEach((item, i) => {
-      const [inner, innerNegated] = unwrapNot(item, negated);
-      const text = this.clause(item, negated, scope);
-      out += (i === 0 ? '' : ' or ') + (groupKind(inner, innerNegated) === 'and' ? `(${text})` : text);
-    });
-    return out;
+    return this.w.either(
+      items.map((item) => {
+        const [inner, innerNegated] = unwrapNot(item, negated);
+        const text = this.clause(item, negated, scope);
+        return groupKind(inner, innerNegated) === 'and' ? `(${text})` : text;
+      }),
+    );
   }
 
   private predicate(node: PredicateExpr, negated: boolean, scope: Scope): string {
@@ -93,13 +102,42 @@ class Describer {
       const counted = subject.fn === 'count' && scope.profile ? this.countClause(subject, node, negated) : undefined;
       if (counted !== undefined) return counted;
       const date = subject.fn === 'first_at' || subject.fn === 'last_at';
-      return `${scope.profile ? 'whose ' : ''}${this.aggregateNoun(subject)} ${phrase(node.op, negated, false, date)}${operandText(node.op, node.operand, date)}`;
+      return this.w.condition(this.aggregateNoun(subject), this.phrase(node.op, negated, date), this.operandText(node.op, node.operand, date), { profile: scope.profile, aggregate: true });
     }
     const key = fieldKey(subject.path);
     const field = scope.fields !== undefined && Object.hasOwn(scope.fields, key) ? scope.fields[key] : undefined;
-    const label = field?.label ? lowerFirst(field.label) : key.replace(/[_.]+/g, ' ');
+    const label = field?.label ? this.w.label(field.label) : key.replace(/[_.]+/g, ' ');
     const date = field !== undefined && kindOf(field) === 'date';
-    return `${scope.profile ? 'whose ' : ''}${label} ${phrase(node.op, negated, isPlural(label), date)}${operandText(node.op, node.operand, date)}`;
+    return this.w.condition(label, this.phrase(node.op, negated, date), this.operandText(node.op, node.operand, date), { profile: scope.profile, aggregate: false });
+  }
+
+  /** The operator's words, negated when asked. */
+  private phrase(op: OperatorId, negated: boolean, date: boolean): string {
+    const words = operatorWords(op, { locale: this.strings, fieldType: date ? 'date' : undefined });
+    return negated ? words.negated : words.words;
+  }
+
+  /** The operand after the phrase, with its leading space ("" for `is known`). */
+  private operandText(op: OperatorId, operand: Operand | null, dateField: boolean): string {
+    if (operand === null) return '';
+    const date = dateField || op === 'before' || op === 'after' || op === 'within_last' || op === 'older_than';
+    const w = this.w;
+    switch (operand.type) {
+      case 'list':
+        return ` ${operand.items.length === 0 ? w.noValues : w.list(operand.items.map((i) => this.literal(i, date)), op === 'contains_all' ? 'and' : 'or')}`;
+      case 'range':
+        return ` ${w.range(this.literal(operand.low, date), this.literal(operand.high, date))}`;
+      case 'duration': {
+        const d = w.duration(operand.amount, operand.unit);
+        return ` ${op === 'older_than' ? w.olderThan(d) : d}`;
+      }
+      default:
+        return ` ${this.literal(operand, date)}`;
+    }
+  }
+
+  private literal(lit: Literal, date: boolean): string {
+    return this.w.literal(lit, printLiteral(lit), date);
   }
 
   /** "who did "x" at least 5 times in the last 7 days", "who never did "x"", or undefined to fall back. */
@@ -108,34 +146,34 @@ class Describer {
     if (op === undefined) return undefined;
     const numbers = operandNumbers(node.operand);
     if (numbers === undefined) return undefined;
+    const w = this.w;
     const event = `${JSON.stringify(agg.event.value)}${this.where(agg)}`;
-    const window = agg.within ? ` in the last ${formatDuration(agg.within.amount, agg.within.unit)}` : '';
-    const did = (how: string) => `who did ${event} ${how}${window}`;
-    const didNot = (how: string) => `who did not do ${event} ${how}${window}`;
-    const never = `who never did ${event}${window}`;
+    const window = agg.within ? w.window(w.duration(agg.within.amount, agg.within.unit)) : '';
+    const did = (how: CountHow) => w.did(event, how, window);
+    const didNot = (how: CountHow) => w.didNot(event, how, window);
+    const never = w.never(event, window);
     const [n, m] = numbers;
     switch (op) {
       case 'eq':
-        return n === 0 ? never : did(`exactly ${times(n)}`);
+        return n === 0 ? never : did({ kind: 'exactly', n });
       case 'neq':
-        return n === 0 ? did('at least once') : didNot(`exactly ${times(n)}`);
+        return n === 0 ? did({ kind: 'at-least-once' }) : didNot({ kind: 'exactly', n });
       case 'gt':
-        return n < 0 ? did('any number of times') : n === 0 ? did('at least once') : did(`more than ${times(n)}`);
+        return n < 0 ? did({ kind: 'any' }) : n === 0 ? did({ kind: 'at-least-once' }) : did({ kind: 'more-than', n });
       case 'gte':
-        return n <= 0 ? did('any number of times') : n === 1 ? did('at least once') : did(`at least ${times(n)}`);
+        return n <= 0 ? did({ kind: 'any' }) : n === 1 ? did({ kind: 'at-least-once' }) : did({ kind: 'at-least', n });
       case 'lt':
-        return n === 1 ? never : did(`fewer than ${times(n)}`);
+        return n === 1 ? never : did({ kind: 'fewer-than', n });
       case 'lte':
-        return n === 0 ? never : did(`at most ${times(n)}`);
+        return n === 0 ? never : did({ kind: 'at-most', n });
       case 'between':
-        return did(`between ${n} and ${m} times`);
+        return did({ kind: 'between', n, m });
       case 'not_between':
-        return did(`fewer than ${times(n)} or more than ${times(m)}`);
+        return did({ kind: 'outside', n, m });
       case 'in':
-      case 'not_in': {
-        const how = numbers.length === 1 ? times(n) : `${joinWords(numbers.map(String), 'or')} times`;
-        return op === 'in' ? did(how) : didNot(how);
-      }
+        return did({ kind: 'one-of', values: numbers });
+      case 'not_in':
+        return didNot({ kind: 'one-of', values: numbers });
       default:
         return undefined;
     }
@@ -143,37 +181,20 @@ class Describer {
 
   /** "number of "x" events", "total amount of "purchase" events", "last "sms_received" event". */
   private aggregateNoun(agg: EventAggregate): string {
-    const event = JSON.stringify(agg.event.value);
-    const rest = `${this.where(agg)}${agg.within ? ` in the last ${formatDuration(agg.within.amount, agg.within.unit)}` : ''}`;
-    const property = agg.property ? this.propertyLabel(agg, agg.property.value) : 'value';
-    switch (agg.fn) {
-      case 'count':
-        return `number of ${event} events${rest}`;
-      case 'sum':
-        return `total ${property} of ${event} events${rest}`;
-      case 'min':
-        return `lowest ${property} of ${event} events${rest}`;
-      case 'max':
-        return `highest ${property} of ${event} events${rest}`;
-      case 'avg':
-        return `average ${property} of ${event} events${rest}`;
-      case 'first_at':
-        return `first ${event} event${rest}`;
-      case 'last_at':
-        return `last ${event} event${rest}`;
-      default:
-        return assertNever(agg.fn, 'aggregate');
-    }
+    const w = this.w;
+    const rest = `${this.where(agg)}${agg.within ? w.window(w.duration(agg.within.amount, agg.within.unit)) : ''}`;
+    const property = agg.property ? this.propertyLabel(agg, agg.property.value) : '';
+    return w.aggregate(agg.fn, JSON.stringify(agg.event.value), property, rest);
   }
 
   private where(agg: EventAggregate): string {
     if (agg.where === null) return '';
-    return ` (where ${this.clause(agg.where, false, { fields: this.eventProperties(agg.event.value), profile: false })})`;
+    return this.w.where(this.clause(agg.where, false, { fields: this.eventProperties(agg.event.value), profile: false }));
   }
 
   private propertyLabel(agg: EventAggregate, property: string): string {
     const field = this.eventProperties(agg.event.value)?.[property];
-    return field?.label ? lowerFirst(field.label) : property.replace(/[_.]+/g, ' ');
+    return field?.label ? this.w.label(field.label) : property.replace(/[_.]+/g, ' ');
   }
 
   private eventProperties(name: string): Record<string, FieldSchema> | undefined {
@@ -185,38 +206,11 @@ class Describer {
   }
 }
 
-/** "is not", "do not contain": the operator's phrase, negated and agreeing with the subject. */
-function phrase(op: OperatorId, negated: boolean, plural: boolean, date: boolean): string {
-  const table = operatorWords(op, { fieldType: date ? 'date' : undefined });
-  const words = negated ? table.negated : table.words;
-  if (!plural) return words;
-  if (words === 'is' || words.startsWith('is ')) return `are${words.slice(2)}`;
-  if (words.startsWith('does ')) return `do${words.slice(4)}`;
-  return words.replace(/^(\S+?)s\b/, '$1');
-}
-
 /** How a group reads once negation is pushed in: an `and` or an `or` (or a single clause). */
 function groupKind(expr: Expr, negated: boolean): 'and' | 'or' | undefined {
   if (expr.type !== 'and' && expr.type !== 'or') return undefined;
   return (expr.type === 'and') !== negated ? 'and' : 'or';
 }
-
-/** The operand after the phrase, with its leading space ("" for `is known`). */
-function operandText(op: OperatorId, operand: Operand | null, dateField: boolean): string {
-  if (operand === null) return '';
-  const date = dateField || op === 'before' || op === 'after' || op === 'within_last' || op === 'older_than';
-  switch (operand.type) {
-    case 'list':
-      return operand.items.length === 0 ? ' no values' : ` ${joinWords(operand.items.map((i) => literalText(i, date)), op === 'contains_all' ? 'and' : 'or')}`;
-    case 'range':
-      return ` ${literalText(operand.low, date)} and ${literalText(operand.high, date)}`;
-    case 'duration':
-      return ` ${formatDuration(operand.amount, operand.unit)}${op === 'older_than' ? ' ago' : ''}`;
-    default:
-      return ` ${literalText(operand, date)}`;
-  }
-}
-
 
 /** The numbers of a count comparison's operand, or undefined when it is not all numbers. */
 function operandNumbers(operand: Operand | null): number[] | undefined {
@@ -224,29 +218,4 @@ function operandNumbers(operand: Operand | null): number[] | undefined {
   const items = operand.type === 'list' ? operand.items : operand.type === 'range' ? [operand.low, operand.high] : [operand];
   if (items.length === 0 || items.some((i) => i.type !== 'number')) return undefined;
   return items.map((i) => (i as { value: number }).value);
-}
-
-function times(n: number): string {
-  return n === 1 ? 'once' : `${n} times`;
-}
-
-/** "Last interaction" → "last interaction"; "SMS received" and "ID" stay as they are. */
-function lowerFirst(label: string): string {
-  if (label.length > 1 && label[1] === label[1].toUpperCase() && label[1] !== label[1].toLowerCase()) return label;
-  return label.charAt(0).toLowerCase() + label.slice(1);
-}
-
-/** "tags", "survey scores", "URLs" are plural; "status", "address", "analysis", "SMS", "clicks count" are not. */
-function isPlural(label: string): boolean {
-  return /([a-rt-z]|[A-Z])s$/.test(label) && !/is$/.test(label);
-}
-
-function joinWords(words: readonly string[], last: 'and' | 'or'): string {
-  if (words.length <= 1) return words.join('');
-  return `${words.slice(0, -1).join(', ')} ${last} ${words[words.length - 1]}`;
-}
-
-/** Dates read as written (`2026-01-01`), everything else in canonical form. */
-function literalText(lit: Literal, date: boolean): string {
-  return date && lit.type === 'string' ? lit.value : printLiteral(lit);
 }

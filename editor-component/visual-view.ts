@@ -241,7 +241,8 @@ function condition(h: VisualHost, p: PredicateExpr, negated: boolean, path: Path
   if (p.subject.type === 'aggregate') return eventCondition(h, p, negated, path, level, scope, text, set);
 
   const fieldPath = p.subject.path.join('.');
-  const field = Object.hasOwn(scope.fields, fieldPath) ? scope.fields[fieldPath] : undefined;
+  // A field the schema does not name (or no schema): its value's own type picks the editor.
+  const field = Object.hasOwn(scope.fields, fieldPath) ? scope.fields[fieldPath] : typeOfValue(p);
   const fieldPicker = pickerTemplate(h, {
     id: `${key}|field`,
     name: s.field,
@@ -254,6 +255,17 @@ function condition(h: VisualHost, p: PredicateExpr, negated: boolean, path: Path
   });
   const body = html`${notToggle(h, path, negated, tab)} ${fieldPicker} ${operatorPicker(h, p, field, key, tab, set)} ${operandEditor(h, p, field, key, tab, set)}`;
   return leaf(h, path, level, 'condition', format(s.conditionLabel, { text }), body);
+}
+
+/** The type a condition's value shows, for a field no schema describes. */
+function typeOfValue(p: PredicateExpr): FieldSchema | undefined {
+  const o = p.operand;
+  const l = o === null ? undefined : o.type === 'list' ? o.items[0] : o.type === 'range' ? o.low : o;
+  if (!l) return undefined;
+  if (l.type === 'number') return { type: 'number' };
+  if (l.type === 'boolean') return { type: 'boolean' };
+  if (l.type === 'ago' || l.type === 'now' || l.type === 'today' || l.type === 'duration') return { type: 'date' };
+  return undefined;
 }
 
 function operatorPicker(h: VisualHost, p: PredicateExpr, field: FieldSchema | undefined, key: string, tab: number, set: (next: PredicateExpr, commit: boolean) => void): TemplateResult {

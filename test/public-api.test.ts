@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as core from '../core/index';
 import * as server from '../core/server';
+import * as arabic from '../core/locales/ar';
 import * as reach from '../core/reach/index';
 
 const CORE = [
@@ -130,6 +131,10 @@ describe('public API', () => {
 
   it('the reach entry (n8n-nodes-segments/reach) exports exactly these names', () => {
     expect(sorted(Object.keys(reach))).toEqual(sorted(REACH));
+  });
+
+  it('the Arabic entry (n8n-nodes-segments/locales/ar) exports exactly its table', () => {
+    expect(sorted(Object.keys(arabic))).toEqual(['ar']);
   });
 
   it('the server entry re-exports the very same core objects (one SegmentError class, one operator table)', () => {

@@ -7,7 +7,7 @@
 import type { Schema } from '../schema';
 import type { SegmentDefinition } from '../segments';
 import { isSegmentError, SegmentErrors, type DiagnosticJSON } from '../errors';
-import { compileReach } from './index';
+import { compileReach } from './query';
 import { addJsonLines, ReachIndex } from './store';
 
 export type ReachRequest =

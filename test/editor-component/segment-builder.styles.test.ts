@@ -54,6 +54,27 @@ describe('themes and directions', () => {
     await shot(el, 'rtl-arabic');
   });
 
+  it('indents a deeply nested segment one step a level, every level inside its parent', async () => {
+    const el = await mount({ value: '(a = 1 and (b = 2 or (c = 3 and (d = 4 or (e = 5 and not (f = 6 or g = 7))))))', schema: undefined, view: 'both' });
+    const starts = ['', '1', '1/1', '1/1/1', '1/1/1/1', '1/1/1/1/1'].map((p) => $(el, `[role="row"][data-path="${p}"]`).getBoundingClientRect().left);
+    for (let k = 1; k < starts.length; k++) expect(starts[k] - starts[k - 1]).toBeGreaterThan(10);
+    expect($(el, '[role="row"][data-path="1/1/1/1/1/0"]').getAttribute('aria-level')).toBe('7');
+    // Without a schema, each value shows in the editor of its own type.
+    expect(($(el, '[role="row"][data-path="0"] [part~="value-input"]') as HTMLInputElement).value).toBe('1');
+    expect(await axeViolations()).toEqual([]);
+    await shot(el, 'deep-nested');
+  });
+
+  it('lays out an event condition with its measure, window, comparison and where clause', async () => {
+    const el = await mount({ value: 'event("purchase").where(amount > 100).within(30 days).sum("amount") >= 500', view: 'both' });
+    const event = $(el, '[role="row"][data-path="0"]').getBoundingClientRect();
+    const where = $(el, '[role="row"][data-path="0/where"]').getBoundingClientRect();
+    expect(where.top).toBeGreaterThanOrEqual(event.bottom - 1);
+    expect(where.left).toBeGreaterThan(event.left + 10);
+    expect(await axeViolations()).toEqual([]);
+    await shot(el, 'event-row');
+  });
+
   it('is themed through its custom properties and parts', async () => {
     const style = document.createElement('style');
     style.textContent = 'segment-builder { --segment-builder-accent: rgb(200, 0, 100); } segment-builder::part(delete-button) { border-color: rgb(0, 128, 0); }';
