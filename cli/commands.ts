@@ -11,6 +11,7 @@ import { EXIT_OK, reportFailure } from './errors';
 import { checkClockOptions, readExpression, type CommonOptions } from './inputs';
 import { loadDb } from './optional';
 import { printJson, printText } from './io';
+import { DEFAULT_MAX_LINE_LENGTH } from './jsonl';
 import { JsonlWriter, progress } from './output';
 import { openProfiles, peekProfiles } from './profiles';
 
@@ -41,7 +42,10 @@ interface Extras {
 
 function common(command: Command, extras: Extras = {}): Command {
   command.argument('[expression]', 'the segment expression (read from stdin when absent)');
-  if (extras.data) command.option('--data <file>', extras.data);
+  if (extras.data) {
+    command.option('--data <file>', extras.data);
+    command.option('--max-line-length <n>', `the longest line (or CSV record) of --data read, in characters (default: $SEGMENT_MAX_LINE_LENGTH or ${DEFAULT_MAX_LINE_LENGTH.toLocaleString('en-US')})`);
+  }
   command
     .option('--schema <file>', 'the field schema (JSON)')
     .option('--segments <file>', 'saved segments for in_segment(): a JSON list of {"name","expression"} or {"name","members"}')
@@ -74,7 +78,7 @@ async function runCheck(expression: string | undefined, options: CommonOptions):
   const source = await readExpression(expression);
   const ctx = await context(options);
   if (ctx.schema === undefined && options.data !== undefined) {
-    const { head, close } = await peekProfiles(await openProfiles(options.data, { skipBadLines: options.skipBadLines }), INFER_FROM);
+    const { head, close } = await peekProfiles(await openProfiles(options.data, { skipBadLines: options.skipBadLines, maxLineLength: options.maxLineLength }), INFER_FROM);
     await close();
     ctx.schema = inferFrom(head);
   }

@@ -104,7 +104,7 @@ export async function prepareEach(sources: readonly string[], options: CommonOpt
   };
   // With a schema, every expression is checked before the file is opened.
   const known = ctx.schema === undefined ? undefined : compileAll(ctx.schema);
-  const stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines });
+  const stream = await openProfiles(options.data!, { schema: ctx.schema, skipBadLines: options.skipBadLines, maxLineLength: options.maxLineLength });
   if (known !== undefined) return { ...known, stream, schema: ctx.schema };
   const peeked = await peekProfiles(stream, INFER_FROM);
   const schema = inferFrom(peeked.head);

@@ -12,6 +12,8 @@
  * - An `events` column holds the profile's events as a JSON array.
  */
 import { parseIsoDate, type FieldSchema, type Profile, type Schema } from '../core/index';
+import { setOwn } from '../core/schema';
+import { nonFinite } from './jsonl';
 import { userError } from './errors';
 
 /** A cell that does not convert to its column's type (reported with the line). */
@@ -66,22 +68,29 @@ function checkHeader(names: readonly string[], path: string): void {
   }
 }
 
+/**
+ * Sets a nested value as own properties: a column `__proto__.x` or `a.constructor` is data like any
+ * other (as in JSON Lines), never the object's prototype or an inherited member.
+ */
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
   for (let i = 0; i < path.length - 1; i++) {
-    const next = node[path[i]];
+    const next = Object.hasOwn(node, path[i]) ? node[path[i]] : undefined;
     if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>;
-    else node = node[path[i]] = {};
+    else {
+      const child: Record<string, unknown> = {};
+      setOwn(node, path[i], child);
+      node = child;
+    }
   }
-  node[path[path.length - 1]] = value;
+  setOwn(node, path[path.length - 1], value);
 }
 
 function cellConverter(name: string, schema: Schema | undefined): Cell {
   if (name === EVENTS) return jsonList;
   if (name === (schema?.idField ?? 'id')) return (text) => text;
   if (schema === undefined) return byAppearance;
-  const field = schema.fields[name];
-  return field === undefined ? (text) => text : typed(field);
+  return Object.hasOwn(schema.fields, name) ? typed(schema.fields[name]) : (text) => text;
 }
 
 function typed(field: FieldSchema): Cell {
@@ -112,7 +121,14 @@ function typed(field: FieldSchema): Cell {
 function toNumber(text: string): number {
   const t = text.trim();
   if (!NUMBER.test(t)) throw new Error(`"${text}" is not a number`);
-  return Number(t);
+  return finite(t);
+}
+
+/** A number that JavaScript cannot hold (`1e309` is Infinity) is refused, never read as Infinity. */
+function finite(t: string): number {
+  const n = Number(t);
+  if (!Number.isFinite(n)) throw new Error(`${t.length > 24 ? `${t.slice(0, 12)}…` : t} is too large to be a finite number`);
+  return n;
 }
 
 function toBoolean(text: string): boolean {
@@ -130,6 +146,7 @@ function jsonList(text: string): unknown[] {
     throw new Error('not a JSON array');
   }
   if (!Array.isArray(value)) throw new Error('not a JSON array');
+  if (nonFinite(value, '') !== undefined) throw new Error('a number in the list is too large to be a finite number');
   return value;
 }
 
@@ -138,13 +155,17 @@ function byAppearance(text: string): unknown {
   const lower = t.toLowerCase();
   if (lower === 'true') return true;
   if (lower === 'false') return false;
-  if (NUMBER.test(t)) return Number(t);
+  if (NUMBER.test(t)) return finite(t);
   if (t.startsWith('[')) {
+    let value: unknown;
     try {
-      const value: unknown = JSON.parse(t);
-      if (Array.isArray(value)) return value;
+      value = JSON.parse(t);
     } catch {
       // not JSON: text
+    }
+    if (Array.isArray(value)) {
+      if (nonFinite(value, '') !== undefined) throw new Error('a number in the list is too large to be a finite number');
+      return value;
     }
   }
   return text;

@@ -6,9 +6,7 @@
  *
  * and the `--db` runs of count, filter and explain (`dbCount`, `dbFilter`, `dbExplain`).
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { Knex } from 'knex';
 import knexFactory from 'knex';
@@ -50,6 +48,7 @@ import { userError } from './errors';
 import { fileError, loadSchema, loadSegments, readExpression } from './inputs';
 import type { DbRunOptions } from './contracts';
 import { printError, printText } from './io';
+import { DEFAULT_MAX_LINE_LENGTH, maxLineLength, readJsonLines } from './jsonl';
 import { progress } from './output';
 import type { ReadStats } from './profiles';
 
@@ -69,6 +68,7 @@ export function registerDbCommands(program: Command): void {
     .option('--schema <file>', 'the field schema (default: the one already in the database, else inferred from the first 10,000 profiles)')
     .option('--replace', 'drop the stored profiles first (once the whole file is known to be good)')
     .option('--skip-bad-lines', 'load the other lines when some are rejected (each one is listed) instead of importing nothing')
+    .option('--max-line-length <n>', `the longest line read, in characters (default: $SEGMENT_MAX_LINE_LENGTH or ${DEFAULT_MAX_LINE_LENGTH.toLocaleString('en-US')})`)
     .argument('<profiles.jsonl>', 'the profiles, one JSON object per line')
     .action(async (file: string, options: ImportOptions) => {
       const summary = await importProfiles(file, options);
@@ -90,7 +90,7 @@ export function registerDbCommands(program: Command): void {
     .argument('[expression]', 'the segment (default: stdin)')
     .action(async (expression: string | undefined, options: SqlOptions) => {
       if (options.advise) {
-        process.stdout.write(await advise(expression, options));
+        printText((await advise(expression, options)).replace(/\n$/, ''));
         return;
       }
       if (options.create) throw userError('invalid-option', '--create goes with --advise', 'write `segment sql --advise --create --db <url>`');
@@ -227,32 +227,25 @@ function selectKind(name: string): 'count' | 'ids' | 'rows' {
   throw userError('invalid-option', `unknown --select "${name}"`, 'use count, ids or rows');
 }
 
-/** Reads JSON Lines with their line numbers; a line that does not parse becomes a rejection. */
-async function jsonLines(file: string): Promise<{ input: AsyncGenerator<LoadInput>; stats: ReadStats }> {
+/** Reads JSON Lines with their line numbers (cli/jsonl.ts: capped, depth- and number-checked); a bad line becomes a rejection. */
+async function jsonLines(file: string, maxLength: number): Promise<{ input: AsyncGenerator<LoadInput>; stats: ReadStats }> {
   let size = 0;
   try {
-    size = (await stat(file)).size;
+    const info = await stat(file);
+    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    size = info.size;
   } catch (e) {
     throw fileError(e, file, 'profiles');
   }
   const stats: ReadStats = { bytes: 0, totalBytes: size, profiles: 0, skipped: 0, firstSkipped: undefined };
-  const stream = createReadStream(file);
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', (e) => reject(fileError(e, file, 'profiles')));
-  });
   async function* lines(): AsyncGenerator<LoadInput> {
-    let line = 0;
-    for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
-      line++;
-      stats.bytes += Buffer.byteLength(text) + 1;
-      if (text.trim() === '') continue;
-      stats.profiles++;
-      try {
-        yield { line, value: JSON.parse(text) };
-      } catch (e) {
-        yield { line, error: `not valid JSON: ${(e as Error).message}` };
+    try {
+      for await (const chunk of readJsonLines(file, stats, maxLength)) {
+        stats.profiles += chunk.length;
+        for (const l of chunk) yield l.error === undefined ? { line: l.line, value: l.value } : { line: l.line, error: l.error };
       }
+    } catch (e) {
+      throw typeof (e as NodeJS.ErrnoException).syscall === 'string' ? fileError(e, file, 'profiles') : e;
     }
   }
   return { input: lines(), stats };
@@ -260,6 +253,7 @@ async function jsonLines(file: string): Promise<{ input: AsyncGenerator<LoadInpu
 
 interface ImportOptions {
   db: string;
+  maxLineLength?: string;
   schema?: string;
   replace?: boolean;
   skipBadLines?: boolean;
@@ -272,6 +266,7 @@ interface ImportOptions {
  */
 async function importProfiles(file: string, options: ImportOptions): Promise<string> {
   const target = parseDatabaseUrl(options.db);
+  const maxLength = maxLineLength(options.maxLineLength);
   const given = options.schema === undefined ? undefined : await loadSchema(options.schema);
   const onRejected = options.skipBadLines ? 'skip' : 'rollback';
   return withDatabase(options.db, 'write', async (db) => {
@@ -282,13 +277,13 @@ async function importProfiles(file: string, options: ImportOptions): Promise<str
     };
     if (options.replace) {
       if (onRejected === 'rollback') {
-        const { schema, input } = await schemaOf((await jsonLines(file)).input);
+        const { schema, input } = await schemaOf((await jsonLines(file, maxLength)).input);
         const checked = await checkProfiles(input, { schema, mapping: layoutMapping(schema), dialect: target.dialect });
         if (checked.rejectedCount > 0) throw rejectedLines(file, checked, 'the stored profiles were kept');
       }
       await dropLayout(db);
     }
-    const reader = await jsonLines(file);
+    const reader = await jsonLines(file, maxLength);
     const { schema, input } = await schemaOf(reader.input);
     const mapping = await createLayout(db, schema);
     const bar = progress(reader.stats);

@@ -16,6 +16,7 @@ export interface CommonOptions {
   json?: boolean;
   db?: string;
   skipBadLines?: boolean;
+  maxLineLength?: string;
 }
 
 /** The expression: the argument, else all of stdin when stdin is not a terminal. */

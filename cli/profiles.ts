@@ -4,13 +4,13 @@
  * skipped with `--skip-bad-lines`.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
+import { open, stat } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse';
 import type { Profile, Schema } from '../core/index';
 import { CsvCellError, csvRowConverter } from './csv';
 import { userError } from './errors';
 import { fileError } from './inputs';
+import { JSON_ARRAY_HINT, maxLineLength, readJsonLines } from './jsonl';
 
 export interface ReadStats {
   /** Bytes of the file read so far, and its size (for progress). */
@@ -27,6 +27,8 @@ export interface ReadOptions {
   /** CSV cells convert to the schema's field types; without one, by appearance. */
   schema?: Schema;
   skipBadLines?: boolean;
+  /** `--max-line-length`: the longest line (or CSV record) read, in characters (see cli/jsonl.ts). */
+  maxLineLength?: string;
 }
 
 export interface ProfileStream {
@@ -54,47 +56,29 @@ export async function openProfiles(path: string, options: ReadOptions = {}): Pro
     stats.skipped++;
     stats.firstSkipped ??= `${where}: ${reason}`;
   };
-  const batches = /\.csv$/i.test(path) ? () => csvBatches(path, stats, options.schema, bad) : () => jsonlBatches(path, stats, bad);
+  const maxLength = maxLineLength(options.maxLineLength);
+  const batches = /\.csv$/i.test(path) ? () => csvBatches(path, stats, options.schema, bad, maxLength) : () => jsonlBatches(path, stats, bad, maxLength);
   return { stats, batches };
 }
 
 type BadLine = (line: number, reason: string, hint?: string) => void;
 
-async function* jsonlBatches(path: string, stats: ReadStats, bad: BadLine): AsyncGenerator<Profile[]> {
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  let lineNo = 0;
-  const parseLines = (text: string, final: boolean): Profile[] => {
-    const out: Profile[] = [];
-    let from = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', from);
-      if (nl === -1 && !final) break;
-      const line = text.slice(from, nl === -1 ? text.length : nl);
-      from = nl === -1 ? text.length : nl + 1;
-      lineNo++;
-      const profile = parseLine(line, lineNo, bad);
-      if (profile !== undefined) out.push(profile);
-      if (nl === -1) break;
-    }
-    rest = text.slice(from);
-    return out;
-  };
+async function* jsonlBatches(path: string, stats: ReadStats, bad: BadLine, maxLength: number): AsyncGenerator<Profile[]> {
   try {
-    for await (const chunk of stream) {
-      stats.bytes += (chunk as Buffer).length;
-      const profiles = parseLines(rest + decoder.write(chunk as Buffer), false);
+    for await (const lines of readJsonLines(path, stats, maxLength)) {
+      const profiles: Profile[] = [];
+      for (const l of lines) {
+        if (l.error !== undefined) bad(l.line, l.error, l.hint);
+        else if (typeof l.value !== 'object' || l.value === null || Array.isArray(l.value)) {
+          const what = Array.isArray(l.value) ? 'a list' : l.value === null ? 'null' : typeof l.value;
+          bad(l.line, `a profile must be a JSON object, not ${what}`, l.line === 1 && Array.isArray(l.value) ? JSON_ARRAY_HINT : JSON_LINES_HINT);
+        } else profiles.push(l.value as Profile);
+      }
       stats.profiles += profiles.length;
       for (let i = 0; i < profiles.length; i += BATCH) yield profiles.slice(i, i + BATCH);
     }
-    const last = parseLines(rest + decoder.end(), true);
-    stats.profiles += last.length;
-    if (last.length > 0) yield last;
   } catch (e) {
     throw isSystemError(e) ? fileError(e, path, '--data') : e;
-  } finally {
-    stream.destroy();
   }
 }
 
@@ -104,33 +88,35 @@ function isSystemError(e: unknown): boolean {
 }
 
 const JSON_LINES_HINT = '--data expects JSON Lines: one profile object per line (or a .csv file)';
-const JSON_ARRAY_HINT = "--data expects JSON Lines (one profile object per line), not a JSON array: convert it with jq -c '.[]' profiles.json > profiles.jsonl";
 
-function parseLine(line: string, lineNo: number, bad: BadLine): Profile | undefined {
-  const text = lineNo === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
-  if (text.trim() === '') return undefined;
-  // A whole JSON document (`[{…}, {…}]`) instead of JSON Lines: say how to convert it.
-  const hint = lineNo === 1 && text.trimStart().startsWith('[') ? JSON_ARRAY_HINT : undefined;
-  let value: unknown;
+/**
+ * The separator of a CSV file: comma, semicolon or tab, whichever splits its first line into the
+ * most cells (a spreadsheet set to a European locale saves `;`-separated files).
+ */
+async function csvDelimiter(path: string): Promise<string> {
+  const file = await open(path, 'r');
   try {
-    value = JSON.parse(text);
-  } catch (e) {
-    bad(lineNo, `not valid JSON (${(e as Error).message})`, hint);
-    return undefined;
+    const { buffer, bytesRead } = await file.read({ buffer: Buffer.alloc(1 << 16), position: 0 });
+    const head = buffer.subarray(0, bytesRead).toString('utf8');
+    const line = head.split(/\r?\n/, 1)[0];
+    return [',', ';', '\t'].map((d) => ({ d, n: line.split(d).length })).sort((a, b) => b.n - a.n)[0].d;
+  } finally {
+    await file.close();
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    bad(lineNo, `a profile must be a JSON object, not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}`, hint ?? JSON_LINES_HINT);
-    return undefined;
-  }
-  return value as Profile;
 }
 
-async function* csvBatches(path: string, stats: ReadStats, schema: Schema | undefined, bad: BadLine): AsyncGenerator<Profile[]> {
+async function* csvBatches(path: string, stats: ReadStats, schema: Schema | undefined, bad: BadLine, maxLength: number): AsyncGenerator<Profile[]> {
+  let delimiter: string;
+  try {
+    delimiter = await csvDelimiter(path);
+  } catch (e) {
+    throw fileError(e, path, '--data');
+  }
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   stream.on('data', (chunk) => {
     stats.bytes += chunk.length;
   });
-  const parser = stream.pipe(parseCsv({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true }));
+  const parser = stream.pipe(parseCsv({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true, delimiter, max_record_size: maxLength }));
   stream.on('error', (e) => parser.destroy(e));
   let convert: ((row: string[]) => Profile) | undefined;
   let batch: Profile[] = [];
@@ -155,6 +141,10 @@ async function* csvBatches(path: string, stats: ReadStats, schema: Schema | unde
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'CSV_MAX_RECORD_SIZE') {
+      const line = (e as { lines?: number }).lines;
+      throw userError('invalid-data', `${path}${line ? `:${line}` : ''}: a record is longer than ${maxLength.toLocaleString('en-US')} characters`, 'is a quote never closed? Raise the cap with --max-line-length or SEGMENT_MAX_LINE_LENGTH if the record is meant to be this long');
+    }
     if (typeof code === 'string' && code.startsWith('CSV_')) {
       throw userError('invalid-data', `${path}: not valid CSV (${(e as Error).message})`, 'the first row names the columns; quote cells that hold commas or quotes with "…"');
     }

@@ -16,7 +16,7 @@
  * Keys are sorted so the same data always gives the same schema.
  */
 import { didYouMean, SegmentError } from './errors';
-import { DEFAULT_ID_FIELD, EVENTS_KEY, readField, type EventSchema, type FieldSchema, type FieldType, type Schema } from './schema';
+import { DEFAULT_ID_FIELD, EVENTS_KEY, readField, setOwn, type EventSchema, type FieldSchema, type FieldType, type Schema } from './schema';
 import { parseIsoDate } from './time';
 
 export interface InferOptions {
@@ -59,7 +59,7 @@ export function inferSchema(profiles: Iterable<Record<string, unknown>>, options
     const out: Record<string, EventSchema> = {};
     for (const key of [...events.keys()].sort()) {
       const e = events.get(key) as EventVotes;
-      out[spelling(e.spellings)] = { properties: toFields(e.properties) };
+      setOwn(out, spelling(e.spellings), { properties: toFields(e.properties) });
     }
     schema.events = out;
   }
@@ -142,7 +142,7 @@ function toFields(votes: Map<string, Votes>): Record<string, FieldSchema> {
   for (const path of [...votes.keys()].sort()) {
     const v = votes.get(path) as Votes;
     const type = decide(v.counts);
-    out[path] = type === 'list' ? { type, items: v.itemNumbers > 0 && v.itemStrings === 0 ? 'number' : 'text' } : { type };
+    setOwn(out, path, type === 'list' ? { type, items: v.itemNumbers > 0 && v.itemStrings === 0 ? 'number' : 'text' } : { type });
   }
   return out;
 }
@@ -212,7 +212,7 @@ export function checkSchema(json: unknown, origin?: string): Schema {
       onlyKeys(event, EVENT_KEYS, path, fail);
       const out: EventSchema = { properties: event.properties === undefined ? {} : fieldMap(event.properties, `${path}.properties`, fail) };
       if (event.label !== undefined) out.label = text(event.label, `${path}.label`, fail);
-      schema.events[name] = out;
+      setOwn(schema.events, name, out);
     }
   }
   return schema;
@@ -227,7 +227,7 @@ function fieldMap(json: unknown, path: string, fail: Fail): Record<string, Field
     if (key.startsWith('$')) continue;
     const at = `${path}${member(key)}`;
     if (key.split('.').some((part) => part.trim() === '')) fail(at, 'is not a valid field path', 'write names like "country" or "attributes.tier"');
-    out[key] = field(value, at, fail);
+    setOwn(out, key, field(value, at, fail));
   }
   return out;
 }

@@ -72,6 +72,15 @@ export function fieldPath(key: string): string[] {
   return key.split('.');
 }
 
+/**
+ * Sets `record[key]` as an own property whatever the key: `record["__proto__"] = x` would change
+ * the prototype instead and lose the entry (a field, a column or a CSV cell named `__proto__`).
+ */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}
+
 function ownValue(object: unknown, key: string): unknown {
   if (typeof object !== 'object' || object === null || Array.isArray(object)) return undefined;
   return Object.prototype.hasOwnProperty.call(object, key) ? (object as Record<string, unknown>)[key] : undefined;

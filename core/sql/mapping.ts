@@ -5,7 +5,7 @@
  * and `checkMapping` refuses any identifier that is not a plain name before it reaches a query.
  */
 import { SegmentError } from '../errors';
-import { kindOf, type FieldSchema, type Schema } from '../schema';
+import { kindOf, setOwn, type FieldSchema, type Schema } from '../schema';
 
 /** How a date column stores instants: epoch milliseconds (BIGINT) or a native timestamp type. */
 export type DateStorage = 'epoch_ms' | 'timestamp';
@@ -156,30 +156,31 @@ export function layoutMapping(schema: Schema, saved?: SavedLayout): SqlMapping {
   const taken = new Set(['pid', 'body', 'eid', 'event', 'event_lc', 'ts', 'properties']);
   const keep = (m: FieldMapping) => [m.column, ...SHADOWS.map((x) => m.column + x)].forEach((c) => taken.add(c));
   const savedField = (key: string, field: FieldSchema) => {
-    const old = saved?.schema.fields[key];
+    const old = saved && Object.hasOwn(saved.schema.fields, key) ? saved.schema.fields[key] : undefined;
     return old !== undefined && kindOf(old) === kindOf(field) && Object.hasOwn(saved!.mapping.fields, key) ? saved!.mapping.fields[key] : undefined;
   };
   const savedProperty = (event: string, key: string, field: FieldSchema) => {
     const oldEvent = Object.entries(saved?.schema.events ?? {}).find(([name]) => name.toLowerCase() === event)?.[1];
-    const old = oldEvent?.properties[key];
+    const old = oldEvent && Object.hasOwn(oldEvent.properties, key) ? oldEvent.properties[key] : undefined;
     return old !== undefined && propertyKind(old) === propertyKind(field) ? saved?.mapping.events?.properties[event]?.[key] : undefined;
   };
   for (const m of Object.values(saved?.mapping.fields ?? {})) keep(m);
   for (const props of Object.values(saved?.mapping.events?.properties ?? {})) for (const m of Object.values(props)) keep(m);
 
   const fields: Record<string, FieldMapping> = {};
-  for (const [key, field] of Object.entries(schema.fields)) fields[key] = savedField(key, field) ?? fieldColumns('f', key, field, taken, true);
+  for (const [key, field] of Object.entries(schema.fields)) setOwn(fields, key, savedField(key, field) ?? fieldColumns('f', key, field, taken, true));
   const properties: Record<string, Record<string, FieldMapping>> = {};
   // Properties of the same name and kind share a column across events.
   const shared = new Map<string, FieldMapping>();
   for (const [event, def] of Object.entries(schema.events ?? {})) {
     const lowered = event.toLowerCase();
-    const props: Record<string, FieldMapping> = (properties[lowered] ??= {});
+    if (!Object.hasOwn(properties, lowered)) setOwn(properties, lowered, {});
+    const props = properties[lowered];
     for (const [key, field] of Object.entries(def.properties)) {
       const id = `${key}\u0000${propertyKind(field)}`;
       const mapping = savedProperty(lowered, key, field) ?? shared.get(id) ?? fieldColumns('p', key, field, taken, false);
       shared.set(id, mapping);
-      props[key] = mapping;
+      setOwn(props, key, mapping);
     }
   }
   return {

@@ -126,3 +126,31 @@ describe('segment user errors', () => {
     expect(debug.stderr).toMatch(/TypeError: simulated bug[\s\S]*\n\s+at /);
   });
 });
+
+describe('segment check of an expression with 100,000 problems', () => {
+  // 1 MB: `b = 1 and b = 1 and …`, and the schema has no field `b`. This took 404 s and printed 26 MB.
+  const input = Array(100_000).fill('b = 1').join(' and ');
+
+  it('lists the first 100 problems in text and counts the others', () => {
+    expect(input.length).toBeLessThanOrEqual(1_000_000);
+    const r = segment(['check', ...schema], { input });
+    expect(r.status).toBe(2);
+    expect(r.stderr.match(/^error\[unknown-field\] at 1:\d+: unknown field `b`$/gm)).toHaveLength(100);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('… and 99,900 more problems (the first 100 are shown)');
+    // The 100th problem is the 100th condition, at its own column.
+    expect(r.stderr).toContain(`error[unknown-field] at 1:${99 * 'b = 1 and '.length + 1}: unknown field \`b\``);
+    expect(r.stderr.length).toBeLessThan(64 * 1024);
+  });
+
+  it('gives the first 100 problems in JSON with "more": 99900', () => {
+    const r = segment(['check', '--json', ...schema], { input });
+    expect(r.status).toBe(2);
+    const out = JSON.parse(r.stdout) as { ok: boolean; errors: { code: string; start: { line: number; column: number } }[]; more: number };
+    expect(out.ok).toBe(false);
+    expect(out.errors).toHaveLength(100);
+    expect(out.errors.every((e) => e.code === 'unknown-field')).toBe(true);
+    expect(out.errors[99].start).toEqual({ line: 1, column: 99 * 'b = 1 and '.length + 1 });
+    expect(out.more).toBe(99_900);
+    expect(r.stdout.length).toBeLessThan(128 * 1024);
+  });
+});

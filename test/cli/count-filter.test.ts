@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkSchema, compileSegment, type Profile } from '../../core/index';
 import { fixture, ids, lastLine, NOW, segment } from './cli';
 
@@ -166,5 +168,36 @@ describe('segment filter', () => {
     const r = segment(['filter', '--data', jsonl, 'country = "ZZ"']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('CSV files as a spreadsheet saves them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'segment-csv-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('reads a ;-separated file (a European locale) like a comma-separated one', () => {
+    const semi = write('semi.csv', 'id;clicks_count;country\n1;5;OM\n2;0;AE\n3;7;OM\n');
+    const r = segment(['count', '--data', semi, 'clicks_count > 0 and country = "OM"']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('2\n');
+  });
+
+  it('reads __proto__ columns as data and counts them like any other', () => {
+    const proto = write('proto.csv', 'id,__proto__.polluted,constructor\n1,yes,c\n2,no,\n');
+    expect(segment(['count', '--data', proto, '`__proto__.polluted` = "yes"']).stdout).toBe('1\n');
+    expect(segment(['count', '--data', proto, 'constructor is known']).stdout).toBe('1\n');
+    expect(segment(['filter', '--data', proto, 'id = "1"']).stdout).toBe('{"id":"1","__proto__":{"polluted":"yes"},"constructor":"c"}\n');
+  });
+
+  it('refuses a record longer than the line cap with file:line (a quote never closed)', () => {
+    const open = write('open.csv', `id,name\n1,"${'x'.repeat(3000)}\n2,b\n`);
+    const r = segment(['count', '--max-line-length', '1000', '--data', open, 'id is known']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${open}:2: a record is longer than 1,000 characters`);
   });
 });

@@ -73,3 +73,30 @@ describe('CSV rows to profiles', () => {
     expect(() => csvRowConverter(header, schema, 'p.csv')).toThrow(message);
   });
 });
+
+describe('CSV columns named like object internals', () => {
+  it('keeps __proto__, constructor and prototype columns as data, nested or not, and pollutes nothing', () => {
+    const convert = csvRowConverter(['id', '__proto__.polluted', 'a.__proto__', 'constructor', 'prototype.x', 'b.constructor.c'], undefined, 'p.csv');
+    const profile = convert(['1', 'yes', '2', 'c', 'p', 'd']);
+    expect(JSON.stringify(profile)).toBe('{"id":"1","__proto__":{"polluted":"yes"},"a":{"__proto__":2},"constructor":"c","prototype":{"x":"p"},"b":{"constructor":{"c":"d"}}}');
+    expect(Object.getPrototypeOf(profile)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('converts a column by its schema field even when the field is named __proto__ or constructor', () => {
+    const s: Schema = { fields: {} };
+    Object.defineProperty(s.fields, '__proto__', { value: { type: 'number' }, enumerable: true });
+    const convert = csvRowConverter(['id', '__proto__', 'constructor'], s, 'p.csv');
+    expect(JSON.stringify(convert(['1', '12', 'text']))).toBe('{"id":"1","__proto__":12,"constructor":"text"}');
+  });
+});
+
+describe('CSV numbers too large to be finite', () => {
+  it('refuses 1e309 and a list holding one, with or without a schema, rather than reading Infinity', () => {
+    expect(() => csvRowConverter(['id', 'age'], schema, 'p.csv')(['1', '1e309'])).toThrow('1e309 is too large to be a finite number');
+    expect(() => csvRowConverter(['id', 'n'], undefined, 'p.csv')(['1', '-2e400'])).toThrow('-2e400 is too large to be a finite number');
+    expect(() => csvRowConverter(['id', 'n'], undefined, 'p.csv')(['1', '[1, 1e999]'])).toThrow('too large to be a finite number');
+    expect(() => csvRowConverter(['id', 'events'], undefined, 'p.csv')(['1', '[{"event":"x","properties":{"a":1e999}}]'])).toThrow('too large to be a finite number');
+    expect(csvRowConverter(['id', 'n'], undefined, 'p.csv')(['1', '1e308'])).toEqual({ id: '1', n: 1e308 });
+  });
+});

@@ -7,8 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, fixture, NODE, NOW, segment } from './cli';
+import { terminalSafe } from '../../cli/io';
+import { CLI, fixture, NODE, NOW, ROOT, segment } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'segment-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -122,5 +125,69 @@ describe('--json on failure', () => {
     expect(out.errors[0].summary).not.toContain('\n');
     // Nothing else for a script to trip on: no usage text after the JSON.
     expect(r.stderr).not.toContain('--help" for its options)');
+  });
+});
+
+/** What a terminal acts on instead of showing: C0 but tab and line feed, DEL, C1, bidi controls, separators, lone surrogates. */
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+describe('terminal output', () => {
+  it('shows escape sequences, bells, C1 controls and bidi overrides as visible escapes', () => {
+    expect(terminalSafe('\x1b[2J\x1b[31mred\x07')).toBe('\\x1b[2J\\x1b[31mred\\x07');
+    expect(terminalSafe('a\x9b31mb\u202ecba\u2066x\r')).toBe('a\\x9b31mb\\u202ecba\\u2066x\\x0d');
+    expect(terminalSafe('\ud800 lone')).toBe('\\ud800 lone');
+  });
+
+  it('leaves text people write alone: tabs, line breaks, accents, Arabic, CJK, emoji and joiners', () => {
+    const text = 'name\tcount\nZoë 👩‍👩‍👧 عربي 中文 ‍';
+    expect(terminalSafe(text)).toBe(text);
+  });
+
+  it('never lets a character a terminal acts on through, whatever the text (fuzz)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+        const safe = terminalSafe(text);
+        expect(safe).not.toMatch(UNSAFE);
+        // Safe text is kept as it is; only unsafe characters are rewritten.
+        if (!UNSAFE.test(text)) expect(safe).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('prints through one edge: no command writes to stdout or stderr but through cli/io.ts', () => {
+    // cli/output.ts draws the progress line (its own escape codes) and streams JSON Lines; nothing else may.
+    const allowed = new Set(['io.ts', 'output.ts']);
+    const offenders = readdirSync(join(ROOT, 'cli'))
+      .filter((f) => f.endsWith('.ts') && !allowed.has(f))
+      .filter((f) => /process\.(stdout|stderr)\.write\(/.test(readFileSync(join(ROOT, 'cli', f), 'utf8').replace(/configureOutput\(\{[\s\S]*?\}\)/, '')));
+    expect(offenders).toEqual([]);
+  });
+
+  const hostile = '\x1b[2J\x1b]0;owned\x07\x9b31m\u202eevil\r';
+  const db = () => `sqlite:${join(dir, 'terminal.db')}`;
+  it.each([
+    ['a saved segment\'s description and name in `segments show` and `list`', () => {
+      expect(segment(['segments', 'create', '--db', db(), 'Hostile', 'clicks_count > 0', '--description', hostile]).status).toBe(0);
+      return [segment(['segments', 'show', '--db', db(), 'Hostile']), segment(['segments', 'list', '--db', db()])];
+    }],
+    ['back-quoted field names in `explain` and `format`', () => [segment(['explain', `\`${hostile}\` = 1`]), segment(['format', `\`${hostile}\` = 1`])]],
+    ['user text echoed in errors (an unknown field, a file name, an option, a segment name)', () => [
+      segment(['check', '--schema', fixture('schema.json'), `\`${hostile}\` = 1`]),
+      segment(['count', '--data', `${hostile}.jsonl`, 'a = 1']),
+      segment(['check', `--${hostile}`, 'a = 1']),
+      segment(['segments', 'show', '--db', db(), hostile]),
+    ]],
+  ])('neutralises control characters in %s', (_what, run) => {
+    const runs = run();
+    for (const r of runs) expect(r.stdout + r.stderr).not.toMatch(UNSAFE);
+    // The text is shown, escaped, not dropped.
+    expect(runs[0].stdout + runs[0].stderr).toMatch(/\\(x1b|u001b)\[2J/);
+  });
+
+  it('keeps JSON output exact: the description comes back as stored', () => {
+    const r = segment(['segments', 'show', '--json', '--db', db(), 'Hostile']);
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { description: string }).description).toBe(hostile);
   });
 });

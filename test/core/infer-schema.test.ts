@@ -221,3 +221,19 @@ describe('checkSchema', () => {
     expect(e.message).toContain('hint: did you mean `text`?');
   });
 });
+
+describe('fields named like object internals', () => {
+  it('keeps schema fields and events named __proto__, constructor and prototype (one was silently dropped)', () => {
+    const schema = checkSchema(JSON.parse('{"fields":{"__proto__":{"type":"number"},"constructor":{"type":"text"},"prototype.x":{"type":"boolean"}},"events":{"__proto__":{"properties":{"__proto__":{"type":"number"}}}}}'));
+    expect(Object.keys(schema.fields)).toEqual(['__proto__', 'constructor', 'prototype.x']);
+    expect(Object.getOwnPropertyDescriptor(schema.fields, '__proto__')?.value).toEqual({ type: 'number' });
+    expect(Object.getPrototypeOf(schema.fields)).toBe(Object.prototype);
+    expect(JSON.stringify(schema.events)).toBe('{"__proto__":{"properties":{"__proto__":{"type":"number"}}}}');
+  });
+
+  it('infers __proto__ and constructor fields from profiles that hold them (JSON keeps such keys as data)', () => {
+    const schema = inferSchema([JSON.parse('{"id":"1","__proto__":{"polluted":1},"constructor":"c","events":[{"event":"__proto__","properties":{"__proto__":2}}]}')]);
+    expect(Object.keys(schema.fields).sort()).toEqual(['__proto__.polluted', 'constructor', 'id']);
+    expect(Object.keys(schema.events ?? {})).toEqual(['__proto__']);
+  });
+});

@@ -9,7 +9,8 @@ import { compileSegment } from '../../core/engine';
 import { SegmentError } from '../../core/errors';
 import type { Schema } from '../../core/schema';
 import type { Dialect } from '../../core/sql/connect';
-import type { SqlMapping } from '../../core/sql/mapping';
+import { layoutMapping, type SqlMapping } from '../../core/sql/mapping';
+import { checkSchema } from '../../core/infer-schema';
 import { compileSegmentSql, profileIds, toSql, countQuery } from '../../core/sql/query';
 import { DIALECT_NAMES, openTestDatabase } from './support';
 
@@ -115,5 +116,15 @@ describe.each(DIALECT_NAMES)('a mapping onto existing tables on %s', (dialect: D
     } catch (e) {
       expect((e as { errors: SegmentError[] }).errors[0].code).toBe('unknown-field');
     }
+  });
+});
+
+describe('the storage layout of fields named like object internals', () => {
+  it('gives __proto__ and constructor fields and event properties their own columns', () => {
+    const schema = checkSchema(JSON.parse('{"fields":{"__proto__":{"type":"number"},"constructor":{"type":"text"}},"events":{"__proto__":{"properties":{"__proto__":{"type":"number"}}}}}'));
+    const mapping = layoutMapping(schema);
+    expect(Object.keys(mapping.fields)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(mapping.fields, '__proto__')?.value).toBeDefined();
+    expect(Object.keys(mapping.events?.properties.__proto__ ?? {})).toEqual(['__proto__']);
   });
 });
