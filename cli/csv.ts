@@ -11,8 +11,7 @@
  *   array is a list, everything else is text. The id column always stays text.
  * - An `events` column holds the profile's events as a JSON array.
  */
-import { parseIsoDate, type FieldSchema, type Profile, type Schema } from '../core/index';
-import { setOwn } from '../core/schema';
+import { parseIsoDate, setOwn, type FieldSchema, type Profile, type Schema } from '../core/index';
 import { nonFinite } from './jsonl';
 import { userError } from './errors';
 

@@ -27,7 +27,7 @@ export {
   type Severity,
 } from './errors';
 export { createClock, parseIsoDate, type Clock, type ClockOptions } from './time';
-export { kindOf, type EventSchema, type FieldSchema, type FieldType, type Schema } from './schema';
+export { kindOf, setOwn, type EventSchema, type FieldSchema, type FieldType, type Schema } from './schema';
 export { MAX_SEGMENT_REFERENCES, isManual, segmentSource, type SegmentDefinition, type DynamicSegmentDefinition, type ManualSegmentDefinition, type ResolvedSegments } from './segments';
 export { parse, type ParseOptions } from './parse/parse';
 export type { ParseResult } from './parse/recover';

@@ -49,6 +49,7 @@ const CORE = [
   'registerLocale',
   'resolveSegments',
   'segmentSource',
+  'setOwn',
   'stripSpans',
   'validate',
 ];
