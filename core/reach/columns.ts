@@ -216,10 +216,28 @@ function eqText(node: PredicateExpr): Set<string> | undefined {
   return undefined;
 }
 
-/** Numbers in a Float64Array. */
-export class NumberColumn extends BaseColumn implements Column {
-  readonly kind = 'number';
+/** A column whose known values are numbers in a Float64Array, indexed by slot (numbers, dates as ms). */
+abstract class Float64Column extends BaseColumn {
   values = new Float64Array(0);
+
+  protected store(slot: number, value: number): void {
+    this.values = grown(this.values, slot + 1, (n) => new Float64Array(n));
+    this.values[slot] = value;
+  }
+
+  trim(size: number): void {
+    this.known.trim(size);
+    if (this.values.length > size) this.values = this.values.slice(0, size);
+  }
+
+  bytes(): number {
+    return this.baseBytes() + this.values.byteLength;
+  }
+}
+
+/** Numbers in a Float64Array. */
+export class NumberColumn extends Float64Column implements Column {
+  readonly kind = 'number';
 
   push(slot: number, value: unknown): void {
     if (value === undefined || value === null) return;
@@ -228,8 +246,7 @@ export class NumberColumn extends BaseColumn implements Column {
       this.exceptions.set(slot, value);
       return;
     }
-    this.values = grown(this.values, slot + 1, (n) => new Float64Array(n));
-    this.values[slot] = value;
+    this.store(slot, value);
   }
 
   value(slot: number): unknown {
@@ -269,14 +286,6 @@ export class NumberColumn extends BaseColumn implements Column {
     }
   }
 
-  trim(size: number): void {
-    this.known.trim(size);
-    if (this.values.length > size) this.values = this.values.slice(0, size);
-  }
-
-  bytes(): number {
-    return this.baseBytes() + this.values.byteLength;
-  }
 }
 
 /**
@@ -323,9 +332,8 @@ function scanRange(values: Float64Array, known: Bits, exceptions: Map<number, un
  * exception, kept as it is. Every predicate on a date field depends only on the instant (or on
  * the value being known), so the row engine's test of a slot's value is its test of `new Date(ms)`.
  */
-export class DateColumn extends BaseColumn implements Column {
+export class DateColumn extends Float64Column implements Column {
   readonly kind = 'date';
-  values = new Float64Array(0);
 
   push(slot: number, value: unknown): void {
     if (value === undefined || value === null) return;
@@ -335,8 +343,7 @@ export class DateColumn extends BaseColumn implements Column {
       this.exceptions.set(slot, value);
       return;
     }
-    this.values = grown(this.values, slot + 1, (n) => new Float64Array(n));
-    this.values[slot] = ms;
+    this.store(slot, ms);
   }
 
   value(slot: number): unknown {
@@ -379,14 +386,6 @@ export class DateColumn extends BaseColumn implements Column {
     }
   }
 
-  trim(size: number): void {
-    this.known.trim(size);
-    if (this.values.length > size) this.values = this.values.slice(0, size);
-  }
-
-  bytes(): number {
-    return this.baseBytes() + this.values.byteLength;
-  }
 }
 
 /** A literal operand (not a list or range). */
