@@ -40,7 +40,7 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 async function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json; text: string; headers: Headers }> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
-    init.body = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
     if (!('content-type' in headers)) (init.headers as Record<string, string>)['content-type'] = 'application/json';
   }
   const response = await app.request(path, init);
