@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       // The n8n nodes import the core through its package entries; tests run them on the source.
       { find: /^n8n-nodes-segments\/server$/, replacement: here('./core/server.ts') },
+      { find: /^n8n-nodes-segments\/locales\/ar$/, replacement: here('./core/locales/ar.ts') },
       { find: /^n8n-nodes-segments$/, replacement: here('./core/index.ts') },
       // One n8n-workflow for the tests, the nodes and n8n-core (which `require`s the CommonJS build):
       // otherwise `instanceof NodeOperationError` and the engine's own checks see two copies.
@@ -27,8 +28,22 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           // The web component's tests run in Chromium (vitest.browser.config.mts), except the ones
           // that drive a browser themselves from Node (`*.node.test.ts`: a page under a CSP header).
-          exclude: ['**/node_modules/**', 'test/editor-component/**/!(*.node).test.ts'],
+          exclude: ['**/node_modules/**', 'test/editor-component/**/!(*.node).test.ts', 'test/no-codegen/**'],
           environment: 'node',
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // As under a Content-Security-Policy without `unsafe-eval`: the workers and the CLI they
+        // spawn refuse `new Function` and `eval`, so the default evaluator falls back on the closures.
+        extends: true,
+        test: {
+          name: 'no-codegen',
+          include: ['test/no-codegen/**/*.test.ts', 'test/conformance/memory.test.ts', 'test/cli/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          execArgv: ['--disallow-code-generation-from-strings'],
+          env: { NODE_OPTIONS: '--disallow-code-generation-from-strings' },
           sequence: { groupOrder: 0 },
         },
       },
