@@ -11,7 +11,7 @@ import { join } from 'node:path';
 // n8n-core reads its settings from the user folder when first loaded: a fresh one per test process.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-harness-'));
 
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
 import {
   createRunExecutionData,
   ICredentialsHelper,
@@ -27,11 +27,13 @@ import {
   type IRun,
   type IWorkflowExecuteAdditionalData,
   type IConnections,
+  type WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { SegmentsDatabaseApi } from '../../credentials/SegmentsDatabaseApi.credentials';
 import { SegmentExport } from '../../nodes/SegmentExport/SegmentExport.node';
 import { SegmentFilter } from '../../nodes/SegmentFilter/SegmentFilter.node';
 import { SegmentSuppression } from '../../nodes/SegmentSuppression/SegmentSuppression.node';
+import { SegmentTrigger } from '../../nodes/SegmentTrigger/SegmentTrigger.node';
 
 /** A node that emits the items of its `items` parameter (the test's input; n8n's own is not loaded here). */
 export class TestItems implements INodeType {
@@ -58,6 +60,23 @@ export const NODE_TYPES: Record<string, INodeType> = {
   'n8n-nodes-segments.segmentFilter': new SegmentFilter(),
   'n8n-nodes-segments.segmentExport': new SegmentExport(),
   'n8n-nodes-segments.segmentSuppression': new SegmentSuppression(),
+  'n8n-nodes-segments.segmentTrigger': new SegmentTrigger(),
+  'test.noOp': new (class NoOp implements INodeType {
+    description = {
+      displayName: 'No Op (test)',
+      name: 'noOp',
+      group: ['transform'],
+      version: 1,
+      description: 'Passes its items on (the "send an email" of the tests)',
+      defaults: { name: 'No Op' },
+      inputs: ['main'],
+      outputs: ['main'],
+      properties: [],
+    } as unknown as INodeType['description'];
+    async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+      return [this.getInputData().map((item, i) => ({ json: item.json, pairedItem: { item: i } }))];
+    }
+  })(),
   'test.items': new TestItems(),
 };
 
@@ -129,29 +148,33 @@ const START = 'Start (test)';
 
 /** Runs a workflow in n8n's engine from its first node and waits for the end. */
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
-  const executionId = String(++counter);
   // One start node (as a manual trigger would be) feeding every node that has no input connected.
   const fed = new Set(Object.values(options.connections).flatMap((c) => (c.main ?? []).flatMap((out) => (out ?? []).map((l) => l.node))));
   const roots = options.nodes.filter((n) => !fed.has(n.name));
   const nodes = [node(START, 'test.items', { items: '[{}]' }), ...options.nodes];
   const connections: IConnections = { ...options.connections, [START]: { main: [roots.map((n) => ({ node: n.name, type: 'main' as const, index: 0 }))] } };
-  const workflow = new Workflow({
+  const workflow = makeWorkflow({ ...options, nodes, connections });
+  return execute(workflow, options, START, [[{ json: {} }]], 'manual');
+}
+
+function makeWorkflow(options: RunOptions & { staticData?: IDataObject }): Workflow {
+  return new Workflow({
     id: 'wf-test',
     name: 'test',
-    nodes,
-    connections,
+    nodes: options.nodes,
+    connections: options.connections,
     nodeTypes,
     active: false,
+    staticData: options.staticData,
     settings: { timezone: options.timezone ?? 'UTC', executionOrder: 'v1' },
   });
-  const hooks = new ExecutionLifecycleHooks('manual', executionId, { id: 'wf-test', name: 'test', nodes, connections, active: false, settings: {} } as never);
-  let finished: (run: IRun) => void = () => undefined;
-  const done = new Promise<IRun>((resolve) => (finished = resolve));
-  hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
+}
+
+function additionalData(executionId: string, hooks: ExecutionLifecycleHooks | undefined, credentials: RunOptions['credentials']): IWorkflowExecuteAdditionalData {
   const known: Partial<IWorkflowExecuteAdditionalData> = {
     executionId,
     hooks,
-    credentialsHelper: new TestCredentialsHelper(options.credentials ?? {}),
+    credentialsHelper: new TestCredentialsHelper(credentials ?? {}),
     restApiUrl: 'http://127.0.0.1:5678/rest',
     instanceBaseUrl: 'http://127.0.0.1:5678/',
     formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
@@ -166,14 +189,27 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     setExecutionStatus: () => undefined,
     sendDataToUI: () => undefined,
   };
-  const additionalData = known as IWorkflowExecuteAdditionalData;
-  const start = workflow.getNode(START)!;
+  return known as IWorkflowExecuteAdditionalData;
+}
+
+/** Runs `workflow` in n8n's engine from `startName` with `data` as that node's input, and waits for the end. */
+async function execute(workflow: Workflow, options: RunOptions, startName: string, data: INodeExecutionData[][], mode: WorkflowExecuteMode): Promise<RunResult> {
+  const executionId = String(++counter);
+  const nodes = Object.values(workflow.nodes);
+  const hooks = new ExecutionLifecycleHooks(mode, executionId, { id: 'wf-test', name: 'test', nodes, connections: workflow.connectionsBySourceNode, active: false, settings: {} } as never);
+  let finished: (run: IRun) => void = () => undefined;
+  const done = new Promise<IRun>((resolve) => (finished = resolve));
+  hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
+  const start = workflow.getNode(startName)!;
   const runData = createRunExecutionData({
-    executionData: { nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }] },
+    executionData: { nodeExecutionStack: [{ node: start, data: { main: data }, source: null }] },
   });
-  const execute = new WorkflowExecute(additionalData, 'manual', runData);
-  await execute.processRunExecutionData(workflow);
-  const run = await done;
+  const run = new WorkflowExecute(additionalData(executionId, hooks, options.credentials), mode, runData);
+  await run.processRunExecutionData(workflow);
+  return result(await done);
+}
+
+function result(run: IRun): RunResult {
   const output = (node: string, index = 0) => run.data.resultData.runData[node]?.[0]?.data?.main?.[index] ?? [];
   return {
     run,
@@ -181,6 +217,40 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     json: (node, index = 0) => output(node, index).map((item: INodeExecutionData) => item.json),
     error: run.data.resultData.error as RunResult['error'],
   };
+}
+
+export interface PollOptions extends RunOptions {
+  /** The polling trigger node's name. */
+  trigger: string;
+  /** The workflow's static data as n8n stored it after the previous poll (a restart reads it back). */
+  staticData?: IDataObject;
+  /** `trigger` for an active workflow's poll, `manual` for the editor's "Fetch Test Event". */
+  mode?: 'trigger' | 'manual';
+}
+
+export interface PollResult {
+  /** What the poll returned (null: nothing new, no execution). */
+  emitted: INodeExecutionData[] | null;
+  /** The execution n8n starts with the emitted items (the trigger's output fed to the workflow). */
+  execution?: RunResult;
+  /** The static data n8n saves after the poll (a JSON copy, as its database keeps it). */
+  staticData: IDataObject;
+}
+
+/**
+ * One poll of an active workflow, the way n8n runs it: the node's `poll()` with n8n-core's own
+ * `PollContext` over the workflow (whose static data is what the previous poll saved), then, when it
+ * returns items, an execution of the workflow that starts at the trigger with those items.
+ */
+export async function pollWorkflow(options: PollOptions): Promise<PollResult> {
+  const workflow = makeWorkflow({ ...options, staticData: options.staticData ? (JSON.parse(JSON.stringify(options.staticData)) as IDataObject) : {} });
+  const trigger = workflow.getNode(options.trigger)!;
+  const mode = options.mode ?? 'trigger';
+  const context = new PollContext(workflow, trigger, additionalData(String(++counter), undefined, options.credentials), mode, mode === 'manual' ? 'manual' : 'activate', () => undefined, () => undefined);
+  const emitted = await nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion).poll!.call(context);
+  const staticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+  if (emitted === null || mode === 'manual') return { emitted: emitted?.[0] ?? null, staticData };
+  return { emitted: emitted[0] ?? [], execution: await execute(workflow, options, options.trigger, emitted, 'trigger'), staticData };
 }
 
 /** A node of the workflow. */
