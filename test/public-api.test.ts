@@ -109,6 +109,7 @@ const SERVER_ONLY = [
   'profileRows',
   'profilesById',
   'readLayout',
+  'readContactTable',
   'readMemberCsv',
   'rowsQuery',
   'safeCell',

@@ -12,4 +12,5 @@ export { MATCH_KEYS, DEFAULT_CONTACT_FIELDS, normalise as normaliseContact, toE1
 export { exportProfiles, exportFileName, csvChunks, safeCell, assertCanExport, EXPORT_COLUMNS, type ExportCounts, type ExportOptions, type ExportResult, type ProfileSource } from './export';
 export { sqlSegmentProfiles, sqlReachCounter, layoutDirectory, profilesById } from './sql-source';
 export { formatCursor as formatChangeCursor, parseCursor as parseChangeCursor, type ChangeKind, type ChangesPage, type Cursor as ChangeCursor, type MembershipChange, type RunSummary } from './membership';
+export { readContactTable, type ContactTable, type ContactRow } from './contact-table';
 export * from './types';

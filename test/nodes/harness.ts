@@ -27,12 +27,13 @@ import {
   type IRun,
   type IWorkflowExecuteAdditionalData,
   type IConnections,
-  type WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { SegmentsDatabaseApi } from '../../credentials/SegmentsDatabaseApi.credentials';
+import { SegmentCatalog } from '../../nodes/SegmentCatalog/SegmentCatalog.node';
 import { SegmentExport } from '../../nodes/SegmentExport/SegmentExport.node';
 import { SegmentFilter } from '../../nodes/SegmentFilter/SegmentFilter.node';
 import { SegmentSuppression } from '../../nodes/SegmentSuppression/SegmentSuppression.node';
+import { SegmentMembers } from '../../nodes/SegmentMembers/SegmentMembers.node';
 import { SegmentTrigger } from '../../nodes/SegmentTrigger/SegmentTrigger.node';
 
 /** A node that emits the items of its `items` parameter (the test's input; n8n's own is not loaded here). */
@@ -56,28 +57,34 @@ export class TestItems implements INodeType {
   }
 }
 
+/** A node that passes its items on (the "send an email" of the trigger tests). */
+export class NoOp implements INodeType {
+  description = {
+    displayName: 'No Op (test)',
+    name: 'noOp',
+    group: ['transform'],
+    version: 1,
+    description: 'Passes its items on',
+    defaults: { name: 'No Op' },
+    inputs: ['main'],
+    outputs: ['main'],
+    properties: [],
+  } as unknown as INodeType['description'];
+
+  async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return [this.getInputData().map((item, i) => ({ json: item.json, pairedItem: { item: i } }))];
+  }
+}
+
 export const NODE_TYPES: Record<string, INodeType> = {
   'n8n-nodes-segments.segmentFilter': new SegmentFilter(),
   'n8n-nodes-segments.segmentExport': new SegmentExport(),
   'n8n-nodes-segments.segmentSuppression': new SegmentSuppression(),
+  'n8n-nodes-segments.segmentCatalog': new SegmentCatalog(),
   'n8n-nodes-segments.segmentTrigger': new SegmentTrigger(),
-  'test.noOp': new (class NoOp implements INodeType {
-    description = {
-      displayName: 'No Op (test)',
-      name: 'noOp',
-      group: ['transform'],
-      version: 1,
-      description: 'Passes its items on (the "send an email" of the tests)',
-      defaults: { name: 'No Op' },
-      inputs: ['main'],
-      outputs: ['main'],
-      properties: [],
-    } as unknown as INodeType['description'];
-    async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
-      return [this.getInputData().map((item, i) => ({ json: item.json, pairedItem: { item: i } }))];
-    }
-  })(),
+  'n8n-nodes-segments.segmentMembers': new SegmentMembers(),
   'test.items': new TestItems(),
+  'test.noOp': new NoOp(),
 };
 
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = { segmentsDatabaseApi: new SegmentsDatabaseApi() };
@@ -132,6 +139,10 @@ export interface RunOptions {
   connections: IConnections;
   credentials?: Record<string, ICredentialDataDecryptedObject>;
   timezone?: string;
+  /** The workflow's id and name (default `wf-test`, `test`). */
+  workflow?: { id: string; name: string };
+  /** Whether the workflow is active (a production run, as a trigger starts it) rather than a manual run. */
+  active?: boolean;
 }
 
 export interface RunResult {
@@ -139,8 +150,20 @@ export interface RunResult {
   /** Items of a node's output (`output` 0 by default), the engine's paired items kept. */
   output(node: string, output?: number): INodeExecutionData[];
   json(node: string, output?: number): IDataObject[];
-  /** The error the run stopped on, if it did. */
-  error: (Error & { description?: string; context?: IDataObject; node?: INode }) | undefined;
+  /**
+   * The error the run stopped on, as n8n reports and stores it (its `toJSON`: `name` is the class
+   * name n8n shows, e.g. `NodeOperationError`), so tests check names, not `instanceof` across copies.
+   */
+  error: ReportedError | undefined;
+  /** The error object itself, as the engine caught it. */
+  thrown: unknown;
+}
+
+export interface ReportedError {
+  name: string;
+  message: string;
+  description?: string | null;
+  context?: IDataObject;
 }
 
 let counter = 0;
@@ -148,33 +171,32 @@ const START = 'Start (test)';
 
 /** Runs a workflow in n8n's engine from its first node and waits for the end. */
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
+  const executionId = String(++counter);
   // One start node (as a manual trigger would be) feeding every node that has no input connected.
   const fed = new Set(Object.values(options.connections).flatMap((c) => (c.main ?? []).flatMap((out) => (out ?? []).map((l) => l.node))));
   const roots = options.nodes.filter((n) => !fed.has(n.name));
   const nodes = [node(START, 'test.items', { items: '[{}]' }), ...options.nodes];
   const connections: IConnections = { ...options.connections, [START]: { main: [roots.map((n) => ({ node: n.name, type: 'main' as const, index: 0 }))] } };
-  const workflow = makeWorkflow({ ...options, nodes, connections });
-  return execute(workflow, options, START, [[{ json: {} }]], 'manual');
-}
-
-function makeWorkflow(options: RunOptions & { staticData?: IDataObject }): Workflow {
-  return new Workflow({
-    id: 'wf-test',
-    name: 'test',
-    nodes: options.nodes,
-    connections: options.connections,
+  const { id: workflowId, name: workflowName } = options.workflow ?? { id: 'wf-test', name: 'test' };
+  const active = options.active ?? false;
+  const mode = active ? 'trigger' : 'manual';
+  const workflow = new Workflow({
+    id: workflowId,
+    name: workflowName,
+    nodes,
+    connections,
     nodeTypes,
-    active: false,
-    staticData: options.staticData,
+    active,
     settings: { timezone: options.timezone ?? 'UTC', executionOrder: 'v1' },
   });
-}
-
-function additionalData(executionId: string, hooks: ExecutionLifecycleHooks | undefined, credentials: RunOptions['credentials']): IWorkflowExecuteAdditionalData {
+  const hooks = new ExecutionLifecycleHooks(mode, executionId, { id: workflowId, name: workflowName, nodes, connections, active, settings: {} } as never);
+  let finished: (run: IRun) => void = () => undefined;
+  const done = new Promise<IRun>((resolve) => (finished = resolve));
+  hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
   const known: Partial<IWorkflowExecuteAdditionalData> = {
     executionId,
     hooks,
-    credentialsHelper: new TestCredentialsHelper(credentials ?? {}),
+    credentialsHelper: new TestCredentialsHelper(options.credentials ?? {}),
     restApiUrl: 'http://127.0.0.1:5678/rest',
     instanceBaseUrl: 'http://127.0.0.1:5678/',
     formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
@@ -189,35 +211,66 @@ function additionalData(executionId: string, hooks: ExecutionLifecycleHooks | un
     setExecutionStatus: () => undefined,
     sendDataToUI: () => undefined,
   };
-  return known as IWorkflowExecuteAdditionalData;
-}
-
-/** Runs `workflow` in n8n's engine from `startName` with `data` as that node's input, and waits for the end. */
-async function execute(workflow: Workflow, options: RunOptions, startName: string, data: INodeExecutionData[][], mode: WorkflowExecuteMode): Promise<RunResult> {
-  const executionId = String(++counter);
-  const nodes = Object.values(workflow.nodes);
-  const hooks = new ExecutionLifecycleHooks(mode, executionId, { id: 'wf-test', name: 'test', nodes, connections: workflow.connectionsBySourceNode, active: false, settings: {} } as never);
-  let finished: (run: IRun) => void = () => undefined;
-  const done = new Promise<IRun>((resolve) => (finished = resolve));
-  hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
-  const start = workflow.getNode(startName)!;
+  const additionalData = known as IWorkflowExecuteAdditionalData;
+  const start = workflow.getNode(START)!;
   const runData = createRunExecutionData({
-    executionData: { nodeExecutionStack: [{ node: start, data: { main: data }, source: null }] },
+    executionData: { nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }] },
   });
-  const run = new WorkflowExecute(additionalData(executionId, hooks, options.credentials), mode, runData);
-  await run.processRunExecutionData(workflow);
-  return result(await done);
-}
-
-function result(run: IRun): RunResult {
+  const execute = new WorkflowExecute(additionalData, mode, runData);
+  await execute.processRunExecutionData(workflow);
+  const run = await done;
   const output = (node: string, index = 0) => run.data.resultData.runData[node]?.[0]?.data?.main?.[index] ?? [];
   return {
     run,
     output,
     json: (node, index = 0) => output(node, index).map((item: INodeExecutionData) => item.json),
-    error: run.data.resultData.error as RunResult['error'],
+    error: reported(run.data.resultData.error),
+    thrown: run.data.resultData.error,
   };
 }
+
+/** An error as n8n persists it with the execution (JSON through the error's own `toJSON`). */
+function reported(error: unknown): ReportedError | undefined {
+  if (error === undefined || error === null) return undefined;
+  const json = JSON.parse(JSON.stringify(error)) as ReportedError;
+  // A plain Error has no toJSON: n8n would report its name and message.
+  if (error instanceof Error) return { ...json, name: json.name ?? error.name, message: json.message ?? error.message };
+  return json;
+}
+
+/** A node of the workflow. */
+export function node(name: string, type: string, parameters: INode['parameters'], extra: Partial<INode> = {}): INode {
+  return { id: name, name, type, typeVersion: 1, position: [0, 0], parameters, ...extra };
+}
+
+/** `from → to` connections on main (`output` of `from` to input `input` of `to`). */
+export function connect(...links: [from: string, to: string, output?: number, input?: number][]): IConnections {
+  const connections: IConnections = {};
+  for (const [from, to, output = 0, input = 0] of links) {
+    const main = ((connections[from] ??= { main: [] }).main ??= []);
+    while (main.length <= output) main.push([]);
+    main[output]!.push({ node: to, type: 'main', index: input });
+  }
+  return connections;
+}
+
+/** The credential n8n would hand the nodes for a test database URL. */
+export function credentialOf(url: string, role = 'member'): Record<string, string | number> {
+  if (url.startsWith('sqlite:')) return { client: 'sqlite', file: url.slice('sqlite:'.length), role };
+  const u = new URL(url);
+  return {
+    client: u.protocol === 'mysql:' ? 'mysql' : 'postgres',
+    host: u.hostname,
+    port: Number(u.port),
+    database: decodeURIComponent(u.pathname.slice(1)),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    ssl: 'disable',
+    role,
+  };
+}
+
+// ── polling triggers ──────────────────────────────────────────────────────────────────────────
 
 export interface PollOptions extends RunOptions {
   /** The polling trigger node's name. */
@@ -237,34 +290,66 @@ export interface PollResult {
   staticData: IDataObject;
 }
 
+function pollAdditionalData(executionId: string, hooks: ExecutionLifecycleHooks | undefined, credentials: RunOptions['credentials']): IWorkflowExecuteAdditionalData {
+  const known: Partial<IWorkflowExecuteAdditionalData> = {
+    executionId,
+    hooks,
+    credentialsHelper: new TestCredentialsHelper(credentials ?? {}),
+    restApiUrl: 'http://127.0.0.1:5678/rest',
+    instanceBaseUrl: 'http://127.0.0.1:5678/',
+    formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+    webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+    webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+    webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+    currentNodeParameters: undefined,
+    executionTimeoutTimestamp: undefined,
+    userId: 'user-test',
+    variables: {},
+    setExecutionStatus: () => undefined,
+    sendDataToUI: () => undefined,
+  };
+  return known as IWorkflowExecuteAdditionalData;
+}
+
 /**
  * One poll of an active workflow, the way n8n runs it: the node's `poll()` with n8n-core's own
- * `PollContext` over the workflow (whose static data is what the previous poll saved), then, when it
- * returns items, an execution of the workflow that starts at the trigger with those items.
+ * `PollContext` over a workflow built from what the previous poll saved (its static data, so every
+ * poll is also a restart), then, when it returns items, an execution of the workflow that starts at
+ * the trigger with those items (n8n passes a poll's items through the trigger node).
  */
 export async function pollWorkflow(options: PollOptions): Promise<PollResult> {
-  const workflow = makeWorkflow({ ...options, staticData: options.staticData ? (JSON.parse(JSON.stringify(options.staticData)) as IDataObject) : {} });
+  const workflow = new Workflow({
+    id: 'wf-test',
+    name: 'test',
+    nodes: options.nodes,
+    connections: options.connections,
+    nodeTypes,
+    active: true,
+    staticData: options.staticData ? (JSON.parse(JSON.stringify(options.staticData)) as IDataObject) : {},
+    settings: { timezone: options.timezone ?? 'UTC', executionOrder: 'v1' },
+  });
   const trigger = workflow.getNode(options.trigger)!;
   const mode = options.mode ?? 'trigger';
-  const context = new PollContext(workflow, trigger, additionalData(String(++counter), undefined, options.credentials), mode, mode === 'manual' ? 'manual' : 'activate', () => undefined, () => undefined);
+  const context = new PollContext(workflow, trigger, pollAdditionalData(String(++counter), undefined, options.credentials), mode, mode === 'manual' ? 'manual' : 'activate', () => undefined, () => undefined);
   const emitted = await nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion).poll!.call(context);
   const staticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
   if (emitted === null || mode === 'manual') return { emitted: emitted?.[0] ?? null, staticData };
-  return { emitted: emitted[0] ?? [], execution: await execute(workflow, options, options.trigger, emitted, 'trigger'), staticData };
-}
 
-/** A node of the workflow. */
-export function node(name: string, type: string, parameters: INode['parameters'], extra: Partial<INode> = {}): INode {
-  return { id: name, name, type, typeVersion: 1, position: [0, 0], parameters, ...extra };
-}
-
-/** `from → to` connections on main (`output` of `from` to input `input` of `to`). */
-export function connect(...links: [from: string, to: string, output?: number, input?: number][]): IConnections {
-  const connections: IConnections = {};
-  for (const [from, to, output = 0, input = 0] of links) {
-    const main = ((connections[from] ??= { main: [] }).main ??= []);
-    while (main.length <= output) main.push([]);
-    main[output]!.push({ node: to, type: 'main', index: input });
-  }
-  return connections;
+  const executionId = String(++counter);
+  const hooks = new ExecutionLifecycleHooks('trigger', executionId, { id: 'wf-test', name: 'test', nodes: options.nodes, connections: options.connections, active: true, settings: {} } as never);
+  let finished: (run: IRun) => void = () => undefined;
+  const done = new Promise<IRun>((resolve) => (finished = resolve));
+  hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
+  const runData = createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: trigger, data: { main: emitted }, source: null }] } });
+  await new WorkflowExecute(pollAdditionalData(executionId, hooks, options.credentials), 'trigger', runData).processRunExecutionData(workflow);
+  const run = await done;
+  const output = (name: string, index = 0) => run.data.resultData.runData[name]?.[0]?.data?.main?.[index] ?? [];
+  const execution: RunResult = {
+    run,
+    output,
+    json: (name, index = 0) => output(name, index).map((item: INodeExecutionData) => item.json),
+    error: reported(run.data.resultData.error),
+    thrown: run.data.resultData.error,
+  };
+  return { emitted: emitted[0] ?? [], execution, staticData };
 }
