@@ -5,6 +5,9 @@
  * proves the refusal is real in both places, and that the default evaluator falls back on its own.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSegment } from '../../core/engine';
 import { codeGenerationAllowed, compilePredicate } from '../../core/evaluate/compile';
@@ -43,6 +46,19 @@ describe('with code generation from strings refused', () => {
     expect(refused.stderr).toContain('refuses code generation from strings');
     expect(refused.stderr).toContain('closures');
     expect(refused.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('the CLI names the SQLite driver as what needs code generation, without a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segment-no-codegen-'));
+    try {
+      const r = segment(['import', '--db', `sqlite:${join(dir, 'p.db')}`, fixture('profiles.jsonl')]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('error[code-generation-refused]: this Node refuses code generation from strings (--disallow-code-generation-from-strings), which the SQLite driver needs');
+      expect(r.stderr).toContain('use a PostgreSQL or MariaDB database here');
+      expect(r.stderr).not.toContain('internal error');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says so clearly when the generated evaluator is asked for by name', () => {
