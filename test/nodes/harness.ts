@@ -11,7 +11,7 @@ import { join } from 'node:path';
 // n8n-core reads its settings from the user folder when first loaded: a fresh one per test process.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-harness-'));
 
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
 import {
   createRunExecutionData,
   ICredentialsHelper,
@@ -33,6 +33,8 @@ import { SegmentCatalog } from '../../nodes/SegmentCatalog/SegmentCatalog.node';
 import { SegmentExport } from '../../nodes/SegmentExport/SegmentExport.node';
 import { SegmentFilter } from '../../nodes/SegmentFilter/SegmentFilter.node';
 import { SegmentSuppression } from '../../nodes/SegmentSuppression/SegmentSuppression.node';
+import { SegmentMembers } from '../../nodes/SegmentMembers/SegmentMembers.node';
+import { SegmentTrigger } from '../../nodes/SegmentTrigger/SegmentTrigger.node';
 
 /** A node that emits the items of its `items` parameter (the test's input; n8n's own is not loaded here). */
 export class TestItems implements INodeType {
@@ -55,12 +57,34 @@ export class TestItems implements INodeType {
   }
 }
 
+/** A node that passes its items on (the "send an email" of the trigger tests). */
+export class NoOp implements INodeType {
+  description = {
+    displayName: 'No Op (test)',
+    name: 'noOp',
+    group: ['transform'],
+    version: 1,
+    description: 'Passes its items on',
+    defaults: { name: 'No Op' },
+    inputs: ['main'],
+    outputs: ['main'],
+    properties: [],
+  } as unknown as INodeType['description'];
+
+  async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return [this.getInputData().map((item, i) => ({ json: item.json, pairedItem: { item: i } }))];
+  }
+}
+
 export const NODE_TYPES: Record<string, INodeType> = {
   'n8n-nodes-segments.segmentFilter': new SegmentFilter(),
   'n8n-nodes-segments.segmentExport': new SegmentExport(),
   'n8n-nodes-segments.segmentSuppression': new SegmentSuppression(),
   'n8n-nodes-segments.segmentCatalog': new SegmentCatalog(),
+  'n8n-nodes-segments.segmentTrigger': new SegmentTrigger(),
+  'n8n-nodes-segments.segmentMembers': new SegmentMembers(),
   'test.items': new TestItems(),
+  'test.noOp': new NoOp(),
 };
 
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = { segmentsDatabaseApi: new SegmentsDatabaseApi() };
@@ -244,4 +268,88 @@ export function credentialOf(url: string, role = 'member'): Record<string, strin
     ssl: 'disable',
     role,
   };
+}
+
+// ── polling triggers ──────────────────────────────────────────────────────────────────────────
+
+export interface PollOptions extends RunOptions {
+  /** The polling trigger node's name. */
+  trigger: string;
+  /** The workflow's static data as n8n stored it after the previous poll (a restart reads it back). */
+  staticData?: IDataObject;
+  /** `trigger` for an active workflow's poll, `manual` for the editor's "Fetch Test Event". */
+  mode?: 'trigger' | 'manual';
+}
+
+export interface PollResult {
+  /** What the poll returned (null: nothing new, no execution). */
+  emitted: INodeExecutionData[] | null;
+  /** The execution n8n starts with the emitted items (the trigger's output fed to the workflow). */
+  execution?: RunResult;
+  /** The static data n8n saves after the poll (a JSON copy, as its database keeps it). */
+  staticData: IDataObject;
+}
+
+function pollAdditionalData(executionId: string, hooks: ExecutionLifecycleHooks | undefined, credentials: RunOptions['credentials']): IWorkflowExecuteAdditionalData {
+  const known: Partial<IWorkflowExecuteAdditionalData> = {
+    executionId,
+    hooks,
+    credentialsHelper: new TestCredentialsHelper(credentials ?? {}),
+    restApiUrl: 'http://127.0.0.1:5678/rest',
+    instanceBaseUrl: 'http://127.0.0.1:5678/',
+    formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+    webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+    webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+    webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+    currentNodeParameters: undefined,
+    executionTimeoutTimestamp: undefined,
+    userId: 'user-test',
+    variables: {},
+    setExecutionStatus: () => undefined,
+    sendDataToUI: () => undefined,
+  };
+  return known as IWorkflowExecuteAdditionalData;
+}
+
+/**
+ * One poll of an active workflow, the way n8n runs it: the node's `poll()` with n8n-core's own
+ * `PollContext` over a workflow built from what the previous poll saved (its static data, so every
+ * poll is also a restart), then, when it returns items, an execution of the workflow that starts at
+ * the trigger with those items (n8n passes a poll's items through the trigger node).
+ */
+export async function pollWorkflow(options: PollOptions): Promise<PollResult> {
+  const workflow = new Workflow({
+    id: 'wf-test',
+    name: 'test',
+    nodes: options.nodes,
+    connections: options.connections,
+    nodeTypes,
+    active: true,
+    staticData: options.staticData ? (JSON.parse(JSON.stringify(options.staticData)) as IDataObject) : {},
+    settings: { timezone: options.timezone ?? 'UTC', executionOrder: 'v1' },
+  });
+  const trigger = workflow.getNode(options.trigger)!;
+  const mode = options.mode ?? 'trigger';
+  const context = new PollContext(workflow, trigger, pollAdditionalData(String(++counter), undefined, options.credentials), mode, mode === 'manual' ? 'manual' : 'activate', () => undefined, () => undefined);
+  const emitted = await nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion).poll!.call(context);
+  const staticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+  if (emitted === null || mode === 'manual') return { emitted: emitted?.[0] ?? null, staticData };
+
+  const executionId = String(++counter);
+  const hooks = new ExecutionLifecycleHooks('trigger', executionId, { id: 'wf-test', name: 'test', nodes: options.nodes, connections: options.connections, active: true, settings: {} } as never);
+  let finished: (run: IRun) => void = () => undefined;
+  const done = new Promise<IRun>((resolve) => (finished = resolve));
+  hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
+  const runData = createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: trigger, data: { main: emitted }, source: null }] } });
+  await new WorkflowExecute(pollAdditionalData(executionId, hooks, options.credentials), 'trigger', runData).processRunExecutionData(workflow);
+  const run = await done;
+  const output = (name: string, index = 0) => run.data.resultData.runData[name]?.[0]?.data?.main?.[index] ?? [];
+  const execution: RunResult = {
+    run,
+    output,
+    json: (name, index = 0) => output(name, index).map((item: INodeExecutionData) => item.json),
+    error: reported(run.data.resultData.error),
+    thrown: run.data.resultData.error,
+  };
+  return { emitted: emitted[0] ?? [], execution, staticData };
 }
