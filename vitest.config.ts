@@ -27,8 +27,22 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           // The web component's tests run in Chromium (vitest.browser.config.mts), except the ones
           // that drive a browser themselves from Node (`*.node.test.ts`: a page under a CSP header).
-          exclude: ['**/node_modules/**', 'test/editor-component/**/!(*.node).test.ts'],
+          exclude: ['**/node_modules/**', 'test/editor-component/**/!(*.node).test.ts', 'test/no-codegen/**'],
           environment: 'node',
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // As under a Content-Security-Policy without `unsafe-eval`: the workers and the CLI they
+        // spawn refuse `new Function` and `eval`, so the default evaluator falls back on the closures.
+        extends: true,
+        test: {
+          name: 'no-codegen',
+          include: ['test/no-codegen/**/*.test.ts', 'test/conformance/memory.test.ts', 'test/cli/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          execArgv: ['--disallow-code-generation-from-strings'],
+          env: { NODE_OPTIONS: '--disallow-code-generation-from-strings' },
           sequence: { groupOrder: 0 },
         },
       },

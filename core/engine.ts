@@ -5,7 +5,7 @@
 import type { Expr } from './ast';
 import { describe as describeExpr } from './describe';
 import { quietly, SegmentError, SegmentErrors, toErrors, type Diagnostic } from './errors';
-import { compilePredicate, type Profile } from './evaluate/compile';
+import { compilePredicate, type EvaluatorOption, type Profile } from './evaluate/compile';
 import { parse } from './parse/parse';
 import { print, type PrintOptions } from './print';
 import { resolveSegments } from './resolve-segments';
@@ -21,6 +21,12 @@ export interface EngineOptions extends ClockOptions {
   segments?: readonly SegmentDefinition[];
   /** What the source is, for error messages (`expression`, a file name). */
   origin?: string;
+  /**
+   * How `compileSegment` builds the predicate: `generated` code (fastest; needs `new Function`),
+   * `closures` (no code generation: for a Content-Security-Policy without `unsafe-eval`), or `auto`
+   * (the default: generated where allowed, closures otherwise). Both select the same profiles.
+   */
+  evaluator?: EvaluatorOption;
 }
 
 export interface CheckResult {
@@ -119,6 +125,7 @@ export function compileSegment(input: string | CheckResult, options: EngineOptio
     idField: options.schema?.idField ?? DEFAULT_ID_FIELD,
     segments: result.segments,
     clock,
+    evaluator: options.evaluator,
   });
   return {
     expr,

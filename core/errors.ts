@@ -53,6 +53,7 @@ export type ErrorCode =
   | 'invalid-data'
   // evaluation environment
   | 'invalid-option'
+  | 'code-generation-refused'
   | 'no-layout'
   | 'no-profiles'
   // databases

@@ -35,5 +35,5 @@ export { print, type PrintOptions } from './print';
 export { resolveSegments } from './resolve-segments';
 export { inferSchema, checkSchema } from './infer-schema';
 export { describe } from './describe';
-export { compilePredicate, type Profile, type CompileContext } from './evaluate/compile';
+export { compilePredicate, type Profile, type CompileContext, type EvaluatorOption } from './evaluate/compile';
 export { check, compileSegment, format, explain, validate, type CheckResult, type CompiledSegment, type EngineOptions, type TreeValidateOptions } from './engine';

@@ -105,6 +105,7 @@ const SERVER_ONLY = [
   'profileIds',
   'profileRows',
   'readLayout',
+  'readContactTable',
   'readMemberCsv',
   'rowsQuery',
   'safeCell',

@@ -11,4 +11,5 @@ export { MemoryDirectory, SqlDirectory, type ProfileDirectory } from './director
 export { MATCH_KEYS, DEFAULT_CONTACT_FIELDS, normalise as normaliseContact, toE164, type ContactFields, type MatchKey } from './contacts';
 export { exportProfiles, exportFileName, csvChunks, safeCell, assertCanExport, EXPORT_COLUMNS, type ExportCounts, type ExportOptions, type ExportResult, type ProfileSource } from './export';
 export { sqlSegmentProfiles, sqlReachCounter, layoutDirectory } from './sql-source';
+export { readContactTable, type ContactTable, type ContactRow } from './contact-table';
 export * from './types';

@@ -19,6 +19,7 @@ import type { Clock } from '../time';
 import type { CompileContext, GeneratorContext, ScopeTemplate } from './context';
 import { emitAggregate } from './emit-events';
 import { emitTest } from './emit-predicate';
+import { aggregateKey, aggregateKind, countCap } from './operands';
 import { RUNTIME, type RuntimeName } from './runtime';
 
 const MAX_DEPTH = 48;
@@ -185,7 +186,7 @@ export class CodeGenerator implements GeneratorContext {
         return emitTest({ node, x: variable, kind, items, computed: false, gen: this });
       }
       case 'aggregate': {
-        const kind = subject.fn === 'first_at' || subject.fn === 'last_at' ? 'date' : 'number';
+        const kind = aggregateKind(subject);
         const test = emitTest({ node, x: 't', kind, items: undefined, computed: true, gen: this });
         return `(t = ${this.aggregate(subject)}(p, ${this.constant(countCap(node))}), ${test})`;
       }
@@ -234,15 +235,6 @@ export class CodeGenerator implements GeneratorContext {
   }
 }
 
-/** A structural key for an aggregate (spans ignored); undefined for a `where` too deep to serialise. */
-function aggregateKey(node: EventAggregate): string | undefined {
-  try {
-    return JSON.stringify(node, (key, value: unknown) => (key === 'span' || key === 'opSpan' ? undefined : value));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Counts field reads per key in the region `expr()` emits into one scope (same depth rule, not into `where`). */
 function countReads(node: Expr, counts: Map<string, number>, depth: number): void {
   if (depth > MAX_DEPTH) return;
@@ -273,21 +265,4 @@ function countReads(node: Expr, counts: Map<string, number>, depth: number): voi
     default:
       assertNever(node, 'expression');
   }
-}
-
-/**
- * How far a `count()` must go to decide the predicate: one more than the largest number it is
- * compared with (counts only grow, so every comparison is settled beyond it); unbounded otherwise.
- */
-function countCap(node: PredicateExpr): number {
-  if (node.subject.type !== 'aggregate' || node.subject.fn !== 'count') return Infinity;
-  const operand = node.operand;
-  if (operand === null) return 0; // is known / is unknown: a count is always known
-  const literals = operand.type === 'list' ? operand.items : operand.type === 'range' ? [operand.low, operand.high] : [operand];
-  let max = -Infinity;
-  for (const lit of literals) {
-    if (lit.type !== 'number') return Infinity;
-    max = Math.max(max, lit.value);
-  }
-  return Math.max(0, Math.floor(max) + 1);
 }

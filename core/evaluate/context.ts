@@ -11,11 +11,20 @@ import type { RuntimeName } from './runtime';
 
 export type Profile = Record<string, unknown>;
 
+/**
+ * How a predicate is built: `generated` JavaScript (`new Function`, the fastest), `closures` (no code
+ * generation: runs under a Content-Security-Policy without `unsafe-eval`), or `auto`: generated
+ * where code generation is allowed (tried once per process or page), closures otherwise.
+ */
+export type EvaluatorOption = 'auto' | 'generated' | 'closures';
+
 export interface CompileContext {
   schema: Schema;
   idField: string;
   segments: ResolvedSegments;
   clock: Clock;
+  /** Default `auto`. */
+  evaluator?: EvaluatorOption;
 }
 
 /** How a scope function reads its fields: the profile (`p`) or an event's properties (`q`). */

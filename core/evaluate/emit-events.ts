@@ -9,8 +9,9 @@
  * `first_at`/`last_at` return epoch milliseconds and skip events without a valid timestamp.
  */
 import { assertNever, type EventAggregate } from '../ast';
-import { EVENTS_KEY, type EventSchema, type Schema } from '../schema';
+import { EVENTS_KEY } from '../schema';
 import type { GeneratorContext } from './context';
+import { eventSchema } from './operands';
 
 const FOLD: Record<EventAggregate['fn'], { body: string; result: string }> = {
   count: { body: 'if (++n >= cap) break;', result: 'n' },
@@ -94,11 +95,4 @@ export function emitAggregate(node: EventAggregate, gen: GeneratorContext): stri
 function constantFunction(gen: GeneratorContext, name: string, result: string): string {
   gen.declare(`function ${name}(p, cap) { return ${result}; }`);
   return name;
-}
-
-/** The schema of an event, its name matched ignoring case. */
-export function eventSchema(schema: Schema, name: string): EventSchema | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(schema.events ?? {})) if (key.toLowerCase() === wanted) return value;
-  return undefined;
 }

@@ -6,10 +6,10 @@
  *
  * Constants go through `gen.constant()`: no literal from the source is ever spliced into the code.
  */
-import { assertNever, type Literal, type Operand, type PredicateExpr } from '../ast';
+import type { Literal, PredicateExpr } from '../ast';
 import { positiveForm, type FieldKind, type PositiveOperatorId } from '../operators';
-import { literalInstant, parseIsoDate, type Clock } from '../time';
 import type { EmitContext } from './context';
+import { constantValue, listElements, listItems, literalKind, literalOperand, windowStart } from './operands';
 
 export interface TestInput {
   node: PredicateExpr;
@@ -43,7 +43,7 @@ const EMIT: Record<PositiveOperatorId, Emit> = {
   lt: ordered('<'),
   lte: ordered('<='),
   in(i) {
-    const items = listItems(i);
+    const items = listItems(i.node);
     const kind = i.kind ?? literalKind(items[0], false);
     if (kind === 'text') return textIn(i, items.filter((l): l is Literal & { type: 'string' } => l.type === 'string'));
     if (kind !== 'number') return FALSE;
@@ -79,7 +79,7 @@ const EMIT: Record<PositiveOperatorId, Emit> = {
   ends_with: affix('endsWith'),
   contains_any(i) {
     if (i.kind !== undefined && i.kind !== 'list') return FALSE;
-    const { texts, numbers } = elements(i);
+    const { texts, numbers } = listElements(i.node, i.items);
     const tests: string[] = [];
     if (texts.length > 0) tests.push(`${i.gen.runtime('anyText')}(${i.x}, ${i.gen.constant(new Set(texts))})`);
     if (numbers.length > 0) tests.push(`${i.gen.runtime('anyNumber')}(${i.x}, ${i.gen.constant(new Set(numbers))})`);
@@ -88,7 +88,7 @@ const EMIT: Record<PositiveOperatorId, Emit> = {
   },
   contains_all(i) {
     if (i.kind !== undefined && i.kind !== 'list') return FALSE;
-    const { texts, numbers, dropped } = elements(i);
+    const { texts, numbers, dropped } = listElements(i.node, i.items);
     if (dropped) return FALSE;
     return `(Array.isArray(${i.x}) && ${i.gen.runtime('allOf')}(${i.x}, ${i.gen.constant(texts)}, ${i.gen.constant(numbers)}))`;
   },
@@ -100,12 +100,12 @@ const EMIT: Record<PositiveOperatorId, Emit> = {
     return `(${unknown} || ${i.x} === '' || (Array.isArray(${i.x}) && ${i.x}.length === 0))`;
   },
   within_last(i) {
-    const low = windowStart(i);
+    const low = windowBound(i);
     if (low === undefined) return FALSE;
     return `(d = ${dateOf(i)}, d >= ${low} && d <= ${i.gen.constant(i.gen.clock.now)})`;
   },
   older_than(i) {
-    const low = windowStart(i);
+    const low = windowBound(i);
     return low === undefined ? FALSE : `(${dateOf(i)} < ${low})`;
   },
   before: dateComparison('<'),
@@ -172,25 +172,9 @@ function elementTest(i: TestInput, lit: Literal | undefined): string {
   return `${i.gen.runtime(kind === 'text' ? 'hasText' : 'hasNumber')}(${i.x}, ${c})`;
 }
 
-/** The list operand's items split by element type; items of the wrong type for the schema are dropped. */
-function elements(i: TestInput): { texts: string[]; numbers: number[]; dropped: boolean } {
-  const texts: string[] = [];
-  const numbers: number[] = [];
-  let dropped = false;
-  for (const item of listItems(i)) {
-    if (item.type === 'string' && i.items !== 'number') texts.push(item.value.toLowerCase());
-    else if (item.type === 'number' && i.items !== 'text') numbers.push(item.value);
-    else dropped = true;
-  }
-  return { texts, numbers, dropped };
-}
-
-function windowStart(i: TestInput): string | undefined {
-  if (i.kind !== undefined && i.kind !== 'date') return undefined;
-  const d = i.node.operand;
-  if (d === null || d.type !== 'duration') return undefined;
-  const low = i.gen.clock.ago(d);
-  return Number.isNaN(low) ? undefined : i.gen.constant(low);
+function windowBound(i: TestInput): string | undefined {
+  const low = windowStart(i.node, i.kind, i.gen.clock);
+  return low === undefined ? undefined : i.gen.constant(low);
 }
 
 /** The subject's value as epoch milliseconds (NaN when it is not a date). */
@@ -199,64 +183,10 @@ function dateOf(i: TestInput): string {
 }
 
 function value(i: TestInput): Literal | undefined {
-  return isLiteral(i.node.operand) ? i.node.operand : undefined;
-}
-
-function listItems(i: TestInput): Literal[] {
-  return i.node.operand?.type === 'list' ? i.node.operand.items : [];
-}
-
-function isLiteral(operand: Operand | null): operand is Literal {
-  return operand !== null && operand.type !== 'list' && operand.type !== 'range';
-}
-
-/**
- * The kind a literal implies for a field that is not in the schema. `ordered` (>, between…): an
- * ISO-8601 string is a date there (text is not ordered); for `=` a string is text.
- */
-function literalKind(lit: Literal | undefined, ordered: boolean): FieldKind | undefined {
-  if (lit === undefined) return undefined;
-  switch (lit.type) {
-    case 'string':
-      return ordered && !Number.isNaN(parseIsoDate(lit.value)) ? 'date' : 'text';
-    case 'number':
-      return 'number';
-    case 'boolean':
-      return 'boolean';
-    case 'now':
-    case 'today':
-    case 'ago':
-      return 'date';
-    case 'duration':
-      return undefined;
-    default:
-      return assertNever(lit, 'literal');
-  }
+  return literalOperand(i.node);
 }
 
 function constantOf(lit: Literal | undefined, kind: FieldKind | undefined, gen: EmitContext): string | undefined {
-  const v = lit === undefined ? undefined : constantValue(lit, kind, gen.clock);
+  const v = constantValue(lit, kind, gen.clock);
   return v === undefined ? undefined : gen.constant(v);
 }
-
-/** A literal as the constant its kind compares with (lower-cased text, epoch ms), or undefined when it does not fit. */
-function constantValue(lit: Literal, kind: FieldKind | undefined, clock: Clock): string | number | boolean | undefined {
-  switch (kind) {
-    case 'text':
-      return lit.type === 'string' ? lit.value.toLowerCase() : undefined;
-    case 'number':
-      return lit.type === 'number' ? lit.value : undefined;
-    case 'boolean':
-      return lit.type === 'boolean' ? lit.value : undefined;
-    case 'date': {
-      const ms = literalInstant(lit, clock);
-      return Number.isNaN(ms) ? undefined : ms;
-    }
-    case 'list':
-    case undefined:
-      return undefined;
-    default:
-      return assertNever(kind, 'field kind');
-  }
-}
-

@@ -12,6 +12,7 @@
  * ```
  */
 import { SegmentError } from '../errors';
+import type { EvaluatorOption } from '../evaluate/context';
 import type { Schema } from '../schema';
 import type { SegmentDefinition } from '../segments';
 import type { ReachReply, ReachRequest } from './worker';
@@ -37,6 +38,8 @@ export interface ReachCountProviderOptions {
   /** Evaluation instant (default: the worker's current time at each count) and zone. */
   now?: number | string;
   timeZone?: string;
+  /** How the worker evaluates what its columns do not answer natively (`compileSegment`'s option; default `auto`). */
+  evaluator?: EvaluatorOption;
 }
 
 export interface ReachCountProvider {
@@ -91,7 +94,7 @@ export function createReachCountProvider(worker: WorkerLike, options: ReachCount
   };
   void send({ type: 'init', schema: options.schema });
   const counts = async (expressions: readonly string[]): Promise<number[]> =>
-    (await send({ type: 'count', expressions: [...expressions], segments: segments === undefined ? undefined : [...segments], now: options.now, timeZone: options.timeZone })).counts ?? [];
+    (await send({ type: 'count', expressions: [...expressions], segments: segments === undefined ? undefined : [...segments], now: options.now, timeZone: options.timeZone, evaluator: options.evaluator })).counts ?? [];
 
   return {
     async countProvider(expression, { signal }) {

@@ -12,7 +12,7 @@
  */
 import { assertNever, unwrapNot, type EventAggregate, type Expr, type PredicateExpr } from '../ast';
 import { SegmentError } from '../errors';
-import { compilePredicate } from '../evaluate/compile';
+import { compilePredicate, type EvaluatorOption } from '../evaluate/compile';
 import { positiveForm } from '../operators';
 import { fieldKey, kindOf, type FieldSchema, type Schema } from '../schema';
 import { segmentKey, type ResolvedSegments } from '../segments';
@@ -40,10 +40,14 @@ export class Evaluator {
   private readonly tests = new Map<PredicateExpr, (value: unknown) => boolean>();
   private segmentCache = new Map<string, Selection>();
 
-  constructor(index: ReachIndex, clock: Clock, segments: ResolvedSegments) {
+  /** How the row engine's tests (conditions the columns do not answer natively) are built. */
+  private readonly evaluator: EvaluatorOption | undefined;
+
+  constructor(index: ReachIndex, clock: Clock, segments: ResolvedSegments, evaluator?: EvaluatorOption) {
     this.index = index;
     this.clock = clock;
     this.segments = segments;
+    this.evaluator = evaluator;
   }
 
   /** The alive slots in the segment. */
@@ -157,7 +161,7 @@ export class Evaluator {
     let test = this.tests.get(original);
     if (test === undefined) {
       const schema: Schema = { fields: Object.hasOwn(fields, key) ? { [key]: fields[key] } : {} };
-      const predicate = compilePredicate(node, { schema, idField: this.index.idField, segments: new Map(), clock: this.clock });
+      const predicate = compilePredicate(node, { schema, idField: this.index.idField, segments: new Map(), clock: this.clock, evaluator: this.evaluator });
       const probe = Object.create(null) as Record<string, unknown>;
       test = (value) => {
         probe[key] = value;

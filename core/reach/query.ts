@@ -3,6 +3,7 @@
  */
 import { check, type CheckResult } from '../engine';
 import { SegmentErrors } from '../errors';
+import type { EvaluatorOption } from '../evaluate/compile';
 import type { SegmentDefinition } from '../segments';
 import { createClock, type Clock, type ClockOptions } from '../time';
 import { cardinality, slotsOf, type Selection } from './bitset';
@@ -16,6 +17,8 @@ export interface ReachOptions extends ClockOptions {
   segments?: readonly SegmentDefinition[];
   /** What the source is, for error messages. */
   origin?: string;
+  /** How the conditions the columns do not answer natively are evaluated (as `compileSegment`'s option; default `auto`). */
+  evaluator?: EvaluatorOption;
 }
 
 export interface ReachQuery {
@@ -42,7 +45,7 @@ export function compileReach(index: ReachIndex, input: string | CheckResult, opt
   if (result.expr === undefined || result.errors.length > 0) throw new SegmentErrors(result.errors);
   const expr = result.expr;
   const clock = createClock(options);
-  const evaluator = new Evaluator(index, clock, result.segments);
+  const evaluator = new Evaluator(index, clock, result.segments, options.evaluator);
   let cached: { version: number; selection: Selection } | undefined;
   const selection = (): Selection => {
     if (cached === undefined || cached.version !== index.version) cached = { version: index.version, selection: evaluator.select(expr) };

@@ -4,6 +4,7 @@
  * side is `count-provider.ts`. Profiles are sent once (in chunks) and live in the worker; each
  * count is a short message, so the page never blocks on a million profiles.
  */
+import type { EvaluatorOption } from '../evaluate/context';
 import type { Schema } from '../schema';
 import type { SegmentDefinition } from '../segments';
 import { isSegmentError, SegmentErrors, type DiagnosticJSON } from '../errors';
@@ -16,7 +17,7 @@ export type ReachRequest =
   | { id: number; type: 'jsonl'; text: string }
   | { id: number; type: 'upsert'; profiles: unknown[] }
   | { id: number; type: 'delete'; ids: (string | number)[] }
-  | { id: number; type: 'count'; expressions: string[]; segments?: SegmentDefinition[]; now?: number | string; timeZone?: string };
+  | { id: number; type: 'count'; expressions: string[]; segments?: SegmentDefinition[]; now?: number | string; timeZone?: string; evaluator?: EvaluatorOption };
 
 export type ReachReply =
   | { id: number; ok: true; size: number; counts?: number[] }
@@ -52,7 +53,7 @@ export function serveReach(port: ReachPort): void {
           for (const id of request.ids) index.deleteId(id);
           break;
         case 'count': {
-          const options = { segments: request.segments, now: request.now, timeZone: request.timeZone };
+          const options = { segments: request.segments, now: request.now, timeZone: request.timeZone, evaluator: request.evaluator };
           const counts = request.expressions.map((e) => compileReach(index, e, options).count());
           return { id: request.id, ok: true, size: index.size, counts };
         }

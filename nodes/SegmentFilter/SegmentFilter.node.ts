@@ -18,20 +18,9 @@ export class SegmentFilter implements INodeType {
     inputs: [NodeConnectionTypes.Main],
     outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
     outputNames: ['Matched', 'Not Matched'],
-    credentials: [
-      {
-        name: 'segmentsDatabaseApi',
-        required: true,
-        testedBy: 'segmentsDatabaseConnectionTest',
-        displayOptions: { show: { source: ['saved'] } },
-      },
-      {
-        name: 'segmentsDatabaseApi',
-        required: true,
-        testedBy: 'segmentsDatabaseConnectionTest',
-        displayOptions: { show: { source: ['expression'], '/options.schema': ['database'] } },
-      },
-    ],
+    // One entry: n8n looks a node's credential up by name, so a second entry of the same type
+    // (to show it for either a saved segment or the database schema) would never be used.
+    credentials: [{ name: 'segmentsDatabaseApi', required: false, testedBy: 'segmentsDatabaseConnectionTest' }],
     properties: [
       ...segmentSource,
       {

@@ -1,15 +1,17 @@
 /**
  * Suppression: the seeds' global suppression (at least N messages received and never a click) and
- * suppression lists (opt-outs, bounces, do-not-contact) from the second input or a saved manual
- * segment. Emails are case-folded and phones normalised to E.164 (libphonenumber-js, with a default
- * country) on both sides before matching. Kept items go to the first output, suppressed ones to the
+ * suppression lists (opt-outs, bounces, do-not-contact) from the second input, a saved manual
+ * segment or a table of the credential's database (read by the server entry's `readContactTable`).
+ * Emails are case-folded and phones normalised to E.164 (libphonenumber-js, with a default country)
+ * on both sides before matching. Kept items go to the first output, suppressed ones to the
  * second with `suppressed: { rule, … }` saying why.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { normaliseContact, SegmentCatalog } from 'n8n-nodes-segments/server';
+import { normaliseContact, readContactTable, SegmentCatalog } from 'n8n-nodes-segments/server';
 import { asCredential, withDatabase } from '../shared/database';
 import { nodeError } from '../shared/errors';
 import { CREDENTIAL_NAME } from '../shared/methods';
+import { perItem } from '../shared/parameters';
 import { readPath } from '../shared/profiles';
 
 interface Options {
@@ -21,13 +23,15 @@ interface Options {
 
 /** The matching forms of a contact: `email:…`, `phone:+…`, `id:…`. */
 function keysOf(json: IDataObject, o: Required<Options>): string[] {
+  return contactKeys(readPath(json, o.emailField), readPath(json, o.phoneField), o);
+}
+
+function contactKeys(email: unknown, phone: unknown, o: Required<Options>): string[] {
   const keys: string[] = [];
-  const email = readPath(json, o.emailField);
   if (typeof email === 'string') {
     const n = normaliseContact('email', email);
     if ('value' in n) keys.push(`email:${n.value}`);
   }
-  const phone = readPath(json, o.phoneField);
   if (typeof phone === 'string' || typeof phone === 'number') {
     const n = normaliseContact('phone', String(phone), { defaultCountry: o.defaultCountry || undefined });
     if ('value' in n) keys.push(`phone:${n.value}`);
@@ -46,7 +50,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
   const raw = this.getNodeParameter('options', 0, {}) as Options;
   const o: Required<Options> = { defaultCountry: raw.defaultCountry ?? '', emailField: raw.emailField || 'email', phoneField: raw.phoneField || 'phone', idField: raw.idField || 'id' };
   const globalRule = this.getNodeParameter('globalRule', 0) as boolean;
-  const listSource = this.getNodeParameter('listSource', 0) as 'none' | 'input' | 'segment';
+  const listSource = this.getNodeParameter('listSource', 0) as 'none' | 'input' | 'segment' | 'table';
 
   // The list: contact keys (email/phone) from the second input, or profile ids of a manual segment.
   const listed = new Map<string, string>();
@@ -72,7 +76,23 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
     } catch (error) {
       throw nodeError(node, error);
     }
+  } else if (listSource === 'table') {
+    const table = this.getNodeParameter('table', 0) as string;
+    const spec = { table, email: this.getNodeParameter('emailColumn', 0, '') as string, phone: this.getNodeParameter('phoneColumn', 0, '') as string, id: this.getNodeParameter('idColumn', 0, '') as string };
+    try {
+      const credential = asCredential(await this.getCredentials(CREDENTIAL_NAME));
+      const rows = await withDatabase(credential, (db) => readContactTable(db, spec));
+      const name = table.trim();
+      for (const row of rows) {
+        for (const key of contactKeys(row.email, row.phone, o)) listed.set(key, name);
+        if (row.id !== undefined) listed.set(`id:${row.id}`, name);
+      }
+    } catch (error) {
+      throw nodeError(node, error, undefined, `the suppression table ${JSON.stringify(table)}`);
+    }
   }
+
+  const rule = globalRule ? ruleReader(this) : undefined;
 
   const kept: INodeExecutionData[] = [];
   const suppressed: INodeExecutionData[] = [];
@@ -80,7 +100,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
     const item = items[i]!;
     try {
       const json = item.json;
-      const reason = listReason(json, listed, o) ?? (globalRule ? ruleReason.call(this, json, i) : undefined);
+      const reason = listReason(json, listed, o) ?? (rule ? rule(json, i) : undefined);
       if (reason === undefined) kept.push({ json, ...(item.binary ? { binary: item.binary } : {}), pairedItem: { item: i } });
       else suppressed.push({ json: { ...json, suppressed: reason }, ...(item.binary ? { binary: item.binary } : {}), pairedItem: { item: i } });
     } catch (error) {
@@ -106,21 +126,34 @@ function listReason(json: IDataObject, listed: Map<string, string>, o: Required<
   return undefined;
 }
 
-function ruleReason(this: IExecuteFunctions, json: IDataObject, i: number): IDataObject | undefined {
-  const threshold = this.getNodeParameter('threshold', i) as number;
-  const countsFrom = this.getNodeParameter('countsFrom', i) as 'fields' | 'events';
-  let messages: number;
-  let clicks: number;
-  if (countsFrom === 'fields') {
-    messages = count(readPath(json, this.getNodeParameter('messagesField', i) as string));
-    clicks = count(readPath(json, this.getNodeParameter('clicksField', i) as string));
-  } else {
-    const messageEvent = (this.getNodeParameter('messageEvent', i) as string).toLowerCase();
-    const clickEvent = (this.getNodeParameter('clickEvent', i) as string).toLowerCase();
-    const events = Array.isArray(json.events) ? (json.events as IDataObject[]) : [];
-    messages = events.filter((e) => String(e?.event ?? '').toLowerCase() === messageEvent).length;
-    clicks = events.filter((e) => String(e?.event ?? '').toLowerCase() === clickEvent).length;
-  }
-  if (messages >= threshold && clicks === 0) return { rule: 'global', messages, clicks, threshold };
-  return undefined;
+/** The global rule, its parameters read once unless they hold n8n expressions. */
+function ruleReader(context: IExecuteFunctions): (json: IDataObject, i: number) => IDataObject | undefined {
+  const thresholdOf = perItem<number>(context, 'threshold');
+  const countsFromOf = perItem<'fields' | 'events'>(context, 'countsFrom');
+  const messagesFieldOf = perItem<string>(context, 'messagesField', 'sent_count');
+  const clicksFieldOf = perItem<string>(context, 'clicksField', 'clicks_count');
+  const messageEventOf = perItem<string>(context, 'messageEvent', 'message_received');
+  const clickEventOf = perItem<string>(context, 'clickEvent', 'clicked');
+  return (json, i) => {
+    const threshold = thresholdOf(i);
+    let messages: number;
+    let clicks: number;
+    if (countsFromOf(i) === 'fields') {
+      messages = count(readPath(json, messagesFieldOf(i)));
+      clicks = count(readPath(json, clicksFieldOf(i)));
+    } else {
+      const messageEvent = messageEventOf(i).toLowerCase();
+      const clickEvent = clickEventOf(i).toLowerCase();
+      const events = Array.isArray(json.events) ? (json.events as IDataObject[]) : [];
+      messages = 0;
+      clicks = 0;
+      for (const e of events) {
+        const name = String(e?.event ?? '').toLowerCase();
+        if (name === messageEvent) messages++;
+        else if (name === clickEvent) clicks++;
+      }
+    }
+    if (messages >= threshold && clicks === 0) return { rule: 'global', messages, clicks, threshold };
+    return undefined;
+  };
 }

@@ -3,11 +3,12 @@
  * (the parameter may differ per item through n8n expressions) or a saved segment of the catalogue
  * (run as `in_segment("name")` against the definitions it reaches, so manual segments work too).
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { compileSegment, inferSchema, type CompiledSegment, type Schema, type SegmentDefinition } from 'n8n-nodes-segments';
 import { readLayout, SegmentCatalog } from 'n8n-nodes-segments/server';
 import { asCredential, withDatabase } from './database';
 import { nodeError } from './errors';
+import { perItem } from './parameters';
 import { CREDENTIAL_NAME } from './methods';
 import { loosened, profileReader, type FieldMapping } from './profiles';
 
@@ -43,6 +44,10 @@ export async function prepareSegments(this: IExecuteFunctions, items: INodeExecu
   let schema: Schema | undefined;
   const needsDatabase = source === 'saved' || options.schema === 'database';
   if (needsDatabase) {
+    if (!node.credentials?.[CREDENTIAL_NAME]) {
+      const what = source === 'saved' ? 'A saved segment' : "The database's schema";
+      throw new NodeOperationError(node, `${what} needs a Segments Database API credential`, { description: 'Choose the credential of the database that holds the profiles and the saved segments, or write the segment here with another schema option' });
+    }
     const credential = asCredential(await this.getCredentials(CREDENTIAL_NAME));
     try {
       await withDatabase(credential, async (db) => {
@@ -73,7 +78,9 @@ export async function prepareSegments(this: IExecuteFunctions, items: INodeExecu
   const read = profileReader(mapping, options.looseTypes === true, schema);
 
   const compiled = new Map<string, CompiledSegment | Error>();
-  const textFor = (i: number) => savedText ?? (this.getNodeParameter('expression', i) as string);
+  // The typed segment is resolved per item only when it holds n8n expressions.
+  const typed = savedText === undefined ? perItem<string>(this, 'expression') : undefined;
+  const textFor = (i: number) => savedText ?? typed!(i);
   const compile = (text: string, i: number): CompiledSegment => {
     let entry = compiled.get(text);
     if (entry === undefined) {

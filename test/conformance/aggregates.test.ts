@@ -25,6 +25,7 @@ import {
   type AggregateName,
   type Variant,
 } from './aggregates';
+import { EVALUATORS } from './cases';
 
 const TABLES = AGGREGATES.flatMap((aggregate) => VARIANTS.map((variant) => [`${aggregate} with ${variantName(variant)}`, aggregate, variant] as const));
 
@@ -81,11 +82,11 @@ describe('the table’s rule, checked by hand', () => {
   });
 });
 
-describe('aggregate boundaries in memory', () => {
+describe.each(EVALUATORS)('aggregate boundaries in memory, %s evaluator', (evaluator) => {
   it.each(TABLES)('%s', (_, aggregate, variant) => {
     const wrong: string[] = [];
     for (const row of aggregateRows(aggregate, variant)) {
-      const segment = compileSegment(row.expression, { schema: aggregateSchema, now: NOW });
+      const segment = compileSegment(row.expression, { schema: aggregateSchema, now: NOW, evaluator });
       const ids = segment.filter(aggregateProfiles).map((p) => p.id as string).sort();
       if (JSON.stringify(ids) !== JSON.stringify(row.expected)) wrong.push(`${row.expression}: got ${ids.join(' ')}; expected ${row.expected.join(' ')}`);
     }

@@ -11,6 +11,7 @@
  */
 import sampleSchema from '../../sample/schema.json';
 import sampleSegments from '../../sample/segments.json';
+import { codeGenerationAllowed, type EvaluatorOption } from '../../core/evaluate/compile';
 import type { Schema } from '../../core/schema';
 import type { SegmentDefinition } from '../../core/segments';
 
@@ -26,6 +27,13 @@ export interface ConformanceCase {
 }
 
 export const NOW = '2026-11-24T12:00:00Z';
+
+/**
+ * The in-memory evaluators the in-memory tables run on: the generated code and the closures. Where
+ * code generation is refused (the `no-codegen` test project: `--disallow-code-generation-from-strings`)
+ * they run on the default, `auto`, which must fall back on the closures by itself.
+ */
+export const EVALUATORS: readonly EvaluatorOption[] = codeGenerationAllowed() ? ['generated', 'closures'] : ['auto'];
 
 /** The sample schema (sample/schema.json): every field type, an enum, lists, nested attributes, typed events. */
 export const fixtureSchema = sampleSchema as Schema;

@@ -12,20 +12,21 @@ import { loadProfiles } from '../../core/sql/load';
 import { prepareSegment, profileIds } from '../../core/sql/query';
 import type { SegmentDefinition } from '../../core/segments';
 import { DIALECT_NAMES, openTestDatabase } from '../sql/support';
+import { EVALUATORS } from './cases';
 import { idPathProfiles, idPathSchema, pathCases, pathProfiles, pathSchema } from './paths';
 
 const NOW = '2026-11-24T12:00:00Z';
 /** A manual segment naming the nested id of one profile and the flat id another profile hides behind its nested one. */
 const picks: SegmentDefinition[] = [{ name: 'Picks', members: ['r1', 'other'] }];
 
-describe('field paths in memory', () => {
+describe.each(EVALUATORS)('field paths in memory, %s evaluator', (evaluator) => {
   it.each(pathCases.map((c) => [c.expression, c] as const))('%s', (_, c) => {
-    const segment = compileSegment(c.expression, { schema: pathSchema, now: NOW });
+    const segment = compileSegment(c.expression, { schema: pathSchema, now: NOW, evaluator });
     expect(segment.filter(pathProfiles).map((p) => p.id as string).sort()).toEqual(c.expected);
   });
 
   it('reads a dotted id field by the same rule for manual segments', () => {
-    const segment = compileSegment('in_segment("Picks")', { schema: idPathSchema, segments: picks, now: NOW });
+    const segment = compileSegment('in_segment("Picks")', { schema: idPathSchema, segments: picks, now: NOW, evaluator });
     expect(segment.filter(idPathProfiles).map((p) => p.n)).toEqual([1]);
   });
 });

@@ -7,21 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SegmentCatalog } from '../../core/server';
 import { searchSegments, testConnection } from '../../nodes/shared/methods';
 import { TARGETS, type TestDatabase } from '../catalog/databases';
-import { connect, node, runWorkflow } from './harness';
-
-function credentialOf(url: string) {
-  const u = new URL(url);
-  return {
-    client: u.protocol === 'mysql:' ? 'mysql' : 'postgres',
-    host: u.hostname,
-    port: Number(u.port),
-    database: decodeURIComponent(u.pathname.slice(1)),
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    ssl: 'disable',
-    role: 'member',
-  };
-}
+import { connect, credentialOf, node, runWorkflow } from './harness';
 
 describe.each(TARGETS.filter((t) => t.name !== 'sqlite'))('on $name', (target) => {
   let test: TestDatabase;

@@ -29,6 +29,7 @@ import {
   type IConnections,
 } from 'n8n-workflow';
 import { SegmentsDatabaseApi } from '../../credentials/SegmentsDatabaseApi.credentials';
+import { SegmentCatalog } from '../../nodes/SegmentCatalog/SegmentCatalog.node';
 import { SegmentExport } from '../../nodes/SegmentExport/SegmentExport.node';
 import { SegmentFilter } from '../../nodes/SegmentFilter/SegmentFilter.node';
 import { SegmentSuppression } from '../../nodes/SegmentSuppression/SegmentSuppression.node';
@@ -58,6 +59,7 @@ export const NODE_TYPES: Record<string, INodeType> = {
   'n8n-nodes-segments.segmentFilter': new SegmentFilter(),
   'n8n-nodes-segments.segmentExport': new SegmentExport(),
   'n8n-nodes-segments.segmentSuppression': new SegmentSuppression(),
+  'n8n-nodes-segments.segmentCatalog': new SegmentCatalog(),
   'test.items': new TestItems(),
 };
 
@@ -113,6 +115,10 @@ export interface RunOptions {
   connections: IConnections;
   credentials?: Record<string, ICredentialDataDecryptedObject>;
   timezone?: string;
+  /** The workflow's id and name (default `wf-test`, `test`). */
+  workflow?: { id: string; name: string };
+  /** Whether the workflow is active (a production run, as a trigger starts it) rather than a manual run. */
+  active?: boolean;
 }
 
 export interface RunResult {
@@ -120,8 +126,20 @@ export interface RunResult {
   /** Items of a node's output (`output` 0 by default), the engine's paired items kept. */
   output(node: string, output?: number): INodeExecutionData[];
   json(node: string, output?: number): IDataObject[];
-  /** The error the run stopped on, if it did. */
-  error: (Error & { description?: string; context?: IDataObject; node?: INode }) | undefined;
+  /**
+   * The error the run stopped on, as n8n reports and stores it (its `toJSON`: `name` is the class
+   * name n8n shows, e.g. `NodeOperationError`), so tests check names, not `instanceof` across copies.
+   */
+  error: ReportedError | undefined;
+  /** The error object itself, as the engine caught it. */
+  thrown: unknown;
+}
+
+export interface ReportedError {
+  name: string;
+  message: string;
+  description?: string | null;
+  context?: IDataObject;
 }
 
 let counter = 0;
@@ -135,16 +153,19 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const roots = options.nodes.filter((n) => !fed.has(n.name));
   const nodes = [node(START, 'test.items', { items: '[{}]' }), ...options.nodes];
   const connections: IConnections = { ...options.connections, [START]: { main: [roots.map((n) => ({ node: n.name, type: 'main' as const, index: 0 }))] } };
+  const { id: workflowId, name: workflowName } = options.workflow ?? { id: 'wf-test', name: 'test' };
+  const active = options.active ?? false;
+  const mode = active ? 'trigger' : 'manual';
   const workflow = new Workflow({
-    id: 'wf-test',
-    name: 'test',
+    id: workflowId,
+    name: workflowName,
     nodes,
     connections,
     nodeTypes,
-    active: false,
+    active,
     settings: { timezone: options.timezone ?? 'UTC', executionOrder: 'v1' },
   });
-  const hooks = new ExecutionLifecycleHooks('manual', executionId, { id: 'wf-test', name: 'test', nodes, connections, active: false, settings: {} } as never);
+  const hooks = new ExecutionLifecycleHooks(mode, executionId, { id: workflowId, name: workflowName, nodes, connections, active, settings: {} } as never);
   let finished: (run: IRun) => void = () => undefined;
   const done = new Promise<IRun>((resolve) => (finished = resolve));
   hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
@@ -171,7 +192,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const runData = createRunExecutionData({
     executionData: { nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }] },
   });
-  const execute = new WorkflowExecute(additionalData, 'manual', runData);
+  const execute = new WorkflowExecute(additionalData, mode, runData);
   await execute.processRunExecutionData(workflow);
   const run = await done;
   const output = (node: string, index = 0) => run.data.resultData.runData[node]?.[0]?.data?.main?.[index] ?? [];
@@ -179,8 +200,18 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     run,
     output,
     json: (node, index = 0) => output(node, index).map((item: INodeExecutionData) => item.json),
-    error: run.data.resultData.error as RunResult['error'],
+    error: reported(run.data.resultData.error),
+    thrown: run.data.resultData.error,
   };
+}
+
+/** An error as n8n persists it with the execution (JSON through the error's own `toJSON`). */
+function reported(error: unknown): ReportedError | undefined {
+  if (error === undefined || error === null) return undefined;
+  const json = JSON.parse(JSON.stringify(error)) as ReportedError;
+  // A plain Error has no toJSON: n8n would report its name and message.
+  if (error instanceof Error) return { ...json, name: json.name ?? error.name, message: json.message ?? error.message };
+  return json;
 }
 
 /** A node of the workflow. */
@@ -197,4 +228,20 @@ export function connect(...links: [from: string, to: string, output?: number, in
     main[output]!.push({ node: to, type: 'main', index: input });
   }
   return connections;
+}
+
+/** The credential n8n would hand the nodes for a test database URL. */
+export function credentialOf(url: string, role = 'member'): Record<string, string | number> {
+  if (url.startsWith('sqlite:')) return { client: 'sqlite', file: url.slice('sqlite:'.length), role };
+  const u = new URL(url);
+  return {
+    client: u.protocol === 'mysql:' ? 'mysql' : 'postgres',
+    host: u.hostname,
+    port: Number(u.port),
+    database: decodeURIComponent(u.pathname.slice(1)),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    ssl: 'disable',
+    role,
+  };
 }

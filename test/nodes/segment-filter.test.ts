@@ -95,4 +95,11 @@ describe('Segment Filter', () => {
     expect(r.error).toBeUndefined();
     expect(names(r.json('Segment Filter', 0))).toEqual(['recent']);
   });
+
+  it('asks for the database credential when a saved segment or the database schema needs one', async () => {
+    const saved = await filterWorkflow({ source: 'saved', segment: { __rl: true, mode: 'id', value: '1' } });
+    expect(saved.error).toMatchObject({ name: 'NodeOperationError', message: 'A saved segment needs a Segments Database API credential' });
+    const schema = await filterWorkflow({ source: 'expression', expression: 'age > 3', options: { schema: 'database' } });
+    expect(schema.error!.message).toBe("The database's schema needs a Segments Database API credential");
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compilePredicate } from '../../../core/evaluate/compile';
+import { EVALUATORS } from '../../conformance/cases';
 import { parse } from '../../../core/parse/parse';
 import type { Schema } from '../../../core/schema';
 import { createClock } from '../../../core/time';
@@ -42,9 +43,9 @@ const cases: [string, string[]][] = [
   ['nickname between "2026-11-01" and "2026-11-30"', ['date']],
 ];
 
-describe('fields outside the schema in memory', () => {
+describe.each(EVALUATORS)('fields outside the schema in memory, %s evaluator', (evaluator) => {
   it.each(cases)('%s', (source, expected) => {
-    const test = compilePredicate(parse(source), { schema, idField: 'id', segments: new Map(), clock });
+    const test = compilePredicate(parse(source), { schema, idField: 'id', segments: new Map(), clock, evaluator });
     expect(profiles.filter(test).map((p) => p.id as string).sort()).toEqual(expected);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Differential test: the generated code against a deliberately plain tree-walking interpreter of
+ * Differential test: each evaluator (the generated code, the closures) against a deliberately plain tree-walking interpreter of
  * the normative semantics, on generated trees and hurtful profiles. The interpreter is written
- * independently of the code generator (no shared helpers but `valueInstant` and the clock).
+ * independently of both evaluators (no shared helpers but `valueInstant` and the clock).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import type { EventAggregate, Expr, Literal, PredicateExpr } from '../../../core
 import { compilePredicate } from '../../../core/evaluate/compile';
 import { kindOf, type FieldSchema, type Schema } from '../../../core/schema';
 import { createClock, valueInstant, type Clock } from '../../../core/time';
+import { EVALUATORS } from '../../conformance/cases';
 import { clockOptionsArbitrary, exprArbitrary, NOW, profilesArbitrary, schemaForArbitraries } from '../../support/arbitraries';
 import { freshSeed, seedReporter } from '../../support/seed';
 
@@ -103,7 +104,7 @@ function test(node: PredicateExpr, value: unknown, schemaKind: string | undefine
       return v >= bound(operand.low) && v <= bound(operand.high);
     }
     case 'contains':
-      if (kind === 'text' || (schemaKind === undefined && typeof value === 'string')) {
+      if (schemaKind === 'text' || (schemaKind === undefined && typeof value === 'string')) {
         return typeof value === 'string' && lit?.type === 'string' && value.toLowerCase().includes(lit.value.toLowerCase());
       }
       if (schemaKind !== undefined && schemaKind !== 'list') return false;
@@ -208,12 +209,12 @@ function evaluate(expr: Expr, scope: Obj, profile: Obj, fields: Record<string, F
   }
 }
 
-describe('generated code against a plain interpreter', () => {
+describe.each(EVALUATORS)('the %s evaluator against a plain interpreter', (evaluator) => {
   it('agrees on every generated tree and hurtful profile', () => {
     const schema = schemaForArbitraries;
     fc.assert(
       fc.property(exprArbitrary(schema), profilesArbitrary(schema), (expr, profiles) => {
-        const compiled = compilePredicate(expr, { schema, idField: 'id', segments: new Map(), clock });
+        const compiled = compilePredicate(expr, { schema, idField: 'id', segments: new Map(), clock, evaluator });
         for (const p of profiles) expect(compiled(p)).toBe(evaluate(expr, p, p, schema.fields, schema));
       }),
       { numRuns: 1000 },
@@ -228,7 +229,7 @@ describe('generated code against a plain interpreter', () => {
     fc.assert(
       fc.property(exprArbitrary(schema, { outside: true }), profilesArbitrary(schema), clockOptionsArbitrary, (expr, profiles, options) => {
         clock = createClock(options);
-        const compiled = compilePredicate(expr, { schema, idField: 'id', segments: new Map(), clock });
+        const compiled = compilePredicate(expr, { schema, idField: 'id', segments: new Map(), clock, evaluator });
         for (const p of profiles) expect(compiled(p)).toBe(evaluate(expr, p, p, schema.fields, schema));
       }),
       { numRuns: 1000, seed, reporter: seedReporter(seed) },
