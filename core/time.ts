@@ -6,8 +6,15 @@
  * days and weeks are fixed lengths; months and years are calendar steps in the configured time zone
  * (default UTC); `today` is the start of the day in that zone. A date without a time, and a date-time
  * without an offset, are UTC.
+ *
+ * Time zones come from the platform's `Intl` (its IANA database): the offset of a zone at an instant
+ * is read from `Intl.DateTimeFormat#formatToParts` (one formatter per zone, cached), and a wall-clock
+ * time is turned back into an instant by guessing the offset and correcting it once, as luxon does,
+ * so the results are luxon's to the millisecond (test/core/time-zones.test.ts compares them over
+ * random instants, zones with daylight saving, and calendar steps): a wall time that falls in a
+ * daylight-saving gap moves forward by the gap; one that occurs twice keeps the offset `now` has when
+ * it can.
  */
-import { DateTime, IANAZone } from 'luxon';
 import { assertNever, type DurationLiteral, type Literal } from './ast';
 import { UNITS } from './durations';
 import { SegmentError } from './errors';
@@ -28,19 +35,72 @@ export interface ClockOptions {
   timeZone?: string;
 }
 
-// Checking a zone builds an Intl.DateTimeFormat (~0.2–0.7 ms); remember the valid ones (a bounded set).
-const VALID_ZONES = new Set<string>(['UTC']);
+// Building an Intl.DateTimeFormat costs ~0.2–0.7 ms: one per valid zone, kept (a bounded set).
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
 
-function isValidZone(zone: string): boolean {
-  if (VALID_ZONES.has(zone)) return true;
-  const valid = IANAZone.isValidZone(zone);
-  if (valid) VALID_ZONES.add(zone);
-  return valid;
+/** The zone's formatter (wall-clock fields, 24-hour, with the era), or undefined when the zone is unknown. */
+function formatter(zone: string): Intl.DateTimeFormat | undefined {
+  let f = FORMATS.get(zone);
+  if (f === undefined && zone) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', era: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    } catch {
+      return undefined;
+    }
+    FORMATS.set(zone, f);
+  }
+  return f;
 }
+
+/**
+ * The zone's offset from UTC at an instant, in minutes (east positive; fractional for the local mean
+ * times of the 19th century); NaN for an instant out of `Date`'s range.
+ */
+function offsetAt(f: Intl.DateTimeFormat, ms: number): number {
+  const date = new Date(ms);
+  const t = date.getTime();
+  if (t !== t) return NaN;
+  // year, month, day, hour, minute, second; era
+  const c = [0, 1, 1, 0, 0, 0];
+  let bc = false;
+  for (const { type, value } of f.formatToParts(date)) {
+    const i = PART[type];
+    if (i !== undefined) c[i] = +value;
+    else if (type === 'era') bc = value === 'BC' || value === 'B';
+  }
+  if (bc) c[0] = 1 - c[0];
+  // (some engines wrote midnight as 24 with a 24-hour clock)
+  const local = utc(c[0], c[1], c[2], c[3] === 24 ? 0 : c[3], c[4], c[5]);
+  return (local - (t - (((t % 1000) + 1000) % 1000))) / 60_000;
+}
+
+const PART: Partial<Record<string, number>> = { year: 0, month: 1, day: 2, hour: 3, minute: 4, second: 5 };
+
+/** The instant of a wall-clock time (as UTC milliseconds) in a zone, starting from a guessed offset. */
+function fromWall(local: number, guess: number, f: Intl.DateTimeFormat): number {
+  const first = local - guess * 60_000;
+  const o2 = offsetAt(f, first);
+  if (o2 === guess) return first;
+  const second = first - (o2 - guess) * 60_000;
+  const o3 = offsetAt(f, second);
+  if (o2 === o3) return second;
+  // In a gap (the clocks jumped over this wall time): the later offset, so the time moves forward.
+  return local - Math.min(o2, o3) * 60_000;
+}
+
+/** The zone's offset at an instant, in minutes; NaN for an unknown zone (for tests and hosts that show it). */
+export function zoneOffset(timeZone: string, ms: number): number {
+  const f = formatter(timeZone);
+  return f === undefined ? NaN : offsetAt(f, ms);
+}
+
+/** Casual lengths for the fraction of a calendar step (`1.5 months`: one month, then 15 days). */
+const CASUAL_MS = { month: 30 * 86_400_000, year: 365 * 86_400_000 };
 
 export function createClock(options: ClockOptions = {}): Clock {
   const timeZone = options.timeZone ?? 'UTC';
-  if (!isValidZone(timeZone)) {
+  const f = formatter(timeZone);
+  if (f === undefined) {
     throw new SegmentError({
       code: 'invalid-option',
       span: { start: 0, end: 0 },
@@ -49,7 +109,8 @@ export function createClock(options: ClockOptions = {}): Clock {
     });
   }
   const now = options.now === undefined ? Date.now() : toInstant(options.now);
-  if (Number.isNaN(now)) {
+  // (beyond ±8.64e15 ms, about 273,790 years from 1970, there are no dates)
+  if (!(Math.abs(now) <= 8.64e15)) {
     throw new SegmentError({
       code: 'invalid-option',
       span: { start: 0, end: 0 },
@@ -57,8 +118,14 @@ export function createClock(options: ClockOptions = {}): Clock {
       hint: 'write it like 2026-11-24T12:00:00Z',
     });
   }
-  const zoned = DateTime.fromMillis(now, { zone: timeZone });
-  const today = zoned.startOf('day').toMillis();
+  const offset = offsetAt(f, now);
+  // now's wall clock in the zone, read from a Date shifted by the offset
+  const wall = new Date(now + offset * 60_000);
+  const year = wall.getUTCFullYear();
+  const month = wall.getUTCMonth() + 1;
+  const day = wall.getUTCDate();
+  const time = now + offset * 60_000 - utc(year, month, day);
+  const today = fromWall(utc(year, month, day), offset, f);
   return {
     now,
     timeZone,
@@ -66,7 +133,14 @@ export function createClock(options: ClockOptions = {}): Clock {
     ago({ amount, unit }) {
       const fixed = UNITS[unit].ms;
       if (fixed !== null) return now - amount * fixed;
-      return zoned.minus({ [`${unit}s`]: amount }).toMillis();
+      // Whole months or years back on the calendar, the day clamped to the month's last (31 March −
+      // 1 month = 28/29 February), the wall-clock time kept.
+      const whole = Math.trunc(amount);
+      const y = year - (unit === 'year' ? whole : 0);
+      const m = month - (unit === 'month' ? whole : 0);
+      const normalized = ((((m - 1) % 12) + 12) % 12) + 1;
+      const d = Math.min(day, daysInMonth(y + (m - normalized) / 12, normalized));
+      return fromWall(utc(y, m, d) + time, offset, f) - (amount - whole) * CASUAL_MS[unit as 'month' | 'year'];
     },
   };
 }
