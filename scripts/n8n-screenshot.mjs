@@ -85,9 +85,10 @@ try {
   await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 180_000 });
   await sleep(3000);
   const run = page.getByRole('button', { name: /execute workflow/i }).first();
+  // The canvas pane lies over the button in headless Chromium: click it where it is.
   if (await run.count()) {
-    await run.click();
-    await sleep(15_000);
+    await run.click({ force: true, timeout: 20_000 }).catch((error) => console.error(`could not run the workflow: ${error.message.split('\n')[0]}`));
+    await sleep(20_000);
   }
   // Close any dialog or toast the run opened, then fit the canvas.
   await page.keyboard.press('Escape');
