@@ -51,6 +51,8 @@ export default defineConfig({
         },
       },
       './vitest.browser.config.mts',
+      // The Storybook stories, each play function one test (in Chromium too).
+      './vitest.storybook.config.mts',
     ],
   },
 });
