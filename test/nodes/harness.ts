@@ -24,6 +24,7 @@ import {
   type INodeExecutionData,
   type INodeType,
   type INodeTypes,
+  type IVersionedNodeType,
   type IRun,
   type IWorkflowExecuteAdditionalData,
   type IConnections,
@@ -57,6 +58,25 @@ export class TestItems implements INodeType {
   }
 }
 
+/** A node that passes its input on unchanged (the start node when a run is given its items). */
+export class TestPassThrough implements INodeType {
+  description = {
+    displayName: 'Test Pass Through',
+    name: 'testPassThrough',
+    group: ['transform'],
+    version: 1,
+    description: 'Passes its input on',
+    defaults: { name: 'Test Pass Through' },
+    inputs: ['main'],
+    outputs: ['main'],
+    properties: [],
+  } as unknown as INodeType['description'];
+
+  async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return [this.getInputData()];
+  }
+}
+
 /** A node that passes its items on (the "send an email" of the trigger tests). */
 export class NoOp implements INodeType {
   description = {
@@ -76,7 +96,7 @@ export class NoOp implements INodeType {
   }
 }
 
-export const NODE_TYPES: Record<string, INodeType> = {
+export const NODE_TYPES: Record<string, INodeType | IVersionedNodeType> = {
   'n8n-nodes-segments.segmentFilter': new SegmentFilter(),
   'n8n-nodes-segments.segmentExport': new SegmentExport(),
   'n8n-nodes-segments.segmentSuppression': new SegmentSuppression(),
@@ -84,20 +104,27 @@ export const NODE_TYPES: Record<string, INodeType> = {
   'n8n-nodes-segments.segmentTrigger': new SegmentTrigger(),
   'n8n-nodes-segments.segmentMembers': new SegmentMembers(),
   'test.items': new TestItems(),
+  'test.passThrough': new TestPassThrough(),
   'test.noOp': new NoOp(),
 };
 
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = { segmentsDatabaseApi: new SegmentsDatabaseApi() };
 
-export const nodeTypes: INodeTypes = {
-  getByName: (type) => NODE_TYPES[type]!,
-  getByNameAndVersion: (type) => {
-    const node = NODE_TYPES[type];
-    if (node === undefined) throw new Error(`unknown node type ${type}`);
-    return node;
-  },
-  getKnownTypes: () => ({}),
-};
+/** The engine's node-type registry over a table of node types (versioned ones resolved by version). */
+export function nodeTypesOf(table: Record<string, INodeType | IVersionedNodeType>): INodeTypes {
+  return {
+    getByName: (type) => table[type]!,
+    getByNameAndVersion: (type, version) => {
+      const found = table[type];
+      if (found === undefined) throw new Error(`unknown node type ${type}`);
+      // Duck-typed: a versioned type may come from another copy of n8n-workflow (n8n-nodes-base's).
+      return 'nodeVersions' in found ? (found as IVersionedNodeType).getNodeType(version) : found;
+    },
+    getKnownTypes: () => ({}),
+  };
+}
+
+export const nodeTypes: INodeTypes = nodeTypesOf(NODE_TYPES);
 
 /** Hands out the test's credentials, decrypted (n8n's own helper decrypts them from its database). */
 class TestCredentialsHelper extends ICredentialsHelper {
@@ -141,6 +168,10 @@ export interface RunOptions {
   timezone?: string;
   /** The workflow's id and name (default `wf-test`, `test`). */
   workflow?: { id: string; name: string };
+  /** More node types (e.g. n8n's own, for benchmarks), beside ours and the test ones. */
+  nodeTypes?: Record<string, INodeType | IVersionedNodeType>;
+  /** Items given to the start node, which passes them on (instead of one empty item). */
+  input?: INodeExecutionData[];
   /** Whether the workflow is active (a production run, as a trigger starts it) rather than a manual run. */
   active?: boolean;
 }
@@ -172,10 +203,10 @@ const START = 'Start (test)';
 /** Runs a workflow in n8n's engine from its first node and waits for the end. */
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const executionId = String(++counter);
-  // One start node (as a manual trigger would be) feeding every node that has no input connected.
-  const fed = new Set(Object.values(options.connections).flatMap((c) => (c.main ?? []).flatMap((out) => (out ?? []).map((l) => l.node))));
+  // One start node (as a manual trigger would be) feeding every node whose first input is not connected.
+  const fed = new Set(Object.values(options.connections).flatMap((c) => (c.main ?? []).flatMap((out) => (out ?? []).filter((l) => l.index === 0).map((l) => l.node))));
   const roots = options.nodes.filter((n) => !fed.has(n.name));
-  const nodes = [node(START, 'test.items', { items: '[{}]' }), ...options.nodes];
+  const nodes = [options.input ? node(START, 'test.passThrough', {}) : node(START, 'test.items', { items: '[{}]' }), ...options.nodes];
   const connections: IConnections = { ...options.connections, [START]: { main: [roots.map((n) => ({ node: n.name, type: 'main' as const, index: 0 }))] } };
   const { id: workflowId, name: workflowName } = options.workflow ?? { id: 'wf-test', name: 'test' };
   const active = options.active ?? false;
@@ -185,7 +216,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     name: workflowName,
     nodes,
     connections,
-    nodeTypes,
+    nodeTypes: options.nodeTypes ? nodeTypesOf({ ...NODE_TYPES, ...options.nodeTypes }) : nodeTypes,
     active,
     settings: { timezone: options.timezone ?? 'UTC', executionOrder: 'v1' },
   });
@@ -214,7 +245,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const additionalData = known as IWorkflowExecuteAdditionalData;
   const start = workflow.getNode(START)!;
   const runData = createRunExecutionData({
-    executionData: { nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }] },
+    executionData: { nodeExecutionStack: [{ node: start, data: { main: [options.input ?? [{ json: {} }]] }, source: null }] },
   });
   const execute = new WorkflowExecute(additionalData, mode, runData);
   await execute.processRunExecutionData(workflow);
