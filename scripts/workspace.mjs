@@ -44,10 +44,29 @@ export function ensureBuilt(log = (line) => console.error(line)) {
   return true;
 }
 
+/** Bundles the page (Lit and `<segment-builder>` from dist/editor) into `publicDir`: index.html, app.js, app.css. */
+export async function bundlePage(publicDir) {
+  mkdirSync(publicDir, { recursive: true });
+  await build({
+    entryPoints: { app: join(root, 'workspace', 'page', 'main.ts') },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    conditions: ['production'],
+    // Not workspace/tsconfig.json's paths: `n8n-nodes-segments/editor` is the built entry, as for any host.
+    tsconfigRaw: {},
+    outdir: publicDir,
+    logLevel: 'warning',
+  });
+  copyFileSync(join(root, 'workspace', 'page', 'index.html'), join(publicDir, 'index.html'));
+  copyFileSync(join(root, 'workspace', 'page', 'app.css'), join(publicDir, 'app.css'));
+}
+
 /** Bundles the server and the page into `out`; returns the server module's path and the page folder. */
 export async function bundleWorkspace(out = join(root, 'build', 'workspace')) {
   const publicDir = join(out, 'public');
-  mkdirSync(publicDir, { recursive: true });
   const server = join(out, 'server.mjs');
   await build({
     entryPoints: [join(root, 'workspace', 'server', 'index.ts')],
@@ -63,20 +82,7 @@ export async function bundleWorkspace(out = join(root, 'build', 'workspace')) {
     outfile: server,
     logLevel: 'warning',
   });
-  await build({
-    entryPoints: { app: join(root, 'workspace', 'page', 'main.ts') },
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    minify: true,
-    conditions: ['production'],
-    tsconfigRaw: {},
-    outdir: publicDir,
-    logLevel: 'warning',
-  });
-  copyFileSync(join(root, 'workspace', 'page', 'index.html'), join(publicDir, 'index.html'));
-  copyFileSync(join(root, 'workspace', 'page', 'app.css'), join(publicDir, 'app.css'));
+  await bundlePage(publicDir);
   return { server, publicDir };
 }
 

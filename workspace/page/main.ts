@@ -33,6 +33,8 @@ interface Editor {
   sql: { sql: string; bindings: unknown[] } | undefined;
   rows: Record<string, unknown>[] | undefined;
   previewError: string | undefined;
+  /** The SQL and profiles of the current draft are on their way. */
+  previewing: boolean;
 }
 
 interface Upload {
@@ -60,7 +62,8 @@ const state = {
 };
 
 const t = (): PageStrings => (state.locale === 'ar' ? AR : EN);
-const num = (n: number) => new Intl.NumberFormat(state.locale === 'ar' ? 'ar-EG' : 'en-US').format(n);
+// The builder formats its count with Intl.NumberFormat(locale): the page does the same, so the digits agree.
+const num = (n: number) => new Intl.NumberFormat(state.locale).format(n);
 
 function update(): void {
   const root = document.documentElement;
@@ -102,7 +105,8 @@ async function route(): Promise<void> {
     } else if (hash.startsWith('/segments/')) {
       await loadDefinitions();
       const record = await call<SegmentRecordJson>('GET', seg(decodeURIComponent(hash.slice('/segments/'.length))));
-      state.editor = { ...newEditor(), id: record.id, record, name: record.name, description: record.description, expression: record.expression ?? '' };
+      // A saved segment is valid: its SQL and first profiles load at once.
+      state.editor = { ...newEditor(), id: record.id, record, name: record.name, description: record.description, expression: record.expression ?? '', valid: true };
       if (record.kind === 'dynamic') void preview(record.expression ?? '');
     }
   } catch (e) {
@@ -112,7 +116,7 @@ async function route(): Promise<void> {
 }
 
 function newEditor(): Editor {
-  return { id: undefined, record: undefined, name: '', description: '', expression: '', valid: false, saving: false, sql: undefined, rows: undefined, previewError: undefined };
+  return { id: undefined, record: undefined, name: '', description: '', expression: '', valid: false, saving: false, sql: undefined, rows: undefined, previewError: undefined, previewing: false };
 }
 
 async function loadList(): Promise<void> {
@@ -172,6 +176,7 @@ let previewAbort: AbortController | undefined;
 /** The SQL and the first profiles of the draft (debounced; a newer draft cancels the older requests). */
 function schedulePreview(expression: string): void {
   clearTimeout(previewTimer);
+  if (state.editor) state.editor.previewing = true;
   previewTimer = setTimeout(() => void preview(expression), 250);
 }
 
@@ -181,6 +186,7 @@ async function preview(expression: string): Promise<void> {
   previewAbort = abort;
   const ed = state.editor;
   if (!ed) return;
+  ed.previewing = true;
   try {
     const [sql, rows] = await Promise.all([
       call<{ sql: string; bindings: unknown[] }>('POST', '/api/sql', { expression }, abort.signal),
@@ -194,6 +200,7 @@ async function preview(expression: string): Promise<void> {
     if (abort.signal.aborted || state.editor !== ed) return;
     ed.previewError = e instanceof Error ? e.message : String(e);
   }
+  ed.previewing = false;
   update();
 }
 
@@ -209,6 +216,7 @@ function onBuilderInput(e: SegmentInputEvent): void {
     ed.sql = undefined;
     ed.rows = undefined;
     ed.previewError = undefined;
+    ed.previewing = false;
   }
   update();
 }
@@ -454,7 +462,7 @@ function editorView(ed: Editor): TemplateResult {
 function previewView(ed: Editor): TemplateResult {
   const s = t();
   if (ed.previewError) return html`<section class="panel"><p class="error-text">${ed.previewError}</p></section>`;
-  if (!ed.sql || !ed.rows) return html`<section class="panel"><p class="muted">${s.invalidDraft}</p></section>`;
+  if (!ed.sql || !ed.rows) return html`<section class="panel"><p class="muted">${ed.previewing ? s.loading : s.invalidDraft}</p></section>`;
   const columns: [string, string][] = [
     ['id', s.colId],
     ['name', s.colName],
@@ -469,7 +477,7 @@ function previewView(ed: Editor): TemplateResult {
       <h2 id="sql-title">${s.sql}</h2>
       <p class="muted small">${s.sqlHint}</p>
       <pre class="sql" dir="ltr">${ed.sql.sql}</pre>
-      ${ed.sql.bindings.length > 0 ? html`<p class="small" dir="ltr">${s.bindings}: ${ed.sql.bindings.map((b, i) => html`<code>${i + 1}. ${JSON.stringify(b)}</code> `)}</p>` : nothing}
+      ${ed.sql.bindings.length > 0 ? html`<p class="small">${s.bindings}: <span dir="ltr">${ed.sql.bindings.map((b, i) => html`<code>${i + 1}. ${JSON.stringify(b)}</code> `)}</span></p>` : nothing}
     </section>
     <section class="panel" aria-labelledby="profiles-title">
       <h2 id="profiles-title">${fill(s.profiles, { n: num(50) })}</h2>

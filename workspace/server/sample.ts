@@ -63,6 +63,8 @@ export const SAMPLE_USAGE: readonly { segment: string; orchestration: Orchestrat
 
 const DAY = 86_400_000;
 
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
+
 export function readSchema(root: string): Schema {
   return JSON.parse(readFileSync(join(root, 'sample', 'schema.json'), 'utf8')) as Schema;
 }
@@ -119,19 +121,27 @@ export async function ensureSample(options: SampleOptions): Promise<Sample> {
     const input = (function* (): Generator<LoadInput> {
       for (const value of generateProfiles(count, { seed: 1, now })) yield { line: ++line, value };
     })();
-    const loaded = await loadProfiles(db, input, { schema, mapping });
+    let step = 0;
+    const loaded = await loadProfiles(db, input, {
+      schema,
+      mapping,
+      onProgress: ({ loaded: n }) => {
+        if (n >= step + 25_000) log(`workspace: ${(step = n - (n % 25_000)).toLocaleString('en-US')} profiles stored (${seconds(started)} s)`);
+      },
+    });
     if (!loaded.committed) throw new Error(`the sample profiles were refused: ${loaded.rejected.map((r) => `${r.line}: ${r.reason}`).join('; ')}`);
+    log(`workspace: ${loaded.loaded.toLocaleString('en-US')} profiles stored and indexed (${seconds(started)} s)`);
     const catalog = await SegmentCatalog.open(db, { schema });
     await catalog.saveAll(readSeeds(options.root), { description: 'An example segment of the product documents' });
     for (const u of SAMPLE_USAGE) await catalog.attach(u.segment, u.orchestration);
     await catalog.refreshReach(sqlReachCounter(db));
+    log(`workspace: example segments saved and counted (${seconds(started)} s)`);
   } finally {
     await db.destroy();
   }
   for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
   renameSync(partial, file);
   writeFileSync(stampFile, JSON.stringify({ fingerprint: expected, count, now } satisfies Stamp));
-  const seconds = (performance.now() - started) / 1000;
-  log(`workspace: ${count.toLocaleString('en-US')} profiles and ${readSeeds(options.root).length} segments ready in ${seconds.toFixed(1)} s`);
-  return { file, created: true, count, now, seconds };
+  log(`workspace: ${count.toLocaleString('en-US')} profiles and ${readSeeds(options.root).length} segments ready in ${seconds(started)} s`);
+  return { file, created: true, count, now, seconds: (performance.now() - started) / 1000 };
 }
