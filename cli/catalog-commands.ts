@@ -2,7 +2,7 @@
  * `segment segments …`: the saved-segment catalogue from the command line.
  *
  *   list | show | create | update | rename | delete | archive | restore | attach | detach |
- *   members import | members list | export | reach | load | dump
+ *   members import | members list | export | reach | refresh | changes | load | dump
  *
  * The catalogue lives in `--db <url>` (default: $SEGMENT_DB, else the embedded sqlite:segments.db).
  * Profiles (for member uploads, exports and reach) come from `--data <profiles.jsonl|.csv>`, else
@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import {
+  createClock,
   CsvImportError,
   databaseError,
   layoutDirectory,
@@ -53,6 +54,8 @@ Examples:
   $ segment segments export "VIP Arabic" --role admin --data profiles.jsonl --out exports/
   $ segment segments load sample/segments.json && segment segments dump > segments.json
   $ segment segments list --db mysql://user:pass@127.0.0.1:3306/crm --json
+  $ segment segments refresh --db mysql://user:pass@127.0.0.1:3306/crm        # from cron: record who entered and left
+  $ segment segments changes "VIP Arabic" --since seg12.40 --json            # resume from the last cursor
 
 The catalogue is sqlite:segments.db unless --db or $SEGMENT_DB says otherwise.`;
 
@@ -74,6 +77,9 @@ interface CatalogOptions extends CommonOptions {
   create?: boolean;
   role?: string;
   out?: string;
+  since?: string;
+  only?: 'entered' | 'left';
+  limit?: string;
 }
 
 export function registerCatalogCommands(program: Command): void {
@@ -302,6 +308,75 @@ export function registerCatalogCommands(program: Command): void {
       if (counted.length > 0) out(options, counted, () => listTable(counted));
       throw new SegmentErrors(failed);
     }));
+
+  registerMembershipCommands(segments);
+}
+
+function registerMembershipCommands(segments: Command): void {
+  base(segments.command('refresh').argument('[names...]'))
+    .description('re-evaluate the active segments (all, or those named) against the profiles in --db and record who entered and who left since the last time (what a cron job or the Segment Trigger node runs)')
+    .option('--now <iso>', 'the evaluation instant (default: now)')
+    .option('--tz <zone>', 'time zone (default: UTC)')
+    .action(run(async (catalog, options, names: string[] = []) => {
+      checkClockOptions(options);
+      const failed: SegmentError[] = [];
+      const rows = await catalog.refresh(names.length > 0 ? names : undefined, {
+        now: options.now ? new Date(createClock({ now: options.now }).now) : undefined,
+        timeZone: options.tz,
+        onError: (_name, e) => failed.push(...(e instanceof SegmentErrors ? e.errors : [e])),
+      });
+      const table = () =>
+        rows.length === 0
+          ? 'no segment refreshed'
+          : textTable(
+              ['Name', 'Run', 'Version', 'Entered', 'Left', 'Members'],
+              rows.map((r) => [r.segment, String(r.run), String(r.version), r.entered.toLocaleString('en-US'), r.left.toLocaleString('en-US'), r.members.toLocaleString('en-US')]),
+              new Set([1, 2, 3, 4, 5]),
+            );
+      if (failed.length === 0) return out(options, rows, table);
+      // The others are recorded and shown; the ones that could not be evaluated make it a failure (exit 2).
+      if (options.json) {
+        out(options, { ok: false, segments: rows, ...errorsJson(failed) }, () => '');
+        return EXIT_USAGE;
+      }
+      if (rows.length > 0) out(options, rows, table);
+      throw new SegmentErrors(failed);
+    }));
+
+  base(segments.command('changes').argument('<name>'))
+    .description('who entered and who left a segment, oldest first, each with the time of the refresh that saw it; --json prints JSON Lines ending with {"cursor": …} to resume from')
+    .option('--since <instant|cursor>', 'changes after a cursor printed before (seg12.40), or from an ISO-8601 instant')
+    .addOption(new Option('--only <change>', 'only entries or only exits').choices(['entered', 'left']))
+    .option('--limit <n>', 'at most n changes (the cursor then resumes after the last one)')
+    .action(run(async (catalog, options, name) => {
+      const limit = options.limit === undefined ? undefined : Number(options.limit);
+      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
+        throw userError('invalid-option', `--limit must be a whole number of 1 or more, not ${JSON.stringify(options.limit)}`);
+      }
+      let since: string | undefined = options.since;
+      let left = limit ?? Infinity;
+      let cursor = '';
+      for (;;) {
+        const page = await catalog.changes(name, { since, change: options.only, limit: Math.min(PAGE, left) });
+        for (const c of page.changes) {
+          if (options.json) printJson({ segment: page.segment, profile_id: c.profileId, change: c.change, at: c.at.toISOString(), version: c.version, run: c.run, cursor: c.cursor });
+          else printText(`${c.at.toISOString()}  ${c.change === 'entered' ? 'entered' : 'left   '}  ${c.profileId}`);
+        }
+        left -= page.changes.length;
+        since = cursor = page.cursor;
+        if (!page.more || left <= 0) break;
+      }
+      if (options.json) printJson({ cursor });
+      else printError(`resume with --since ${cursor}`);
+    }));
+}
+
+const PAGE = 5000;
+
+function textTable(header: string[], body: string[][], numeric: ReadonlySet<number>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
 // ── plumbing ──────────────────────────────────────────────────────────────────────────────────

@@ -3,7 +3,7 @@
  * reads its inputs, hands them to the core driver (check, compileSegment, format, explain) and prints
  * the result; `--db` runs delegate to cli/db-commands.ts, loaded only then.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { describe, format, print } from '../core/index';
 import { checked, context, dbOptions, INFER_FROM, inferFrom, prepare, reportSkipped, source } from './context';
 import { runCount } from './count';
@@ -45,6 +45,9 @@ function common(command: Command, extras: Extras = {}): Command {
   if (extras.data) {
     command.option('--data <file>', extras.data);
     command.option('--max-line-length <n>', `the longest line (or CSV record) of --data read, in characters (default: $SEGMENT_MAX_LINE_LENGTH or ${DEFAULT_MAX_LINE_LENGTH.toLocaleString('en-US')})`);
+    command.addOption(
+      new Option('--evaluator <name>', 'how --data is evaluated: generated code, closures (no code generation), or auto: generated where allowed (default: auto)').choices(['auto', 'generated', 'closures']),
+    );
   }
   command
     .option('--schema <file>', 'the field schema (JSON)')

@@ -92,7 +92,7 @@ export async function prepareEach(sources: readonly string[], options: CommonOpt
       let result: CheckResult | undefined;
       try {
         result = checked(s, ctx, schema);
-        segments.push(compileSegment(result, { schema, segments: ctx.segments, now: options.now, timeZone: options.tz }));
+        segments.push(compileSegment(result, { schema, segments: ctx.segments, now: options.now, timeZone: options.tz, evaluator: options.evaluator }));
       } catch (e) {
         const errors = userErrorsOf(e);
         if (errors === undefined || failFast) throw e;

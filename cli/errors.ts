@@ -92,6 +92,19 @@ export function failureText(errors: readonly SegmentError[]): string {
 }
 
 /**
+ * An `EvalError` reaching the CLI: the core's own evaluator never needs code generation (`auto`
+ * falls back on closures), but the SQLite driver (better-sqlite3) builds its row objects with
+ * `Function`, which `node --disallow-code-generation-from-strings` refuses.
+ */
+function codeGenerationRefused(): SegmentError {
+  return userError(
+    'code-generation-refused',
+    'this Node refuses code generation from strings (--disallow-code-generation-from-strings), which the SQLite driver needs',
+    'use a PostgreSQL or MariaDB database here, or run Node without that flag',
+  );
+}
+
+/**
  * Prints a failure and returns the exit code. `json`: `{"ok":false,"errors":[…]}` on stdout instead
  * (for internal errors too, with the code `internal-error`; the short line also goes to stderr).
  */
@@ -102,6 +115,7 @@ export function reportFailure(e: unknown, json: boolean): number {
     else printError(failureText(errors));
     return errors.some((x) => x.code === 'write-failed') ? EXIT_WRITE_FAILED : EXIT_USAGE;
   }
+  if (e instanceof EvalError) return reportFailure(codeGenerationRefused(), json);
   const message = e instanceof Error ? e.message : String(e);
   if (json) printJson(failureJson([userError('internal-error', `internal error: ${message}`, 'this is a bug; run with SEGMENT_DEBUG=1 for the stack trace')]));
   if (process.env.SEGMENT_DEBUG === '1' && e instanceof Error && e.stack) {

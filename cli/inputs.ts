@@ -17,6 +17,7 @@ export interface CommonOptions {
   db?: string;
   skipBadLines?: boolean;
   maxLineLength?: string;
+  evaluator?: 'auto' | 'generated' | 'closures';
 }
 
 /** The expression: the argument, else all of stdin when stdin is not a terminal. */

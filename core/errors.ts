@@ -66,6 +66,8 @@ export type ErrorCode =
   | 'segment-limit'
   | 'segment-in-use'
   | 'wrong-segment-kind'
+  | 'invalid-cursor'
+  | 'cursor-expired'
   | 'forbidden'
   | 'invalid-csv'
   | 'export-failed'

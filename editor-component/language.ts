@@ -44,15 +44,22 @@ export interface Analysis {
   expr: Expr | undefined;
   diagnostics: BuilderDiagnostic[];
   valid: boolean;
+  /** The text does not parse and was not recovered yet: `expr` is undefined, `diagnostics` holds the first syntax error. */
+  partial?: boolean;
+  /** The schema and segments it was checked against. */
+  schema?: Schema;
+  segments?: readonly SegmentDefinition[];
 }
 
 /**
  * Parses and validates `text` (against the schema when there is one) and resolves its segments.
  * Text that does not parse still gives a tree: the core's recovery keeps what parses and holds the
- * rest as `raw` stretches and empty drafts, each with its syntax error.
+ * rest as `raw` stretches and empty drafts, each with its syntax error. Recovery costs several
+ * parses: with `recover: false` text that does not parse gives a `partial` analysis instead (no
+ * tree, its first syntax error), for when only the validity is needed now.
  */
-export function analyze(text: string, schema: Schema | undefined, segments: readonly SegmentDefinition[]): Analysis {
-  if (text.trim() === '') return { text, expr: undefined, diagnostics: [], valid: false };
+export function analyze(text: string, schema: Schema | undefined, segments: readonly SegmentDefinition[], recover = true): Analysis {
+  if (text.trim() === '') return { text, expr: undefined, diagnostics: [], valid: false, schema, segments };
   const result = check(text, { schema, segments });
   if (result.expr !== undefined) {
     const diagnostics = result.errors.map((e): BuilderDiagnostic => ({
@@ -63,8 +70,17 @@ export function analyze(text: string, schema: Schema | undefined, segments: read
       span: e.span,
       message: e.message,
     }));
-    return { text, expr: result.expr, diagnostics, valid: diagnostics.every((d) => d.severity !== 'error') };
+    return { text, expr: result.expr, diagnostics, valid: diagnostics.every((d) => d.severity !== 'error'), schema, segments };
   }
+  if (!recover) {
+    const diagnostics = result.errors.map((e): BuilderDiagnostic => ({ code: e.code, severity: 'error', summary: e.summary, hint: e.hint, span: e.span, message: e.message }));
+    return { text, expr: undefined, diagnostics, valid: false, partial: true, schema, segments };
+  }
+  return recoverText(text, schema, segments);
+}
+
+/** The recovered tree and every syntax error of text that does not parse. */
+export function recoverText(text: string, schema: Schema | undefined, segments: readonly SegmentDefinition[]): Analysis {
   const recovered = parse(text, { recover: true });
   const diagnostics = recovered.diagnostics.map((d): BuilderDiagnostic => ({
     code: d.code,
@@ -74,7 +90,7 @@ export function analyze(text: string, schema: Schema | undefined, segments: read
     span: d.span,
     message: formatDiagnostic(d, { source: text }),
   }));
-  return { text, expr: recovered.expr, diagnostics, valid: false };
+  return { text, expr: recovered.expr, diagnostics, valid: false, schema, segments };
 }
 
 /** One plain-language sentence for a tree. */

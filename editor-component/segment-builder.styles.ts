@@ -329,31 +329,31 @@ export const styles = css`
     outline: 2px solid var(--_focus);
     outline-offset: 0;
   }
-  ::highlight(segment-builder-keyword) {
-    color: var(--_kw);
-  }
-  ::highlight(segment-builder-field) {
-    color: var(--_field);
-  }
-  ::highlight(segment-builder-operator) {
-    color: var(--_op);
-  }
-  ::highlight(segment-builder-string) {
-    color: var(--_str);
-  }
-  ::highlight(segment-builder-number) {
-    color: var(--_num);
-  }
-  ::highlight(segment-builder-function) {
+  .t-function {
     color: var(--_fn);
   }
-  ::highlight(segment-builder-comment) {
+  .t-keyword {
+    color: var(--_kw);
+  }
+  .t-field {
+    color: var(--_field);
+  }
+  .t-operator {
+    color: var(--_op);
+  }
+  .t-string {
+    color: var(--_str);
+  }
+  .t-number {
+    color: var(--_num);
+  }
+  .t-comment {
     color: var(--_comment);
   }
-  ::highlight(segment-builder-selected) {
+  .t-selected {
     background-color: var(--_selected);
   }
-  ::highlight(segment-builder-error) {
+  .t-error {
     text-decoration: underline wavy var(--_error);
     text-decoration-skip-ink: none;
   }

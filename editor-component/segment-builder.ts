@@ -2,7 +2,7 @@ import { ContextConsumer } from '@lit/context';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { schemaContext, segmentsContext } from './context';
 import { SegmentChangeEvent, SegmentInputEvent, type BuilderDiagnostic, type SegmentBuilderEventMap, type SegmentEditDetail } from './events';
-import { analyze, createClock, nodes, print, sentence, spanOf, type Analysis, type DurationUnit, type Expr, type FieldSchema, type Schema, type SegmentDefinition } from './language';
+import { analyze, createClock, nodes, print, recoverText, sentence, spanOf, type Analysis, type DurationUnit, type Expr, type FieldSchema, type Schema, type SegmentDefinition } from './language';
 import {
   asGroup,
   removeAt,
@@ -28,7 +28,7 @@ import {
 import type { PickerState } from './picker';
 import { styles } from './segment-builder.styles';
 import { format, stringsFor, type BuilderStrings } from './strings';
-import { completionsAt, TextPainter, tokensOf, type CompletionList } from './text-view';
+import { completionsAt, piecesOf, TextMirror, tokensOf, type CompletionList } from './text-view';
 import { treeTemplate, type RowAction, type VisualHost } from './visual-view';
 
 /** Counts the profiles in a segment; the builder aborts `signal` when the expression changes again. */
@@ -39,6 +39,8 @@ export type BuilderView = 'visual' | 'text' | 'both';
 type CountState = { status: 'idle' } | { status: 'pending' } | { status: 'done'; value: number } | { status: 'error'; message: string } | { status: 'invalid' };
 
 const COUNT_DELAY_MS = 300;
+/** Text that does not parse is recovered (a tree for the rows, every syntax error) once typing pauses this long. */
+const RECOVER_DELAY_MS = 150;
 const NO_SEGMENTS: readonly SegmentDefinition[] = [];
 
 /**
@@ -160,13 +162,25 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private readonly internals: ElementInternals;
   private readonly schemaConsumer = new ContextConsumer(this, { context: schemaContext, subscribe: true });
   private readonly segmentsConsumer = new ContextConsumer(this, { context: segmentsContext, subscribe: true });
-  private readonly painter = new TextPainter();
+  private readonly mirror = new TextMirror();
 
   // Private state
   private _text = '';
   private _defaultValue = '';
-  private _analysis: Analysis = analyze('', undefined, []);
-  private _root: Expr = rootGroup(undefined);
+  /** The analysis of `_text`, made when first needed (see `analysis()`). */
+  private _analysisCache: Analysis | undefined;
+  private _rootCache: { analysis: Analysis; root: Expr } | undefined;
+  /**
+   * What the views show: the analysis of the text as of the last settled edit. A keystroke paints
+   * at once (the input shows it); its analysis, colours, rows and description follow in the frame
+   * after it (text that does not parse: once typing pauses), so typing never waits for a parse.
+   */
+  private _shown: Analysis = analyze('', undefined, NO_SEGMENTS);
+  private _shownRoot: Expr = rootGroup(undefined);
+  private _deferred: { old: string; version: number; timer: ReturnType<typeof setTimeout> | undefined; done: Promise<void>; resolve: () => void } | undefined;
+  private _caret = 0;
+  /** The stretch of text the last edit of a row wrote (so the next keystroke in it needs no parse). */
+  private _lastEdit: { key: string; start: number; end: number; text: string } | undefined;
   private _count: CountState = { status: 'idle' };
   private _countTimer: ReturnType<typeof setTimeout> | undefined;
   private _countAbort: AbortController | undefined;
@@ -241,17 +255,17 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   /** The tree of the current expression (partial while the text has syntax errors). */
   get ast(): Expr | undefined {
-    return this._analysis.expr;
+    return this.analysis().expr;
   }
 
   /** Whether the expression parsed and validated without problems. */
   get valid(): boolean {
-    return this._analysis.valid;
+    return this.analysis(true).valid;
   }
 
   /** Every problem in the expression. */
   get diagnostics(): readonly BuilderDiagnostic[] {
-    return this._analysis.diagnostics;
+    return this.analysis().diagnostics;
   }
 
   get form(): HTMLFormElement | null {
@@ -259,10 +273,12 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   }
 
   get validity(): ValidityState {
+    this.syncForm();
     return this.internals.validity;
   }
 
   get validationMessage(): string {
+    this.syncForm();
     return this.internals.validationMessage;
   }
 
@@ -271,10 +287,12 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   }
 
   checkValidity(): boolean {
+    this.syncForm();
     return this.internals.checkValidity();
   }
 
   reportValidity(): boolean {
+    this.syncForm();
     return this.internals.reportValidity();
   }
 
@@ -297,6 +315,9 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   }
   /** @internal */ get depthLimit(): number {
     return this.maxDepth;
+  }
+  /** @internal */ get shownText(): string {
+    return this._shown.text;
   }
   /** @internal */ get currentRow(): string | undefined {
     return this._caretRow;
@@ -322,26 +343,24 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     super.disconnectedCallback();
     this._countAbort?.abort();
     clearTimeout(this._countTimer);
-    this.painter.clear();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const inputs = ['schema', 'segments', 'locale'] as const;
-    // Context values arrive through the consumers (they request an update without a changed key).
-    if (inputs.some((k) => changed.has(k)) || this._analysis.text !== this._text || this.contextChanged()) {
-      this.reanalyze();
-    }
+    // The analysis follows the text, the schema and the segments (a property or the context);
+    // a keystroke's waits for the frame after it.
+    if (!this._deferred) this.show();
     if (changed.has('countProvider') || changed.has('groupCounts')) this.scheduleCount();
     if (changed.has('disabled') || changed.has('required')) this.syncForm();
   }
 
-  private seenSchema: Schema | undefined;
-  private seenSegments: readonly SegmentDefinition[] | undefined;
-  private contextChanged(): boolean {
-    const changed = this.seenSchema !== this.activeSchema || this.seenSegments !== this.segmentList;
-    this.seenSchema = this.activeSchema;
-    this.seenSegments = this.segmentList;
-    return changed;
+  /** Resolves once the views show the current text (a keystroke's analysis included). */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let result = await super.getUpdateComplete();
+    while (this._deferred) {
+      await this._deferred.done;
+      result = await super.getUpdateComplete();
+    }
+    return result;
   }
 
   protected override updated(): void {
@@ -381,22 +400,84 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   // State changes
 
-  private setText(text: string): void {
-    this._text = text;
-    this.reanalyze();
+  /**
+   * The analysis of the current text against the schema and segments in force, made once per
+   * text. `quick`: text that does not parse is not recovered (its validity and first error only).
+   */
+  private analysis(quick = false): Analysis {
+    const schema = this.activeSchema;
+    const segments = this.segmentList;
+    let a = this._analysisCache;
+    if (!a || a.text !== this._text || a.schema !== schema || a.segments !== segments) a = this._analysisCache = analyze(this._text, schema, segments, false);
+    if (a.partial && !quick) a = this._analysisCache = recoverText(this._text, schema, segments);
+    return a;
   }
 
-  private reanalyze(): void {
-    this.contextChanged();
-    this._analysis = analyze(this._text, this.activeSchema, this.segmentList);
-    this._root = rootGroup(this._analysis.expr);
-    if (nodeAt(this._root, keyPath(this.activeRow)) === undefined) this.activeRow = '';
+  /** The current text's tree, shown as a group. */
+  private get _root(): Expr {
+    const a = this.analysis();
+    if (this._rootCache?.analysis !== a) this._rootCache = { analysis: a, root: rootGroup(a.expr) };
+    return this._rootCache.root;
+  }
+
+  /** The views catch up with the current text. */
+  private show(): void {
+    const a = this.analysis();
+    if (a === this._shown) return;
+    this._shown = a;
+    this._shownRoot = this._root;
+    if (nodeAt(this._shownRoot, keyPath(this.activeRow)) === undefined) this.activeRow = '';
     this.syncForm();
     this.scheduleCount();
+    this.placeCaretRow();
   }
 
+  /** Text set at once (by the host, a reset, a committed edit): the next update shows it. */
+  private setText(text: string): void {
+    this._text = text;
+    this.catchUpNow();
+  }
+
+  /**
+   * A keystroke: the text changes now, its analysis after the next frame (text that does not parse:
+   * once typing pauses), then one update shows it. `updateComplete` waits for it.
+   */
+  private deferText(text: string, old: string): void {
+    this._text = text;
+    this.internals.setFormValue(this.disabled ? null : text, text);
+    // A count under way is for a text that is gone.
+    clearTimeout(this._countTimer);
+    this._countAbort?.abort();
+    let d = this._deferred;
+    if (!d) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      d = this._deferred = { old, version: 0, timer: undefined, done, resolve };
+    }
+    const mine = d;
+    const version = ++mine.version;
+    clearTimeout(mine.timer);
+    afterPaint(() => {
+      if (this._deferred !== mine || mine.version !== version) return;
+      if (this.analysis(true).partial) {
+        this.syncForm();
+        mine.timer = setTimeout(() => this._deferred === mine && this.catchUpNow(), RECOVER_DELAY_MS);
+      } else this.catchUpNow();
+    });
+  }
+
+  /** Shows the current text now (in the next update), ending a keystroke's wait. */
+  private catchUpNow = (): void => {
+    const d = this._deferred;
+    if (!d) return;
+    this._deferred = undefined;
+    clearTimeout(d.timer);
+    this.requestUpdate('value', d.old);
+    d.resolve();
+  };
+
   private syncForm(): void {
-    const a = this._analysis;
+    const a = this.analysis(true);
     this.internals.setFormValue(this.disabled ? null : this._text, this._text);
     const anchor = this.renderRoot?.querySelector?.<HTMLElement>('textarea, [role="row"][data-path]') ?? undefined;
     if (this.required && this._text.trim() === '') this.internals.setValidity({ valueMissing: true }, this.words.emptyBuilder, anchor);
@@ -408,17 +489,33 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private userEdit(text: string, commit: boolean): void {
     if (text !== this._text) {
       const old = this._text;
-      this.setText(text);
-      this.requestUpdate('value', old);
+      if (commit) {
+        this.setText(text);
+        this.requestUpdate('value', old);
+      } else this.deferText(text, old);
       this._edited = true;
       this.dispatchEvent(new SegmentInputEvent(this.detail()));
     }
     if (commit) this.commitEdits();
   }
 
+  /** The state after an edit; the tree and the problems are worked out when first read. */
   private detail(): SegmentEditDetail {
-    const a = this._analysis;
-    return { expression: this._text, ast: a.expr, valid: a.valid, diagnostics: a.diagnostics };
+    const expression = this._text;
+    let a: Analysis | undefined;
+    const get = () => (a ??= this._text === expression ? this.analysis() : analyze(expression, this.activeSchema, this.segmentList));
+    return {
+      expression,
+      get ast() {
+        return get().expr;
+      },
+      get valid() {
+        return get().valid;
+      },
+      get diagnostics() {
+        return get().diagnostics;
+      },
+    };
   }
 
   /** @internal */
@@ -438,15 +535,26 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   /** @internal */
   replaceNode(path: Path, node: Expr, commit: boolean): void {
+    const key = pathKey(path);
+    const last = this._lastEdit;
+    // The next keystroke in the row just edited: the stretch it wrote, no parse needed.
+    if (last && last.key === key && last.text === this._text && !asGroup(node)) return this.splice(key, last.start, last.end, print(node), commit);
     const old = nodeAt(this._root, path);
     const span = old && spanOf(old);
     // A condition keeps the text around it as the user wrote it (comments, line breaks).
-    if (span && path.length > 0 && !asGroup(old) && !asGroup(node) && this._analysis.expr !== undefined) {
-      const text = this._text.slice(0, span.start) + print(node) + this._text.slice(span.end);
-      this.userEdit(text, commit);
-      return;
-    }
+    if (span && path.length > 0 && !asGroup(old) && !asGroup(node) && this._analysis.expr !== undefined) return this.splice(key, span.start, span.end, print(node), commit);
+    this._lastEdit = undefined;
     this.userEdit(this.printRoot(replaceAt(this._root, path, () => node)), commit);
+  }
+
+  private splice(key: string, start: number, end: number, printed: string, commit: boolean): void {
+    const text = this._text.slice(0, start) + printed + this._text.slice(end);
+    this._lastEdit = { key, start, end: start + printed.length, text };
+    this.userEdit(text, commit);
+  }
+
+  private get _analysis(): Analysis {
+    return this.analysis();
   }
 
   private _rawEdit: { key: string; start: number; end: number; text: string } | undefined;
@@ -682,6 +790,8 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   }
 
   private onTreeFocusIn = (e: FocusEvent): void => {
+    // Focus moving to another control: the rows are rendered from the current text first.
+    this.catchUpNow();
     const row = (e.target as HTMLElement).closest<HTMLElement>('[role="row"][data-path]');
     const key = row?.dataset.path;
     if (key !== undefined && key !== this.activeRow) {
@@ -704,6 +814,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       }
       return;
     }
+    this.catchUpNow();
     const rtl = getComputedStyle(this).direction === 'rtl';
     const forward = rtl ? 'ArrowLeft' : 'ArrowRight';
     const back = rtl ? 'ArrowRight' : 'ArrowLeft';
@@ -825,6 +936,9 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   private onTextInput = (e: Event): void => {
     const area = e.target as HTMLTextAreaElement;
+    // The coloured copy shows the keystroke at once; its colours follow the analysis.
+    const pre = this.renderRoot.querySelector<HTMLElement>('.editor > pre');
+    if (pre) this.mirror.follow(pre, area.value);
     this.userEdit(area.value, false);
     this.updateCompletions(area);
     this.caretMoved(area);
@@ -858,6 +972,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     const caret = area.selectionStart;
     const typed = explicit || (caret === area.selectionEnd && caret > 0 && /[\p{L}\p{N}_"( ]/u.test(area.value.charAt(caret - 1)));
     const list = typed ? completionsAt(area.value, caret, this.activeSchema, this.segmentList) : undefined;
+    if (!list && !this._completions) return;
     this._completions = list ? { ...list, index: 0 } : undefined;
     this.requestUpdate();
   }
@@ -872,6 +987,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     area.value = text;
     area.setSelectionRange(caret, caret);
     this.userEdit(text, false);
+    this.requestUpdate();
     area.focus();
   }
 
@@ -888,13 +1004,19 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   private caretMoved = (e: Event | HTMLTextAreaElement): void => {
     const area = (e instanceof Event ? e.target : e) as HTMLTextAreaElement;
-    const expr = this._analysis.expr;
-    const key = expr ? pathKey(rowAtOffset(this._root, area.selectionStart)) : undefined;
+    this._caret = area.selectionStart;
+    // While a keystroke's analysis waits, the row follows when it comes (see show()).
+    if (!this._deferred) this.placeCaretRow();
+  };
+
+  /** The row whose stretch holds the text view's caret is marked in the visual view. */
+  private placeCaretRow(): void {
+    const key = this._shown.expr && this.view === 'both' ? pathKey(rowAtOffset(this._shownRoot, this._caret)) : undefined;
     if (key !== this._caretRow) {
       this._caretRow = key;
       this.requestUpdate();
     }
-  };
+  }
 
   private jumpTo(start: number, end: number): void {
     const area = this.renderRoot.querySelector('textarea');
@@ -914,7 +1036,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       this._count = { status: 'idle' };
       return;
     }
-    if (!this._analysis.valid) {
+    if (!this.analysis(true).valid) {
       this._count = { status: 'invalid' };
       return;
     }
@@ -955,16 +1077,25 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   // Text view painting
 
+  private _painted: { pre: HTMLElement; analysis: Analysis; selected: string } | undefined;
+
+  /** Colours, squiggles and the selected row's stretch, drawn again only when one of them changed. */
   private paintText(): void {
-    const pre = this.renderRoot.querySelector('.editor > pre');
-    if (!pre) return this.painter.clear();
-    let node: Text | undefined;
-    for (const child of pre.childNodes) if (child.nodeType === Node.TEXT_NODE && (child as Text).data.length > 0) node = child as Text;
-    if (!node) return this.painter.clear();
-    const a = this._analysis;
-    const selected = this.activeRow !== '' && (this.view === 'both' || this.view === 'text') ? spanOf(nodeAt(this._root, keyPath(this.activeRow)) ?? {}) : undefined;
+    const pre = this.renderRoot.querySelector<HTMLElement>('.editor > pre');
+    if (!pre) {
+      this._painted = undefined;
+      return;
+    }
+    const a = this._shown;
+    // The text is ahead of its analysis (a keystroke): the last colours stay until it catches up.
+    if (a.text !== this._text) return this.mirror.follow(pre, this._text);
+    const selected = this.activeRow !== '' ? spanOf(nodeAt(this._shownRoot, keyPath(this.activeRow)) ?? {}) : undefined;
+    const mark = selected ? `${selected.start}:${selected.end}` : '';
+    const p = this._painted;
+    if (p && p.pre === pre && p.analysis === a && p.selected === mark && this.mirror.text === a.text) return;
+    this._painted = { pre, analysis: a, selected: mark };
     const errors = a.diagnostics.flatMap((d) => (d.span ? [d.span] : []));
-    this.painter.paint(node, tokensOf(this._text, a.expr), selected, errors);
+    this.mirror.draw(pre, a.text, piecesOf(a.text.length, tokensOf(a.text, a.expr), selected, errors));
   }
 
   // Render
@@ -1000,22 +1131,23 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   }
 
   private renderVisual(s: BuilderStrings): TemplateResult {
-    const a = this._analysis;
+    const a = this._shown;
     const body =
-      a.expr === undefined && this._text.trim() !== ''
+      a.expr === undefined && a.text.trim() !== ''
         ? html`<div role="treeitem" class="raw" part="raw" data-path="" aria-level="1" aria-selected="true" tabindex="0" aria-label=${format(s.rawLabel, { text: this._text })}>
             <div class="row" part="raw-row">
               <span class="raw"><input type="text" part="raw-input" aria-label=${s.unparsed} ?readonly=${this.readOnly} .value=${this._text} @input=${this.onRawInput} @change=${this.onTextChange} /></span>
               <span class="error-text">${a.diagnostics[0]?.summary ?? ''}</span>
             </div></div>
           </div>`
-        : treeTemplate(this, this._root);
+        : treeTemplate(this, this._shownRoot);
     return html`<div
       role="treegrid"
       part="tree"
       aria-label=${s.tree}
       aria-readonly=${this.readOnly ? 'true' : 'false'}
       @focusin=${this.onTreeFocusIn}
+      @pointerdown=${this.catchUpNow}
       @keydown=${this.onTreeKeyDown}
       @dragstart=${this.onDragStart}
       @dragover=${this.onDragOver}
@@ -1027,7 +1159,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   }
 
   private renderText(s: BuilderStrings): TemplateResult {
-    const a = this._analysis;
+    const a = this._shown;
     const c = this._completions;
     const lines = (d: BuilderDiagnostic) => {
       const at = d.span ? positionOf(this._text, d.span.start) : undefined;
@@ -1039,11 +1171,11 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     };
     return html`<div class="text" part="text-view">
       <div class="editor" part="text-editor" dir="ltr">
-        <pre aria-hidden="true" part="text-highlight">${`${this._text}\n`}</pre>
+        <pre aria-hidden="true" part="text-highlight"></pre>
         <textarea
           part="text-input"
           aria-label=${s.expression}
-          aria-invalid=${this._text.trim() !== '' && !a.valid ? 'true' : 'false'}
+          aria-invalid=${a.text.trim() !== '' && !a.valid ? 'true' : 'false'}
           aria-describedby="diagnostics"
           aria-autocomplete="list"
           aria-controls=${c ? 'completions' : nothing}
@@ -1098,12 +1230,23 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   override render(): TemplateResult {
     const s = this.words;
-    const a = this._analysis;
-    const description = this.description(a);
+    const description = this.description(this._shown);
     return html`${this.renderToolbar(s)} ${this.view !== 'text' ? this.renderVisual(s) : nothing} ${this.view !== 'visual' ? this.renderText(s) : nothing}
       ${description ? html`<p class="description" part="description"><span class="visually-hidden">${s.description}: </span>${description}</p>` : nothing}
       <div class="visually-hidden" role="status" aria-live="polite">${this._announcement}</div>`;
   }
+}
+
+/** Runs `fn` once the next frame has been produced (or soon, on a page that produces none). */
+function afterPaint(fn: () => void): void {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 250);
 }
 
 /** 1-based line and column of an offset. */

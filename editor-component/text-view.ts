@@ -1,11 +1,12 @@
 /**
- * The text view's machinery: syntax colours and squiggles painted with the CSS Custom Highlight API
- * (ranges over one text node, so a keystroke in a long expression changes no element), and
- * completion at the caret.
+ * The text view's machinery: syntax colours and squiggles in a coloured copy of the text behind a
+ * transparent text area (a keystroke edits one text node of it), and completion at the caret.
  *
  * Colours come from the tree the core parsed (the spans of fields, operator words, values, events
  * and segment references); only the text between those nodes (`and`, `or`, `not`, parentheses,
- * comments) is classified here. Without the Highlight API the text is shown uncoloured.
+ * comments) is classified here. (The CSS Custom Highlight API was tried first: Chromium maps every
+ * range again on each change anywhere in the page, so a thousand ranges made every keystroke slow,
+ * in any input of the page.)
  */
 import { OPERATORS, spanOf, type Expr, type Literal, type Schema, type SegmentDefinition } from './language';
 
@@ -83,9 +84,8 @@ export function tokensOf(text: string, expr: Expr | undefined): Token[] {
   const words = /\/\/[^\r\n]*|[A-Za-z]+|&&|\|\||!/g;
   const gaps: Token[] = [];
   const gap = (from: number, to: number) => {
-    const slice = text.slice(0, to);
     words.lastIndex = from;
-    for (let m = words.exec(slice); m !== null; m = words.exec(slice)) gaps.push([m[0].startsWith('//') ? 'comment' : 'keyword', m.index, m.index + m[0].length]);
+    for (let m = words.exec(text); m !== null && m.index < to; m = words.exec(text)) gaps.push([m[0].startsWith('//') ? 'comment' : 'keyword', m.index, Math.min(to, m.index + m[0].length)]);
   };
   let at = 0;
   const covered: [number, number][] = [...found.map(([, start, end]): [number, number] => [start, end]), ...plain].sort((a, b) => a[0] - b[0]);
@@ -97,57 +97,126 @@ export function tokensOf(text: string, expr: Expr | undefined): Token[] {
   return found.concat(gaps);
 }
 
-const KINDS = ['function', 'keyword', 'field', 'operator', 'string', 'number', 'comment', 'selected', 'error'] as const;
-type PaintKind = (typeof KINDS)[number];
-
-let registry: Map<PaintKind, Highlight> | null | undefined;
-
-/** The shared highlights (one per kind for the whole page), registered once; null without the API. */
-function highlights(): Map<PaintKind, Highlight> | null {
-  if (registry !== undefined) return registry;
-  if (typeof CSS === 'undefined' || !('highlights' in CSS) || typeof Highlight === 'undefined') return (registry = null);
-  registry = new Map();
-  KINDS.forEach((kind, priority) => {
-    const h = new Highlight();
-    h.priority = priority;
-    CSS.highlights.set(`segment-builder-${kind}`, h);
-    registry!.set(kind, h);
-  });
-  return registry;
+/** A stretch of the mirror with its classes (`t-field`, `t-error`, …), or none for plain text. */
+export interface Piece {
+  cls: string;
+  start: number;
+  end: number;
 }
 
-/** One text view's ranges in the shared highlights. */
-export class TextPainter {
-  private mine: [PaintKind, AbstractRange][] = [];
+/**
+ * The mirror's pieces: the text cut wherever a token, a problem or the selected stretch starts or
+ * ends, each piece with the classes of everything over it (a string inside an event chain is both
+ * `t-function` and `t-string`; the stylesheet's order decides the colour).
+ */
+export function piecesOf(length: number, tokens: readonly Token[], selected: { start: number; end: number } | undefined, errors: readonly { start: number; end: number }[]): Piece[] {
+  const marks: [number, number, string][] = [];
+  const clamp = (n: number) => Math.max(0, Math.min(n, length));
+  const add = (cls: string, start: number, end: number) => {
+    const s = clamp(start);
+    const e = clamp(end);
+    if (e > s) marks.push([s, e, cls]);
+  };
+  for (const [kind, start, end] of tokens) add(`t-${kind}`, start, end);
+  if (selected) add('t-selected', selected.start, selected.end);
+  // An empty span (a missing value at the end) squiggles the characters around it.
+  for (const e of errors) add('t-error', e.end > e.start ? e.start : e.start - 1, e.end > e.start ? e.end : e.start + 1);
+  const cuts = new Set<number>([0, length]);
+  for (const [s, e] of marks) cuts.add(s).add(e);
+  const points = [...cuts].sort((a, b) => a - b);
+  marks.sort((a, b) => a[0] - b[0]);
+  const pieces: Piece[] = [];
+  const open: [number, number, string][] = [];
+  let next = 0;
+  for (let k = 0; k + 1 < points.length; k++) {
+    const start = points[k];
+    const end = points[k + 1];
+    while (next < marks.length && marks[next][0] <= start) open.push(marks[next++]);
+    for (let j = open.length - 1; j >= 0; j--) if (open[j][1] <= start) open.splice(j, 1);
+    const cls = [...new Set(open.map((m) => m[2]))].join(' ');
+    const last = pieces[pieces.length - 1];
+    if (last && last.cls === cls) last.end = end;
+    else pieces.push({ cls, start, end });
+  }
+  return pieces;
+}
 
-  /** Paints `tokens`, the selected stretch and the error spans over `node` (the mirror's text). */
-  paint(node: Text, tokens: readonly Token[], selected: { start: number; end: number } | undefined, errors: readonly { start: number; end: number }[]): void {
-    const all = highlights();
-    if (!all) return;
-    this.clear();
-    const length = node.data.length;
-    const range = (kind: PaintKind, start: number, end: number) => {
-      const s = Math.max(0, Math.min(start, length));
-      const e = Math.max(s, Math.min(end, length));
-      if (e <= s) return;
-      const r = new StaticRange({ startContainer: node, startOffset: s, endContainer: node, endOffset: e });
-      all.get(kind)!.add(r);
-      this.mine.push([kind, r]);
-    };
-    for (const [kind, start, end] of tokens) range(kind, start, end);
-    if (selected) range('selected', selected.start, selected.end);
-    for (const e of errors) {
-      // An empty span (a missing value at the end) squiggles the character before it.
-      if (e.end > e.start) range('error', e.start, e.end);
-      else range('error', Math.max(0, e.start - 1), e.start + 1);
+/**
+ * The coloured copy of the text behind the transparent text area: one text node per piece, in
+ * spans with the pieces' classes. A keystroke edits one text node (`follow`) and paints at once;
+ * the colours are drawn again (`draw`) when the text's analysis comes.
+ */
+export class TextMirror {
+  private pre: HTMLElement | undefined;
+  private texts: Text[] = [];
+  private starts: number[] = [];
+  /** The text shown. */
+  text = '';
+
+  draw(pre: HTMLElement, text: string, pieces: readonly Piece[]): void {
+    const doc = pre.ownerDocument;
+    const frag = doc.createDocumentFragment();
+    this.texts = [];
+    this.starts = [];
+    for (const p of pieces) {
+      const t = doc.createTextNode(text.slice(p.start, p.end));
+      if (p.cls) {
+        const span = doc.createElement('span');
+        span.className = p.cls;
+        span.append(t);
+        frag.append(span);
+      } else frag.append(t);
+      this.texts.push(t);
+      this.starts.push(p.start);
     }
+    // A last line break gives an empty last line its height, as in the text area.
+    frag.append(doc.createTextNode('\n'));
+    pre.replaceChildren(frag);
+    this.pre = pre;
+    this.text = text;
   }
 
-  clear(): void {
-    const all = highlights();
-    if (!all) return;
-    for (const [kind, r] of this.mine) all.get(kind)!.delete(r);
-    this.mine = [];
+  /** Shows `text`, an edit of the text shown, without colouring it again: the new characters join the piece where the edit starts. */
+  follow(pre: HTMLElement, text: string): void {
+    const old = this.text;
+    if (text === old && pre === this.pre) return;
+    if (pre !== this.pre || this.texts.length === 0) return this.draw(pre, text, text ? [{ cls: '', start: 0, end: text.length }] : []);
+    const max = Math.min(old.length, text.length);
+    let a = 0;
+    while (a < max && old.charCodeAt(a) === text.charCodeAt(a)) a++;
+    let b = 0;
+    while (b < max - a && old.charCodeAt(old.length - 1 - b) === text.charCodeAt(text.length - 1 - b)) b++;
+    const removedEnd = old.length - b;
+    const inserted = text.slice(a, text.length - b);
+    const starts = this.starts;
+    // The piece the edit starts in: the last one starting at or before it.
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= a) lo = mid;
+      else hi = mid - 1;
+    }
+    const at = lo;
+    for (let j = at; j < starts.length && starts[j] < removedEnd; j++) {
+      const s = starts[j];
+      const e = j + 1 < starts.length ? starts[j + 1] : old.length;
+      const from = Math.max(a, s);
+      const to = Math.min(removedEnd, e);
+      // Setting `data` (insertData and deleteData take Chromium tens of milliseconds here).
+      if (to > from) {
+        const t = this.texts[j];
+        t.data = t.data.slice(0, from - s) + t.data.slice(to - s);
+      }
+    }
+    if (inserted) {
+      const t = this.texts[at];
+      const k = a - starts[at];
+      t.data = t.data.slice(0, k) + inserted + t.data.slice(k);
+    }
+    const delta = inserted.length - (removedEnd - a);
+    for (let j = at + 1; j < starts.length; j++) starts[j] = starts[j] >= removedEnd ? starts[j] + delta : a + inserted.length;
+    this.text = text;
   }
 }
 
@@ -198,9 +267,10 @@ export function completionsAt(text: string, caret: number, schema: Schema | unde
     return list(from, caret, word, ops.map((d) => ({ label: d.print, insert: `${d.print} `, detail: d.phrase })));
   }
   // After an operator that follows a field: the field's values.
+  const tail = prev.slice(-40).toLowerCase();
   const opMatch = Object.values(OPERATORS)
     .flatMap((d) => d.spellings.map((s) => ({ d, s })))
-    .filter(({ s }) => prev.toLowerCase().endsWith(s))
+    .filter(({ s }) => tail.endsWith(s))
     .sort((a, b) => b.s.length - a.s.length)[0];
   if (opMatch && opMatch.d.operand !== 'none') {
     const head = prev.slice(0, prev.length - opMatch.s.length).trimEnd();

@@ -52,8 +52,8 @@ export type RowAction =
 
 export interface VisualHost extends PickerHost {
   readonly locale: string;
-  /** The expression text (rows are re-rendered only when their own stretch of it changes). */
-  readonly value: string;
+  /** The text the shown tree was parsed from (rows are re-rendered only when their own stretch of it changes). */
+  readonly shownText: string;
   /** The instant set for relative dates, if any. */
   readonly now: Date | undefined;
   /** The schema in force (the property, or the one an ancestor provides). */
@@ -103,7 +103,7 @@ const ALWAYS = (): unknown => ({});
 function rowDeps(h: VisualHost, node: Expr, path: Path, scope: Scope): unknown[] {
   const key = pathKey(path);
   const span = (node as { span?: { start: number; end: number } }).span;
-  const text = span ? h.value.slice(span.start, span.end) : print(node);
+  const text = span ? h.shownText.slice(span.start, span.end) : print(node);
   const within = (k: string | undefined) => k !== undefined && (k === key || k.startsWith(`${key}/`));
   const picker = h.picker?.id;
   const busy = (picker !== undefined && (picker.startsWith(`${key}|`) || picker.startsWith(`${key}/`))) || within(h.dropTarget?.key) || h.collapsed.size > 0;
@@ -317,8 +317,11 @@ function operandEditor(h: VisualHost, p: PredicateExpr, field: FieldSchema | und
   return html`${scalar(h, spec.kind, o, s.value, `${key}|value`, tab, spec.options, (l, commit) => setOperand(l, commit), resolvedAs)}${window}`;
 }
 
-function resolved(h: VisualHost, template: string, amount: number, unit: DurationUnit): TemplateResult {
-  const when = new Intl.DateTimeFormat(h.locale, { day: 'numeric', month: 'short', year: 'numeric' }).format(h.ago(amount, unit));
+function resolved(h: VisualHost, template: string, amount: number, unit: DurationUnit): TemplateResult | typeof nothing {
+  const at = h.ago(amount, unit);
+  // Further back than a date can be (273,847 years ago): no day to show.
+  if (!(Math.abs(at) <= 8.64e15)) return nothing;
+  const when = new Intl.DateTimeFormat(h.locale, { day: 'numeric', month: 'short', year: 'numeric' }).format(at);
   return html`<span class="hint" part="resolved-date">${format(template, { date: when })}</span>`;
 }
 

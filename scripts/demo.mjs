@@ -1,4 +1,4 @@
-// `npm start`: counts every example segment of the product documents (sample/segments.json) on the
+// `npm run demo`: counts every example segment of the product documents (sample/segments.json) on the
 // generated sample of 100,000 profiles, with the built `segment` CLI, and prints a table.
 //
 // The counting is one run of the CLI, one pass over the file for all the segments:

@@ -27,6 +27,9 @@ exposeHarness({
   count(el: Element) {
     return (el as SegmentBuilder).shadowRoot!.querySelectorAll('*').length;
   },
+  idle(el: Element) {
+    return (el as SegmentBuilder).updateComplete;
+  },
   options(el: Element) {
     return (el as SegmentBuilder).shadowRoot!.querySelectorAll('option').length;
   },

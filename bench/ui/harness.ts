@@ -10,6 +10,8 @@ export interface Builder {
   textArea(el: Element): HTMLElement | null;
   count(el: Element): number;
   options(el: Element): number;
+  /** Resolves when the builder has no work left from the last input (views caught up). */
+  idle(el: Element): Promise<unknown>;
 }
 
 declare global {
@@ -24,15 +26,21 @@ function nextPaint(): Promise<void> {
 
 function makeHarness(builder: Builder) {
   let el: Element | undefined;
-  let t0 = 0;
   const samples: number[] = [];
-  // Keystrokes and clicks arrive from the driver as real input events: time from their first sight.
+  const settled: number[] = [];
+  // Keystrokes and clicks arrive from the driver as real input events: time from their first sight
+  // to the next frame, and to the first frame after the builder's work for it is all done.
   for (const type of ['keydown', 'pointerdown']) {
     document.addEventListener(
       type,
       () => {
-        t0 = performance.now();
-        void nextPaint().then(() => samples.push(performance.now() - t0));
+        const t0 = performance.now();
+        void nextPaint().then(async () => {
+          samples.push(performance.now() - t0);
+          await builder.idle(el!);
+          await nextPaint();
+          settled.push(performance.now() - t0);
+        });
       },
       { capture: true },
     );
@@ -63,10 +71,15 @@ function makeHarness(builder: Builder) {
     },
     async settle() {
       await nextPaint();
+      if (el) await builder.idle(el);
+      await nextPaint();
       await nextPaint();
     },
     takeSamples() {
       return samples.splice(0);
+    },
+    takeSettled() {
+      return settled.splice(0);
     },
   };
 }

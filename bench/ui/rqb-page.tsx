@@ -49,6 +49,10 @@ exposeHarness({
   count(el: Element) {
     return el.querySelectorAll('*').length;
   },
+  idle() {
+    // React has committed and painted by the first frame: nothing is left.
+    return Promise.resolve();
+  },
   options(el: Element) {
     return el.querySelectorAll('option').length;
   },

@@ -20,9 +20,16 @@ import { migrate, TABLES } from './migrations';
 import { insertMembers, insertRefs, insertSegment, summarise, toUsage, type Db, type StoredRef } from './rows';
 import { checkExpressionLength, checkMembers, checkName, checkOrchestration, checkText, checkUnique, explainArchived, kindError } from './rules';
 import { CatalogSnapshot, loadSnapshot, normaliseRow, type SegmentRow } from './snapshot';
+import { deleteHistory, ensureState, headCursor, isCursorText, lockState, parseCursor, readChanges, readMembers, readRuns, recordRun, withSegmentLock, type ChangesPage, type RunSummary } from './membership';
+import { prepare as prepareStored } from './sql-source';
+import { parseIsoDate } from '../time';
 import {
   MAX_ACTIVE_SEGMENTS,
+  DEFAULT_HISTORY_RETENTION,
   type CatalogExportOptions,
+  type ChangesOptions,
+  type RefreshOptions,
+  type RefreshResult,
   type CatalogOptions,
   type CreateSegmentInput,
   type ImportMembersOptions,
@@ -162,7 +169,10 @@ export class SegmentCatalog {
     const refs = isDynamic ? await this.validate(trx, snapshot, { id: null, name, expression: input.expression }) : [];
     const id = await insertSegment(trx, { name, description, kind: isDynamic ? 'dynamic' : 'manual', expression: isDynamic ? input.expression : null, now: this.now() });
     await insertRefs(trx, id, refs);
-    if (!isDynamic) await insertMembers(trx, id, checkMembers(input.members));
+    if (!isDynamic) {
+      await insertMembers(trx, id, checkMembers(input.members));
+      await this.recordManual(trx, id, 1);
+    }
     return id;
   }
 
@@ -187,6 +197,7 @@ export class SegmentCatalog {
       Object.assign(patch, { reach: null, reach_at: null });
     }
     await this.touch(trx, row, patch);
+    if (changes.members !== undefined) await this.recordManual(trx, row.id, row.version + 1);
     return row.id;
   }
 
@@ -212,6 +223,7 @@ export class SegmentCatalog {
       await trx(TABLES.refs).where({ segment_id: row.id }).delete();
       await trx(TABLES.members).where({ segment_id: row.id }).delete();
       await trx(TABLES.usage).where({ segment_id: row.id }).delete();
+      await deleteHistory(trx, row.id);
       await trx(TABLES.segments).where({ id: row.id }).delete();
     });
   }
@@ -301,6 +313,7 @@ export class SegmentCatalog {
       const added = list.members.filter((m) => !before.has(m));
       await insertMembers(trx, row.id, added);
       await this.touch(trx, row, { reach: null, reach_at: null });
+      await this.recordManual(trx, row.id, row.version + 1);
       return {
         segment: row.name,
         created,
@@ -315,6 +328,52 @@ export class SegmentCatalog {
         problems: list.problems,
       };
     });
+  }
+
+  /**
+   * Adds profile ids to a manual segment (those already in it are left alone); records who entered.
+   * The ids are taken as given: match identifiers to profiles first (a `ProfileDirectory`).
+   */
+  async addMembers(ref: SegmentRef, profileIds: readonly (string | number)[]): Promise<{ segment: string; added: string[]; alreadyMembers: string[] }> {
+    const ids = checkMembers(profileIds);
+    return writeTransaction(this.db, async (trx) => {
+      const row = this.find(await loadSnapshot(trx), ref);
+      if (row.kind !== 'manual') throw kindError(row, 'members');
+      const present = await this.presentMembers(trx, row.id, ids);
+      const added = ids.filter((id) => !present.has(id));
+      await insertMembers(trx, row.id, added);
+      if (added.length > 0) {
+        await this.touch(trx, row, { reach: null, reach_at: null });
+        await this.recordManual(trx, row.id, row.version + 1);
+      }
+      return { segment: row.name, added, alreadyMembers: ids.filter((id) => present.has(id)) };
+    });
+  }
+
+  /** Removes profile ids from a manual segment; records who left. */
+  async removeMembers(ref: SegmentRef, profileIds: readonly (string | number)[]): Promise<{ segment: string; removed: string[]; notMembers: string[] }> {
+    const ids = checkMembers(profileIds);
+    return writeTransaction(this.db, async (trx) => {
+      const row = this.find(await loadSnapshot(trx), ref);
+      if (row.kind !== 'manual') throw kindError(row, 'members');
+      const present = await this.presentMembers(trx, row.id, ids);
+      const removed = ids.filter((id) => present.has(id));
+      for (let i = 0; i < removed.length; i += CHUNK_IDS) await trx(TABLES.members).where({ segment_id: row.id }).whereIn('profile_id', removed.slice(i, i + CHUNK_IDS)).delete();
+      if (removed.length > 0) {
+        await this.touch(trx, row, { reach: null, reach_at: null });
+        await this.recordManual(trx, row.id, row.version + 1);
+      }
+      return { segment: row.name, removed, notMembers: ids.filter((id) => !present.has(id)) };
+    });
+  }
+
+  private async presentMembers(trx: Db, segmentId: number, ids: readonly string[]): Promise<Set<string>> {
+    const present = new Set<string>();
+    for (let i = 0; i < ids.length; i += CHUNK_IDS) {
+      const rows = await trx(TABLES.members).where({ segment_id: segmentId }).whereIn('profile_id', ids.slice(i, i + CHUNK_IDS)).select('profile_id');
+      for (const r of rows) present.add(String(r.profile_id));
+    }
+    return present;
   }
 
   /**
@@ -407,6 +466,114 @@ export class SegmentCatalog {
     return (await this.list({ state: 'all' })).filter((s) => ids.has(s.id));
   }
 
+  // ── membership over time ──────────────────────────────────────────────────────────────────────
+
+  /**
+   * Re-evaluates active segments (all, or those named) against the profiles stored in this
+   * database and records, per segment and in one transaction each, the members and who entered or
+   * left since the previous evaluation (see membership.ts). Manual segments record the difference
+   * between their member list and the last recorded members (normally none: their adds and removes
+   * are recorded as they are made). A segment that cannot be evaluated does not stop the others.
+   */
+  async refresh(refs?: readonly SegmentRef[], options: RefreshOptions = {}): Promise<RefreshResult[]> {
+    const snapshot = await loadSnapshot(this.db);
+    const rows = refs ? refs.map((r) => this.find(snapshot, r)) : snapshot.active();
+    const failures: SegmentError[] = [];
+    const results: RefreshResult[] = [];
+    for (const row of rows) {
+      if (row.state !== 'active') {
+        failures.push(catalogError('invalid-option', `${q(row.name)} is archived: it is not evaluated`, 'restore it first'));
+        continue;
+      }
+      try {
+        const summary = await this.refreshOne(row, options);
+        results.push({ ...summary, segment: row.name, kind: row.kind });
+      } catch (e) {
+        if (!(e instanceof SegmentError || e instanceof SegmentErrors)) throw e;
+        if (options.onError) options.onError(row.name, e);
+        else failures.push(...(e instanceof SegmentErrors ? e.errors : [e]));
+      }
+    }
+    if (failures.length > 0) throw new SegmentErrors(failures);
+    return results;
+  }
+
+  private async refreshOne(row: SegmentRow, options: RefreshOptions): Promise<RunSummary> {
+    const now = (options.now ?? this.options.now?.() ?? new Date()).getTime();
+    const pruneBefore = this.pruneBefore(now);
+    if (row.kind === 'manual') {
+      const profiles = await this.storedProfiles(this.db);
+      return withSegmentLock(this.db, row.id, (trx, state) => recordRun(trx, state, { segmentId: row.id, version: row.version, now, source: { kind: 'manual', segmentId: row.id, profiles }, pruneBefore, faults: options.faults }));
+    }
+    if ((await readLayout(this.db)) === undefined) {
+      throw catalogError('no-profiles', `${q(row.name)} cannot be evaluated: the database has no profiles`, 'load profiles into the database first (`segment import --db …`)');
+    }
+    const definitions = await this.definitions({ reachableFrom: row.id });
+    const definition = definitions.find((d) => segmentKey(d.name) === row.name_key)!;
+    const compiled = await prepareStored(this.db, definition, definitions, { now, timeZone: options.timeZone });
+    return withSegmentLock(this.db, row.id, (trx, state) => recordRun(trx, state, { segmentId: row.id, version: row.version, now, source: { kind: 'query', segment: compiled }, pruneBefore, faults: options.faults }));
+  }
+
+  private pruneBefore(now: number): number | undefined {
+    const keep = this.options.historyRetention ?? DEFAULT_HISTORY_RETENTION;
+    return Number.isFinite(keep) ? now - keep : undefined;
+  }
+
+  /** Inside a write transaction that changed a manual segment's members: records who was added and removed. */
+  private async recordManual(trx: Knex.Transaction, segmentId: number, version: number): Promise<void> {
+    const profiles = await this.storedProfiles(trx);
+    await ensureState(trx, segmentId);
+    const state = await lockState(trx, segmentId);
+    // The instant of the edit itself (the clock is not read again).
+    const now = Number((await trx(TABLES.segments).where({ id: segmentId }).first('updated_at')).updated_at);
+    await recordRun(trx, state, { segmentId, version, now, source: { kind: 'manual', segmentId, profiles }, pruneBefore: this.pruneBefore(now) });
+  }
+
+  /** The profiles table of this database, when it stores profiles. */
+  private async storedProfiles(db: Db): Promise<{ table: string; id: string } | undefined> {
+    const layout = await readLayout(db as Knex);
+    return layout === undefined ? undefined : { table: layout.mapping.profiles.table, id: layout.mapping.profiles.id };
+  }
+
+  /**
+   * A page of a segment's recorded changes, oldest first: after a cursor (`since` a cursor text)
+   * or from an instant (`since` a Date or an ISO-8601 text), with the cursor to resume from.
+   */
+  async changes(ref: SegmentRef, options: ChangesOptions = {}): Promise<ChangesPage & { segment: string; segmentId: number }> {
+    const row = this.find(await loadSnapshot(this.db), ref);
+    const query: Parameters<typeof readChanges>[2] = { change: options.change, limit: options.limit };
+    if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 1)) {
+      throw catalogError('invalid-option', `the limit must be a whole number of 1 or more, not ${options.limit}`);
+    }
+    const since = options.since;
+    if (since instanceof Date) {
+      if (Number.isNaN(since.getTime())) throw catalogError('invalid-option', '"since" is not a valid date');
+      query.since = since.getTime();
+    } else if (typeof since === 'string') {
+      if (isCursorText(since)) query.after = parseCursor(since);
+      else query.since = sinceInstant(since);
+    }
+    return { segment: row.name, segmentId: row.id, ...(await readChanges(this.db, row.id, query)) };
+  }
+
+  /** The cursor after everything recorded so far for a segment (to read only what comes next). */
+  async changesHead(ref: SegmentRef): Promise<string> {
+    const row = this.find(await loadSnapshot(this.db), ref);
+    return headCursor(this.db, row.id);
+  }
+
+  /** A page of a segment's members as of its last run (dynamic or manual), in id order. */
+  async recordedMembers(ref: SegmentRef, options: { afterId?: string; limit?: number } = {}): Promise<string[]> {
+    const row = this.find(await loadSnapshot(this.db), ref);
+    return readMembers(this.db, row.id, options);
+  }
+
+  /** The last runs of a segment, newest first. */
+  async runs(ref: SegmentRef, limit = 20): Promise<RunSummary[]> {
+    const row = this.find(await loadSnapshot(this.db), ref);
+    return readRuns(this.db, row.id, limit);
+  }
+
   // ── rules ─────────────────────────────────────────────────────────────────────────────────────
 
   /** The row a name or id refers to, or a `segment-not-found` error with a suggestion. */
@@ -483,4 +650,13 @@ export class SegmentCatalog {
     const rows = await db(TABLES.usage).where({ segment_id: id }).orderBy(['kind', 'orchestration_id']);
     return rows.map(toUsage);
   }
+}
+
+/** `--since` as an instant: ISO-8601 text (a date alone is midnight UTC). */
+function sinceInstant(text: string): number {
+  const ms = parseIsoDate(text.trim());
+  if (Number.isNaN(ms)) {
+    throw catalogError('invalid-option', `"since" must be a change cursor or an ISO-8601 instant, not ${JSON.stringify(text)}`, 'write a cursor printed by `segments changes` (seg12.40) or an instant like 2026-11-24T12:00:00Z');
+  }
+  return ms;
 }

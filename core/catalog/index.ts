@@ -10,6 +10,7 @@ export { readMemberCsv, keyOfHeader, CsvImportError, type CsvSource, type Import
 export { MemoryDirectory, SqlDirectory, type ProfileDirectory } from './directory';
 export { MATCH_KEYS, DEFAULT_CONTACT_FIELDS, normalise as normaliseContact, toE164, type ContactFields, type MatchKey } from './contacts';
 export { exportProfiles, exportFileName, csvChunks, safeCell, assertCanExport, EXPORT_COLUMNS, type ExportCounts, type ExportOptions, type ExportResult, type ProfileSource } from './export';
-export { sqlSegmentProfiles, sqlReachCounter, layoutDirectory } from './sql-source';
+export { sqlSegmentProfiles, sqlReachCounter, layoutDirectory, profilesById } from './sql-source';
+export { formatCursor as formatChangeCursor, parseCursor as parseChangeCursor, type ChangeKind, type ChangesPage, type Cursor as ChangeCursor, type MembershipChange, type RunSummary } from './membership';
 export { readContactTable, type ContactTable, type ContactRow } from './contact-table';
 export * from './types';

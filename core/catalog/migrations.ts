@@ -20,11 +20,15 @@ export const TABLES = {
   refs: 'seg_refs',
   members: 'seg_members',
   usage: 'seg_usage',
+  membershipState: 'seg_membership_state',
+  membership: 'seg_membership',
+  runs: 'seg_runs',
+  changes: 'seg_changes',
 } as const;
 
 export const MAX_NAME_LENGTH = 200;
 export const MAX_ID_LENGTH = 255;
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 type ColumnMaker = (t: Knex.CreateTableBuilder, name: string, length: number) => Knex.ColumnBuilder;
 
@@ -101,6 +105,47 @@ export async function migrate(db: Knex): Promise<void> {
     t.bigInteger('updated_at').notNullable();
     t.primary(['segment_id', 'kind', 'orchestration_id']);
   });
+
+  // Schema version 2: membership over time (membership.ts). Profile ids in the profile store's
+  // collation, like the members, so the anti-joins with `seg_profiles.pid` compare like for like.
+  const profileId = (t: Knex.CreateTableBuilder) => {
+    const c = t.string('profile_id', MAX_ID_LENGTH).notNullable();
+    if (mysql && memberCollation !== null) c.collate(memberCollation);
+  };
+  await createIfMissing(db, TABLES.membershipState, (t) => {
+    t.integer('segment_id').unsigned().notNullable().primary();
+    t.bigInteger('seq').notNullable();
+    t.bigInteger('pruned_seq').notNullable();
+    t.bigInteger('members').notNullable();
+    t.integer('version').nullable();
+    t.bigInteger('at').nullable();
+  });
+  await createIfMissing(db, TABLES.membership, (t) => {
+    t.integer('segment_id').unsigned().notNullable();
+    profileId(t);
+    t.primary(['segment_id', 'profile_id']);
+  });
+  await createIfMissing(db, TABLES.runs, (t) => {
+    t.integer('segment_id').unsigned().notNullable();
+    t.bigInteger('seq').notNullable();
+    t.integer('version').notNullable();
+    t.bigInteger('at').notNullable();
+    t.bigInteger('entered').notNullable();
+    t.bigInteger('left_count').notNullable();
+    t.bigInteger('members').notNullable();
+    t.primary(['segment_id', 'seq']);
+  });
+  await createIfMissing(db, TABLES.changes, (t) => {
+    t.integer('segment_id').unsigned().notNullable();
+    t.bigInteger('seq').notNullable();
+    profileId(t);
+    t.string('change', 8).notNullable();
+    t.bigInteger('at').notNullable();
+    t.integer('version').notNullable();
+    t.primary(['segment_id', 'seq', 'profile_id']);
+    t.index(['segment_id', 'at'], 'seg_changes_at_index');
+  });
+  await db(TABLES.meta).where({ id: 1 }).andWhere('schema_version', '<', SCHEMA_VERSION).update({ schema_version: SCHEMA_VERSION });
 }
 
 /** Whether every table and the lock row exist, and a SQLite file is in WAL mode: reads only. */
@@ -151,7 +196,7 @@ async function createIfMissing(db: Knex, table: string, build: (t: Knex.CreateTa
 
 /** Drops the catalogue's tables (tests and `segments reset`). */
 export async function dropCatalogTables(db: Knex): Promise<void> {
-  for (const table of [TABLES.usage, TABLES.members, TABLES.refs, TABLES.segments, TABLES.meta]) {
+  for (const table of [TABLES.changes, TABLES.runs, TABLES.membership, TABLES.membershipState, TABLES.usage, TABLES.members, TABLES.refs, TABLES.segments, TABLES.meta]) {
     await db.schema.dropTableIfExists(table);
   }
 }

@@ -25,8 +25,25 @@ export type ContactSchemaFields = Omit<ContactFields, 'id'>;
  * A saved segment compiled for the database that holds both the catalogue and the profiles: its
  * manual segments' members are read where the catalogue stores them (`seg_members`), never bound.
  */
-async function prepare(db: Knex, segment: SegmentDefinition, definitions: readonly SegmentDefinition[]): Promise<SqlSegment> {
-  return prepareSegment(db, segmentSource(segment), { segments: definitions, storedMembers: await storedMembers(db, definitions), origin: `segment ${quoteName(segment.name)}` });
+export async function prepare(db: Knex, segment: SegmentDefinition, definitions: readonly SegmentDefinition[], clock: { now?: Date | number; timeZone?: string } = {}): Promise<SqlSegment> {
+  return prepareSegment(db, segmentSource(segment), { ...clock, segments: definitions, storedMembers: await storedMembers(db, definitions), origin: `segment ${quoteName(segment.name)}` });
+}
+
+/**
+ * The stored profiles (their JSON) of these ids, by id; ids with no profile are absent. For the
+ * people a membership change names (a handful per page, looked up by primary key).
+ */
+export async function profilesById(db: Knex, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const layout = await readLayout(db);
+  if (layout === undefined || ids.length === 0) return out;
+  const { id, body, bodyTable, table } = layout.mapping.profiles;
+  if (body === undefined) return out;
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows: Record<string, unknown>[] = await db(bodyTable ?? table).whereIn(id, ids.slice(i, i + 500)).select({ id, body });
+    for (const r of rows) out.set(String(r.id), JSON.parse(String(r.body)) as Record<string, unknown>);
+  }
+  return out;
 }
 
 /** The catalogue's member table, for the manual segments among `definitions` it stores. */

@@ -6,6 +6,8 @@ import type { MatchKey } from './contacts';
 import type { ImportProblem, ReadMembersOptions } from './csv-import';
 import type { ExportOptions, ProfileSource } from './export';
 import type { SegmentDefinition } from '../segments';
+import type { SegmentError, SegmentErrors } from '../errors';
+import type { ChangeKind, RunFaults, RunSummary } from './membership';
 
 export type SegmentKind = 'dynamic' | 'manual';
 export type SegmentState = 'active' | 'archived';
@@ -82,6 +84,38 @@ export interface CatalogOptions {
   now?: () => Date;
   /** The active-segment limit (500 unless told otherwise). */
   maxActiveSegments?: number;
+  /**
+   * How long recorded membership changes are kept, in milliseconds (default 90 days; `Infinity`
+   * keeps everything). Older runs are deleted when a segment is next refreshed.
+   */
+  historyRetention?: number;
+}
+
+export const DEFAULT_HISTORY_RETENTION = 90 * 24 * 60 * 60 * 1000;
+
+export interface RefreshOptions {
+  /** The evaluation instant (default: the catalogue's clock). */
+  now?: Date;
+  /** IANA time zone for calendar windows (default UTC). */
+  timeZone?: string;
+  /** Called for each segment that cannot be evaluated; without it they are thrown together at the end. */
+  onError?: (segment: string, error: SegmentError | SegmentErrors) => void;
+  /** Test hooks (a crash in the middle of a run). */
+  faults?: RunFaults;
+}
+
+export interface RefreshResult extends RunSummary {
+  segment: string;
+  kind: SegmentKind;
+}
+
+export interface ChangesOptions {
+  /** Resume after this cursor (from a previous page or run), or start at this instant. */
+  since?: string | Date;
+  /** Only entries or only exits. */
+  change?: ChangeKind;
+  /** At most this many changes (default 1000). */
+  limit?: number;
 }
 
 export interface ImportMembersOptions extends ReadMembersOptions {

@@ -44,6 +44,9 @@ export interface CompiledWhere {
 
 
 export const PROFILE_ALIAS = 'p';
+/** The columns of the derived table of `groupedEvents`: the owner and its aggregate. */
+const GROUPED_OWNER = 'owner';
+const GROUPED_VALUE = 'value';
 const MAX_DEPTH = 200;
 
 interface Scope {
@@ -197,7 +200,27 @@ class SqlCompiler {
     if (shortcut === 'all') return holds ? truth(this.c) : events(false);
     if (shortcut === 'none') return holds ? events(true) : falsity(this.c);
     const test = compilePredicateSql(subject, node, this.c);
+    if (!this.c.spec.subSelectInHaving && hasSubSelect(test)) return this.groupedEvents(scope, a, conds, value, subject, node, holds);
     return holds ? events(true, negateFrag(test, this.c)) : events(false, test);
+  }
+
+  /**
+   * Like `eventsOf` with a HAVING test, for a dialect that must not have a sub-select in HAVING (see
+   * `DialectSpec.subSelectInHaving`): the aggregate is computed per owner in a derived table, and the
+   * test (the complement when `negated`) is a WHERE over its column.
+   */
+  private groupedEvents(scope: Scope, a: string, conds: Frag[], value: Frag, subject: SubjectSql, node: PredicateExpr, negated: boolean): Frag {
+    const em = this.o.mapping.events!;
+    const g = this.fresh('g');
+    const test = compilePredicateSql({ ...subject, value: frag('??.??', g, GROUPED_VALUE) }, node, this.c);
+    const keep = negated ? negateFrag(test, this.c) : test;
+    const filter = join(conds.map((f) => ({ sql: `(${f.sql})`, bindings: f.bindings })), ' AND ');
+    const grouped = frag(
+      `SELECT ??.?? AS ??, ${value.sql} AS ?? FROM ?? AS ?? WHERE ${filter.sql} GROUP BY ??.??`,
+      ...[a, em.profile, GROUPED_OWNER, ...value.bindings, GROUPED_VALUE, em.table, a, ...filter.bindings, a, em.profile],
+    );
+    // Owner ids are never NULL, so `NOT IN` is the exact complement.
+    return this.ownerIn(scope, frag(`SELECT ??.?? FROM (${grouped.sql}) AS ?? WHERE ${keep.sql}`, g, GROUPED_OWNER, ...grouped.bindings, g, ...keep.bindings), negated);
   }
 
   /**
@@ -290,6 +313,11 @@ class SqlCompiler {
 }
 
 const DIALECT_NAMES: Record<Dialect, string> = { sqlite: 'SQLite', mysql: 'MySQL/MariaDB', postgres: 'PostgreSQL' };
+
+/** Whether a fragment holds a sub-select (the compiler's SQL text never holds user text: values are bindings). */
+function hasSubSelect(f: Frag): boolean {
+  return /\bSELECT\b/.test(f.sql);
+}
 
 /** How many values a fragment binds: its `?` placeholders (`??` ones are identifiers knex writes into the text). */
 function valuePlaceholders(sql: string): number {

@@ -1,6 +1,6 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { profileOptions, segmentSource } from '../shared/descriptions';
-import { searchSegments, testConnection } from '../shared/methods';
+import { getSegments, searchSegments, testConnection } from '../shared/methods';
 import { execute } from './export.operation';
 
 export class SegmentExport implements INodeType {
@@ -95,6 +95,7 @@ export class SegmentExport implements INodeType {
 
   methods = {
     listSearch: { searchSegments },
+    loadOptions: { getSegments },
     credentialTest: { segmentsDatabaseConnectionTest: testConnection },
   };
 

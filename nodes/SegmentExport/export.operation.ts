@@ -14,7 +14,7 @@ import { parse } from 'csv-parse/sync';
 import { asCredential, withDatabase } from '../shared/database';
 import { nodeError } from '../shared/errors';
 import { CREDENTIAL_NAME } from '../shared/methods';
-import { prepareSegments, type ProfileOptions } from '../shared/segments';
+import { prepareSegments, savedAudience, type ProfileOptions } from '../shared/segments';
 
 interface ExportOptions extends ProfileOptions {
   contactFields?: { fields?: ContactFields };
@@ -26,7 +26,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
   const node = this.getNode();
   const items = this.getInputData();
   const from = this.getNodeParameter('profiles', 0) as 'database' | 'items';
-  const source = this.getNodeParameter('source', 0) as 'expression' | 'saved';
+  const source = this.getNodeParameter('source', 0) as 'expression' | 'saved' | 'savedMany';
   const options = this.getNodeParameter('options', 0, {}) as ExportOptions;
   const binaryPropertyName = this.getNodeParameter('binaryPropertyName', 0) as string;
   const credential = asCredential(await this.getCredentials(CREDENTIAL_NAME));
@@ -45,6 +45,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
         result = await exportProfiles(name ?? (await savedName.call(this, credential)), { ...common, profiles: matched });
       } else {
         result = await withDatabase(credential, async (db) => {
+          if (source === 'savedMany') {
+            // Anyone in any of the segments, each once: one query over the union.
+            const audience = await savedAudience(db, this.getNodeParameter('segments', 0, []), node);
+            return exportProfiles(audience.names.join(' + '), { ...common, profiles: sqlSegmentProfiles(db, { name: audience.names.join(' + '), expression: audience.expression }, audience.definitions) });
+          }
           if (source === 'saved') {
             const ref = this.getNodeParameter('segment', 0, '', { extractValue: true }) as string;
             const catalog = await SegmentCatalog.open(db);
@@ -74,6 +79,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 /** The saved segment's name (exporting items against a saved segment still names the file after it). */
 async function savedName(this: IExecuteFunctions, credential: ReturnType<typeof asCredential>): Promise<string> {
+  if (this.getNodeParameter('source', 0) === 'savedMany') {
+    return withDatabase(credential, async (db) => (await savedAudience(db, this.getNodeParameter('segments', 0, []), this.getNode())).names.join(' + '));
+  }
   const ref = this.getNodeParameter('segment', 0, '', { extractValue: true }) as string;
   return withDatabase(credential, async (db) => (await (await SegmentCatalog.open(db)).get(Number(ref))).name);
 }

@@ -1,6 +1,6 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { profileOptions, segmentSource } from '../shared/descriptions';
-import { searchSegments, testConnection } from '../shared/methods';
+import { getSegments, searchSegments, testConnection } from '../shared/methods';
 import { execute } from './filter.operation';
 
 export class SegmentFilter implements INodeType {
@@ -50,6 +50,7 @@ export class SegmentFilter implements INodeType {
 
   methods = {
     listSearch: { searchSegments },
+    loadOptions: { getSegments },
     credentialTest: { segmentsDatabaseConnectionTest: testConnection },
   };
 

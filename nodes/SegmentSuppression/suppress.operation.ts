@@ -12,6 +12,7 @@ import { asCredential, withDatabase } from '../shared/database';
 import { nodeError } from '../shared/errors';
 import { CREDENTIAL_NAME } from '../shared/methods';
 import { perItem } from '../shared/parameters';
+import { ListMatcher } from './matcher';
 import { readPath } from '../shared/profiles';
 
 interface Options {
@@ -93,6 +94,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
   }
 
   const rule = globalRule ? ruleReader(this) : undefined;
+  const matcher = new ListMatcher(listed, o);
 
   const kept: INodeExecutionData[] = [];
   const suppressed: INodeExecutionData[] = [];
@@ -100,7 +102,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
     const item = items[i]!;
     try {
       const json = item.json;
-      const reason = listReason(json, listed, o) ?? (rule ? rule(json, i) : undefined);
+      const onList = matcher.match(json);
+      const reason: IDataObject | undefined = onList ? { rule: 'list', ...onList } : rule ? rule(json, i) : undefined;
       if (reason === undefined) kept.push({ json, ...(item.binary ? { binary: item.binary } : {}), pairedItem: { item: i } });
       else suppressed.push({ json: { ...json, suppressed: reason }, ...(item.binary ? { binary: item.binary } : {}), pairedItem: { item: i } });
     } catch (error) {
@@ -110,20 +113,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
     }
   }
   return [kept, suppressed];
-}
-
-function listReason(json: IDataObject, listed: Map<string, string>, o: Required<Options>): IDataObject | undefined {
-  if (listed.size === 0) return undefined;
-  const id = readPath(json, o.idField);
-  const keys = [...keysOf(json, o), ...(id === undefined || id === null ? [] : [`id:${String(id)}`])];
-  for (const key of keys) {
-    const list = listed.get(key);
-    if (list !== undefined) {
-      const [by, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-      return { rule: 'list', list, matchedBy: by, value };
-    }
-  }
-  return undefined;
 }
 
 /** The global rule, its parameters read once unless they hold n8n expressions. */

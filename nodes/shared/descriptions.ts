@@ -6,6 +6,17 @@ import type { INodeProperties } from 'n8n-workflow';
 
 export const LANGUAGE_DOCS = 'https://github.com/n8n-nodes-segments/n8n-nodes-segments/blob/main/docs/LANGUAGE.md';
 
+/** Several saved segments at once (the trigger watches them; Filter and Export take anyone in any of them). */
+export const savedSegmentsParameter: INodeProperties = {
+  displayName: 'Saved Segment Names or IDs',
+  name: 'segments',
+  type: 'multiOptions',
+  typeOptions: { loadOptionsMethod: 'getSegments' },
+  default: [],
+  required: true,
+  description: 'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+};
+
 export const segmentSource: INodeProperties[] = [
   {
     displayName: 'Segment',
@@ -15,6 +26,7 @@ export const segmentSource: INodeProperties[] = [
     options: [
       { name: 'Written Here', value: 'expression', description: 'Type the segment in the segment language' },
       { name: 'Saved Segment', value: 'saved', description: "Pick a segment saved in the credential's catalogue" },
+      { name: 'Several Saved Segments', value: 'savedMany', description: 'People in any of them, each once (up to 10 segments)' },
     ],
     default: 'expression',
   },
@@ -54,6 +66,7 @@ export const segmentSource: INodeProperties[] = [
     ],
     displayOptions: { show: { source: ['saved'] } },
   },
+  { ...savedSegmentsParameter, displayOptions: { show: { source: ['savedMany'] } } },
 ];
 
 /** How items are read as profiles. */
@@ -113,3 +126,4 @@ export const profileOptions: INodeProperties[] = [
     description: 'Whether numeric and true/false strings are read as numbers and booleans for fields the schema types so',
   },
 ];
+

@@ -2,7 +2,7 @@
  * What the nodes ask the catalogue from the editor: the saved-segment picker's list search and the
  * credential test (connect, read the layout and the catalogue).
  */
-import type { ICredentialsDecrypted, ICredentialTestFunctions, ILoadOptionsFunctions, INodeCredentialTestResult, INodeListSearchResult } from 'n8n-workflow';
+import type { ICredentialsDecrypted, ICredentialTestFunctions, ILoadOptionsFunctions, INodeCredentialTestResult, INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
 import { readLayout, SegmentCatalog } from 'n8n-nodes-segments/server';
 import { asCredential, withDatabase } from './database';
 
@@ -18,6 +18,13 @@ export async function searchSegments(this: ILoadOptionsFunctions, filter?: strin
       .filter((s) => wanted === '' || s.name.toLowerCase().includes(wanted) || String(s.id) === wanted)
       .map((s) => ({ name: s.name, value: String(s.id), description: s.description || `${s.kind} segment` })),
   };
+}
+
+/** The active saved segments, for a multi-segment picker (value: the segment's id). */
+export async function getSegments(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+  const credential = asCredential(await this.getCredentials(CREDENTIAL_NAME));
+  const list = await withDatabase(credential, async (db) => (await SegmentCatalog.open(db)).list());
+  return list.map((s) => ({ name: s.name, value: String(s.id), description: s.description || `${s.kind} segment` }));
 }
 
 /** Connects with the credential and reads the profile layout: says what is missing if anything. */

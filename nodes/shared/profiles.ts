@@ -15,6 +15,7 @@ export interface FieldMapping {
 
 /** Reads a dotted path. */
 export function readPath(value: unknown, path: string): unknown {
+  if (!path.includes('.')) return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[path] : undefined;
   let cursor = value;
   for (const key of path.split('.')) {
     if (cursor === null || typeof cursor !== 'object') return undefined;

@@ -3,9 +3,10 @@
  * (the parameter may differ per item through n8n expressions) or a saved segment of the catalogue
  * (run as `in_segment("name")` against the definitions it reaches, so manual segments work too).
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INode, type INodeExecutionData } from 'n8n-workflow';
 import { compileSegment, inferSchema, type CompiledSegment, type Schema, type SegmentDefinition } from 'n8n-nodes-segments';
 import { readLayout, SegmentCatalog } from 'n8n-nodes-segments/server';
+import type { Knex } from 'knex';
 import { asCredential, withDatabase } from './database';
 import { nodeError } from './errors';
 import { perItem } from './parameters';
@@ -38,14 +39,14 @@ function quote(name: string): string {
  */
 export async function prepareSegments(this: IExecuteFunctions, items: INodeExecutionData[], options: ProfileOptions, failFast = !this.continueOnFail()): Promise<SegmentRunner> {
   const node = this.getNode();
-  const source = this.getNodeParameter('source', 0) as 'expression' | 'saved';
+  const source = this.getNodeParameter('source', 0) as 'expression' | 'saved' | 'savedMany';
   let definitions: SegmentDefinition[] | undefined;
   let savedText: string | undefined;
   let schema: Schema | undefined;
-  const needsDatabase = source === 'saved' || options.schema === 'database';
+  const needsDatabase = source !== 'expression' || options.schema === 'database';
   if (needsDatabase) {
     if (!node.credentials?.[CREDENTIAL_NAME]) {
-      const what = source === 'saved' ? 'A saved segment' : "The database's schema";
+      const what = source === 'saved' ? 'A saved segment' : source === 'savedMany' ? 'Saved segments' : "The database's schema";
       throw new NodeOperationError(node, `${what} needs a Segments Database API credential`, { description: 'Choose the credential of the database that holds the profiles and the saved segments, or write the segment here with another schema option' });
     }
     const credential = asCredential(await this.getCredentials(CREDENTIAL_NAME));
@@ -57,6 +58,11 @@ export async function prepareSegments(this: IExecuteFunctions, items: INodeExecu
           const record = await catalog.get(/^\d+$/.test(String(ref)) ? Number(ref) : String(ref));
           definitions = await catalog.definitions({ reachableFrom: record.id });
           savedText = `in_segment(${quote(record.name)})`;
+        }
+        if (source === 'savedMany') {
+          const audience = await savedAudience(db, this.getNodeParameter('segments', 0, []), node);
+          definitions = audience.definitions;
+          savedText = audience.expression;
         }
         if (options.schema === 'database') {
           const layout = await readLayout(db);
@@ -103,4 +109,28 @@ export async function prepareSegments(this: IExecuteFunctions, items: INodeExecu
 export function errorJson(json: IDataObject, error: Error): IDataObject {
   const e = error as { message: string; description?: string };
   return { ...json, error: { message: e.message, ...(e.description ? { description: e.description } : {}) } };
+}
+
+/**
+ * The saved segments a multi-segment parameter names: ids (from the picker) or names (typed in an
+ * expression), each once; at least one.
+ */
+export function segmentIds(value: unknown, node: INode): (number | string)[] {
+  const list = (Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : value === undefined || value === null ? [] : [value]).map((v) => String(v).trim()).filter((v) => v !== '');
+  if (list.length === 0) throw new NodeOperationError(node, 'no saved segment chosen', { description: 'Pick at least one saved segment' });
+  return [...new Set(list)].map((v) => (/^\d+$/.test(v) ? Number(v) : v));
+}
+
+/**
+ * An audience of several saved segments: anyone in any of them, each person once, as one segment
+ * (`in_segment("A") or in_segment("B")`) over the definitions those segments reach.
+ */
+export async function savedAudience(db: Knex, value: unknown, node: INode): Promise<{ names: string[]; expression: string; definitions: SegmentDefinition[] }> {
+  const catalog = await SegmentCatalog.open(db);
+  const names: string[] = [];
+  for (const ref of segmentIds(value, node)) names.push((await catalog.get(ref)).name);
+  // Only what the chosen segments reach (manual members of unrelated segments are not loaded).
+  const reached = new Map<string, SegmentDefinition>();
+  for (const name of names) for (const d of await catalog.definitions({ reachableFrom: name })) reached.set(d.name.toLowerCase(), d);
+  return { names, expression: names.map((n) => `in_segment(${quote(n)})`).join(' or '), definitions: [...reached.values()] };
 }

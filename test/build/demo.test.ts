@@ -1,5 +1,5 @@
 /**
- * README command (1): `npm start` builds, writes the 100k-profile sample once, and prints the table of
+ * `npm run demo` (the terminal table README command (1) printed before the workspace): builds, writes the 100k-profile sample once, and prints the table of
  * the seed-example segments counted by the CLI. Here: the sample generator is deterministic, and the
  * demo prints one row per seed segment with its count and share.
  */
@@ -36,7 +36,7 @@ describe('npm run sample', () => {
   });
 });
 
-describe('npm start (scripts/demo.mjs)', () => {
+describe('npm run demo (scripts/demo.mjs)', () => {
   it('prints a row per seed segment with its count and share of the 100,000 profiles, then the total time', () => {
     const stdout = run('demo.mjs');
     const seeds = JSON.parse(readFileSync(join(ROOT, 'sample', 'segments.json'), 'utf8')) as { name: string; expression?: string }[];

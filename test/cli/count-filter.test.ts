@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkSchema, compileSegment, type Profile } from '../../core/index';
+import { codeGenerationAllowed } from '../../core/evaluate/compile';
 import { fixture, ids, lastLine, NOW, segment } from './cli';
 
 const jsonl = fixture('profiles.jsonl');
@@ -51,6 +52,23 @@ describe('segment count', () => {
     const r = segment(['count', '--data', jsonl, '--schema', schemaFile, '--segments', fixture('segments.json'), ...at, expression]);
     expect(r.stderr).toBe('');
     expect(Number(lastLine(r.stdout))).toBe(expected);
+  });
+
+  it('counts the same with every --evaluator it may use here (generated only where code generation is allowed)', () => {
+    const expression = 'tags contains "vip" and event("purchase").within(7 days).sum("amount") >= 100 or attributes.tier in ["gold", "silver"]';
+    const expected = compileSegment(expression, { schema: checkSchema(JSON.parse(readFileSync(schemaFile, 'utf8'))), now: NOW }).count(readProfiles());
+    const evaluators = codeGenerationAllowed() ? ['auto', 'generated', 'closures'] : ['auto', 'closures'];
+    for (const evaluator of evaluators) {
+      const r = segment(['count', '--data', jsonl, '--schema', schemaFile, '--evaluator', evaluator, ...at, expression]);
+      expect(r.stderr, evaluator).toBe('');
+      expect(Number(lastLine(r.stdout)), evaluator).toBe(expected);
+    }
+  });
+
+  it('refuses an unknown --evaluator, naming the choices', () => {
+    const r = segment(['count', '--data', jsonl, '--evaluator', 'fast', ...at, 'country = "OM"']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("argument 'fast' is invalid. Allowed choices are auto, generated, closures.");
   });
 
   it('reads the expression from stdin', () => {

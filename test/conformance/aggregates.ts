@@ -97,7 +97,7 @@ export const aggregateProfiles: Record<string, unknown>[] = cores.flatMap(([name
 export type AggregateName = 'count' | 'sum' | 'min' | 'max' | 'avg';
 export const AGGREGATES: AggregateName[] = ['count', 'sum', 'min', 'max', 'avg'];
 export const THRESHOLDS = [0, 0.5, 1, 1.5, 2, 3];
-export const OPERATORS = ['=', '!=', '>', '>=', '<', '<=', 'between', 'not between'] as const;
+export const OPERATORS = ['=', '!=', '>', '>=', '<', '<=', 'between', 'not between', 'in', 'not in'] as const;
 export type ComparisonOperator = (typeof OPERATORS)[number];
 
 export interface Variant {
@@ -111,11 +111,15 @@ export const VARIANTS: Variant[] = [
   { where: true, within: true },
 ];
 
-/** The expression of one row; `between t and t + 1` for the range operators. */
+/** The list of the `in` rows: the threshold, a half above it and 2 above it. */
+export const listOf = (t: number): number[] => [t, t + 0.5, t + 2];
+
+/** The expression of one row; `between t and t + 1` for the range operators, `in [t, t + 0.5, t + 2]` for the lists. */
 export function aggregateExpression(aggregate: AggregateName, variant: Variant, op: ComparisonOperator, threshold: number): string {
   const chain = `event("purchase")${variant.where ? '.where(kind = "a")' : ''}${variant.within ? '.within(30 days)' : ''}`;
   const call = aggregate === 'count' ? 'count()' : `${aggregate}("amount")`;
-  const operand = op === 'between' || op === 'not between' ? `${threshold} and ${threshold + 1}` : `${threshold}`;
+  const operand =
+    op === 'between' || op === 'not between' ? `${threshold} and ${threshold + 1}` : op === 'in' || op === 'not in' ? `[${listOf(threshold).join(', ')}]` : `${threshold}`;
   return `${chain}.${call} ${op} ${operand}`;
 }
 
@@ -139,10 +143,11 @@ export function aggregateValue(profile: Record<string, unknown>, aggregate: Aggr
   return amounts.reduce((s, a) => s + a, 0) / amounts.length;
 }
 
-/** Positive forms are false on unknown; `!=` and `not between` are their complements (§7.1). */
+/** Positive forms are false on unknown; `!=`, `not between` and `not in` are their complements (§7.1). */
 export function compare(value: number | undefined, op: ComparisonOperator, t: number): boolean {
   if (op === '!=') return !compare(value, '=', t);
   if (op === 'not between') return !compare(value, 'between', t);
+  if (op === 'not in') return !compare(value, 'in', t);
   if (value === undefined) return false;
   switch (op) {
     case '=':
@@ -157,6 +162,8 @@ export function compare(value: number | undefined, op: ComparisonOperator, t: nu
       return value <= t;
     case 'between':
       return value >= t && value <= t + 1;
+    case 'in':
+      return listOf(t).includes(value);
   }
 }
 

@@ -27,9 +27,6 @@ async function start(): Promise<ReachCountProvider> {
   return reach;
 }
 
-const until = async (check: () => boolean) => {
-  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-};
 const countText = (el: SegmentBuilder) => el.shadowRoot!.querySelector('[part~="count"]')?.textContent?.trim();
 const rowCount = (expression: string) => compileSegment(expression, { schema, segments, now: NOW }).count(profiles);
 
@@ -40,8 +37,7 @@ describe('the reach count provider in a Web Worker', () => {
     const el = await mount({ value: expression, countProvider: provider.countProvider, view: 'text' });
     const expected = rowCount(expression);
     expect(expected).toBeGreaterThan(0);
-    await until(() => countText(el) === `≈ ${expected.toLocaleString('en-US')} customers`);
-    expect(countText(el)).toBe(`≈ ${expected.toLocaleString('en-US')} customers`);
+    await expect.poll(() => countText(el), { timeout: 30_000 }).toBe(`≈ ${expected.toLocaleString('en-US')} customers`);
     expect(await provider.counts(segments.flatMap((s) => ('expression' in s ? [s.expression] : [])))).toEqual(segments.flatMap((s) => ('expression' in s ? [rowCount(s.expression)] : [])));
   });
 

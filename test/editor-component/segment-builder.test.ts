@@ -3,7 +3,7 @@
  * and description. Runs in Chromium.
  */
 import { ContextProvider } from '@lit/context';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { userEvent } from 'vitest/browser';
 import { schemaContext, SegmentChangeEvent, SegmentInputEvent, type SegmentBuilder } from '../../editor-component/index';
 import { $, $$, cleanup, mount, schema } from './fixtures';
@@ -207,73 +207,82 @@ describe('description', () => {
 });
 
 describe('live count', () => {
-  /** A count provider that records its calls and answers when told. */
+  /** A count provider that records its calls, answers when told, and says when the n-th call came. */
   function provider() {
     const calls: { expression: string; signal: AbortSignal; resolve: (n: number) => void; reject: (e: Error) => void }[] = [];
+    const waiting: { n: number; resolve: () => void }[] = [];
     const fn = (expression: string, { signal }: { signal: AbortSignal }) =>
-      new Promise<number>((resolve, reject) => calls.push({ expression, signal, resolve, reject }));
-    return { fn, calls };
+      new Promise<number>((resolve, reject) => {
+        calls.push({ expression, signal, resolve, reject });
+        for (const w of waiting.filter((w) => calls.length >= w.n)) w.resolve();
+      });
+    /** Resolves once the provider has been called n times. */
+    const called = (n: number) => (calls.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ n, resolve })));
+    return { fn, calls, called };
   }
-  const until = async (check: () => boolean) => {
-    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  };
   const countText = (el: SegmentBuilder) => el.shadowRoot!.querySelector('[part~="count"]')?.textContent?.trim();
 
   it('counts a valid expression once typing pauses, aborting the stale request, and shows the figure', async () => {
     const p = provider();
     const el = await mount({ value: 'country = "OM"', countProvider: p.fn, view: 'text' });
-    await until(() => p.calls.length === 1);
+    await p.called(1);
     await userEvent.click($(el, 'textarea'));
     await userEvent.keyboard('{End} and opt_out = false');
-    await until(() => p.calls.length === 2);
+    await p.called(2);
     expect(p.calls[0].signal.aborted).toBe(true);
     expect(p.calls.map((c) => c.expression)).toEqual(['country = "OM"', 'country = "OM" and opt_out = false']);
     p.calls[0].resolve(999);
     p.calls[1].resolve(1234);
-    await until(() => countText(el) !== 'Counting…');
-    expect(countText(el)).toBe('≈ 1,234 customers');
+    await expect.poll(() => countText(el)).toBe('≈ 1,234 customers');
   });
 
   it('does not count an invalid expression and says why', async () => {
-    const p = provider();
-    const el = await mount({ value: 'contry = "OM"', countProvider: p.fn });
-    await new Promise((r) => setTimeout(r, 400));
-    expect(p.calls).toHaveLength(0);
-    expect(countText(el)).toBe('Fix the problems to see a count');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const p = provider();
+      const el = await mount({ value: 'contry = "OM"', countProvider: p.fn });
+      expect(countText(el)).toBe('Fix the problems to see a count');
+      // Long past the pause a count waits for: still no call.
+      vi.advanceTimersByTime(5_000);
+      expect(p.calls).toHaveLength(0);
+      el.value = 'country = "OM"';
+      await el.updateComplete;
+      vi.advanceTimersByTime(5_000);
+      expect(p.calls.map((c) => c.expression)).toEqual(['country = "OM"']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('shows a failed count without breaking editing', async () => {
     const p = provider();
     const el = await mount({ value: 'country = "OM"', countProvider: p.fn, view: 'text' });
-    await until(() => p.calls.length === 1);
+    await p.called(1);
     p.calls[0].reject(new Error('database unreachable'));
-    await until(() => countText(el) !== 'Counting…');
-    expect(countText(el)).toBe('Could not count: database unreachable');
+    await expect.poll(() => countText(el)).toBe('Could not count: database unreachable');
     await userEvent.click($(el, 'textarea'));
     await userEvent.keyboard('{End} or country = "AE"');
     expect(el.value).toBe('country = "OM" or country = "AE"');
-    await until(() => p.calls.length === 2);
-    p.calls[1].resolve(5);
-    await until(() => countText(el) === '≈ 5 customers');
+    await p.called(2);
+    p.calls[p.calls.length - 1].resolve(5);
+    await expect.poll(() => countText(el)).toBe('≈ 5 customers');
   });
 
   it('counts each group too when asked', async () => {
     const p = provider();
     const el = await mount({ value: 'country = "OM" and (language = "ar" or language = "en")', countProvider: p.fn, groupCounts: true });
-    await until(() => p.calls.length === 2);
+    await p.called(2);
     expect(p.calls.map((c) => c.expression)).toEqual(['country = "OM" and (language = "ar" or language = "en")', '(language = "ar" or language = "en")']);
     p.calls[0].resolve(10);
     p.calls[1].resolve(4200);
-    await until(() => el.shadowRoot!.querySelector('[part~="group-count"]') !== null);
-    expect($(el, '[part~="group-count"]').textContent).toBe('≈ 4,200');
+    await expect.poll(() => el.shadowRoot!.querySelector('[part~="group-count"]')?.textContent).toBe('≈ 4,200');
   });
 
   it('shows counts in the builder locale', async () => {
     const p = provider();
     const el = await mount({ value: 'country = "OM"', countProvider: p.fn, locale: 'ar' });
-    await until(() => p.calls.length === 1);
+    await p.called(1);
     p.calls[0].resolve(1234);
-    await until(() => countText(el) !== 'جارٍ العد…');
-    expect(countText(el)).toBe(`≈ ${new Intl.NumberFormat('ar').format(1234)} عميل`);
+    await expect.poll(() => countText(el)).toBe(`≈ ${new Intl.NumberFormat('ar').format(1234)} عميل`);
   });
 });

@@ -9,10 +9,19 @@ import { $, $$, cleanup, mount } from './fixtures';
 
 afterEach(cleanup);
 
-/** The text each shared highlight paints, per kind. */
-function painted(kind: string): string[] {
-  const h = CSS.highlights.get(`segment-builder-${kind}`);
-  return h ? [...h].map((r) => (r as StaticRange).startContainer.textContent!.slice(r.startOffset, r.endOffset)) : [];
+/** The stretches of the coloured copy of the text that have a kind's class, in order. */
+function painted(el: SegmentBuilder, kind: string): string[] {
+  const out: string[] = [];
+  let run = '';
+  for (const node of $(el, '[part~="text-highlight"]').childNodes) {
+    if (node instanceof HTMLElement && node.classList.contains(`t-${kind}`)) run += node.textContent;
+    else if (run) {
+      out.push(run);
+      run = '';
+    }
+  }
+  if (run) out.push(run);
+  return out;
 }
 
 const area = (el: SegmentBuilder) => $(el, 'textarea') as HTMLTextAreaElement;
@@ -23,27 +32,38 @@ describe('highlighting', () => {
       value: 'country = "OM" and not clicks_count > 3 // note\nor event("purchase").count() >= 2 or in_segment("VIP Arabic Speakers")',
       view: 'text',
     });
-    expect(painted('field')).toEqual(['country', 'clicks_count']);
-    expect(painted('operator')).toEqual(['=', '>', '>=']);
-    expect(painted('string')).toEqual(['"OM"', '"purchase"']);
-    expect(painted('number')).toEqual(['3', '2']);
-    expect(painted('keyword')).toEqual(['and', 'not', 'or', 'or']);
-    expect(painted('comment')).toEqual(['// note']);
-    expect(painted('function')).toEqual(['event("purchase").count()', 'in_segment("VIP Arabic Speakers")']);
+    expect(painted(el, 'field')).toEqual(['country', 'clicks_count']);
+    expect(painted(el, 'operator')).toEqual(['=', '>', '>=']);
+    expect(painted(el, 'string')).toEqual(['"OM"', '"purchase"']);
+    expect(painted(el, 'number')).toEqual(['3', '2']);
+    expect(painted(el, 'keyword')).toEqual(['and', 'not', 'or', 'or']);
+    expect(painted(el, 'comment')).toEqual(['// note']);
+    expect(painted(el, 'function')).toEqual(['event("purchase").count()', 'in_segment("VIP Arabic Speakers")']);
   });
 
-  it('repaints as the user types and forgets the ranges of a removed builder', async () => {
+  it('shows each keystroke in the coloured copy at once and colours it once the text is analysed', async () => {
     const el = await mount({ value: 'country = "OM"', view: 'text' });
+    const copy = $(el, '[part~="text-highlight"]');
     await userEvent.click(area(el));
     await userEvent.keyboard('{End} and opt_out = false');
-    expect(painted('field')).toEqual(['country', 'opt_out']);
-    el.remove();
-    expect(painted('field')).toEqual([]);
+    // The copy always holds the text area's text, so the characters under the caret line up.
+    expect(copy.textContent).toBe('country = "OM" and opt_out = false\n');
+    await el.updateComplete;
+    expect(painted(el, 'field')).toEqual(['country', 'opt_out']);
+    expect(painted(el, 'keyword')).toEqual(['and', 'false']);
+    // An edit in the middle, then a deletion across pieces.
+    await userEvent.keyboard('{Home}{ArrowRight}{ArrowRight}{Backspace}{Backspace}{Delete}{Delete}');
+    expect(copy.textContent).toBe('try = "OM" and opt_out = false\n');
+    await el.updateComplete;
+    expect(copy.textContent).toBe('try = "OM" and opt_out = false\n');
+    expect(painted(el, 'field')).toEqual(['try', 'opt_out']);
+    // Nothing page-wide: no highlight registered, no style outside the shadow root.
+    expect(CSS.highlights.size).toBe(0);
   });
 
   it('squiggles every problem and lists it with line, column and hint', async () => {
     const el = await mount({ value: 'contry = "OM"\nand clicks_count > "many"', view: 'text' });
-    expect(painted('error')).toEqual(['contry', '"many"']);
+    expect(painted(el, 'error')).toEqual(['contry', '"many"']);
     const items = $$(el, '[part~="diagnostics"] li').map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
     expect(items[0]).toBe('1:1 unknown field `contry` did you mean `country`?');
     expect(items[1]).toMatch(/^2:20 /);
@@ -59,7 +79,7 @@ describe('highlighting', () => {
   it('shows a syntax error without losing the text, and the visual view keeps it as an editable row', async () => {
     const el = await mount({ value: 'country = ', view: 'both' });
     expect(el.value).toBe('country = ');
-    expect(painted('error').length).toBe(1);
+    expect(painted(el, 'error').length).toBe(1);
     const raw = $(el, '[part~="raw-input"]') as HTMLInputElement;
     expect(raw.value).toBe('country =');
     await userEvent.click(raw);
@@ -144,7 +164,7 @@ describe('the row and its text', () => {
     const el = await mount({ value: 'country = "OM" and (language = "ar" or opt_out = false)', view: 'both' });
     $(el, '[role="row"][data-path][data-path="1/1"]').focus();
     await el.updateComplete;
-    expect(painted('selected')).toEqual(['opt_out = false']);
+    expect(painted(el, 'selected')).toEqual(['opt_out = false']);
   });
 
   it('marks the row under the caret', async () => {

@@ -181,6 +181,12 @@ describe('conditions by mouse', () => {
     expect(el.value).toBe('last_interaction older than 7 weeks');
   });
 
+  it('shows a time ago further back than any calendar day without a day (and without breaking)', async () => {
+    const el = await mount({ value: 'last_interaction older than 300000 years' });
+    expect(within(row(el, '0'), '[part~="duration-amount"]')).toHaveProperty('value', '300000');
+    expect(row(el, '0').querySelector('[part~="resolved-date"]')).toBeNull();
+  });
+
   it('switches a date between a day, a time ago, today and now', async () => {
     const el = await mount({ value: 'created_at after "2026-01-01"' });
     const mode = () => within(row(el, '0'), '[part~="date-mode"]');

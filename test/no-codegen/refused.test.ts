@@ -5,12 +5,15 @@
  * proves the refusal is real in both places, and that the default evaluator falls back on its own.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSegment } from '../../core/engine';
 import { codeGenerationAllowed, compilePredicate } from '../../core/evaluate/compile';
 import { createClock } from '../../core/time';
 import { ast } from '../support/arbitraries';
-import { NODE } from '../cli/cli';
+import { fixture, NODE, NOW, segment } from '../cli/cli';
 
 const FLAG = '--disallow-code-generation-from-strings';
 
@@ -31,6 +34,31 @@ describe('with code generation from strings refused', () => {
   it('counts with the default evaluator (auto), falling back on the closures silently', () => {
     const segment = compileSegment('tags contains "VIP" and event("purchase").count() >= 1', { now: '2026-11-24T12:00:00Z' });
     expect(segment.count([{ tags: ['vip'], events: [{ event: 'Purchase', timestamp: '2026-11-01T00:00:00Z' }] }, { tags: ['VIP'] }, {}])).toBe(1);
+  });
+
+  it('the CLI counts by itself, and explains a refused --evaluator generated without a stack trace', () => {
+    const data = fixture('profiles.jsonl');
+    const ok = segment(['count', '--data', data, '--now', NOW, 'tags contains "VIP" and event("purchase").count() >= 0']);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    const refused = segment(['count', '--data', data, '--evaluator', 'generated', '--now', NOW, 'country = "OM"']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('refuses code generation from strings');
+    expect(refused.stderr).toContain('closures');
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('the CLI names the SQLite driver as what needs code generation, without a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segment-no-codegen-'));
+    try {
+      const r = segment(['import', '--db', `sqlite:${join(dir, 'p.db')}`, fixture('profiles.jsonl')]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('error[code-generation-refused]: this Node refuses code generation from strings (--disallow-code-generation-from-strings), which the SQLite driver needs');
+      expect(r.stderr).toContain('use a PostgreSQL or MariaDB database here');
+      expect(r.stderr).not.toContain('internal error');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says so clearly when the generated evaluator is asked for by name', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 // n8n-core reads its settings from the user folder when first loaded: a fresh one per test process.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-harness-'));
 
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
 import {
   createRunExecutionData,
   ICredentialsHelper,
@@ -24,6 +24,7 @@ import {
   type INodeExecutionData,
   type INodeType,
   type INodeTypes,
+  type IVersionedNodeType,
   type IRun,
   type IWorkflowExecuteAdditionalData,
   type IConnections,
@@ -33,6 +34,8 @@ import { SegmentCatalog } from '../../nodes/SegmentCatalog/SegmentCatalog.node';
 import { SegmentExport } from '../../nodes/SegmentExport/SegmentExport.node';
 import { SegmentFilter } from '../../nodes/SegmentFilter/SegmentFilter.node';
 import { SegmentSuppression } from '../../nodes/SegmentSuppression/SegmentSuppression.node';
+import { SegmentMembers } from '../../nodes/SegmentMembers/SegmentMembers.node';
+import { SegmentTrigger } from '../../nodes/SegmentTrigger/SegmentTrigger.node';
 
 /** A node that emits the items of its `items` parameter (the test's input; n8n's own is not loaded here). */
 export class TestItems implements INodeType {
@@ -55,25 +58,73 @@ export class TestItems implements INodeType {
   }
 }
 
-export const NODE_TYPES: Record<string, INodeType> = {
+/** A node that passes its input on unchanged (the start node when a run is given its items). */
+export class TestPassThrough implements INodeType {
+  description = {
+    displayName: 'Test Pass Through',
+    name: 'testPassThrough',
+    group: ['transform'],
+    version: 1,
+    description: 'Passes its input on',
+    defaults: { name: 'Test Pass Through' },
+    inputs: ['main'],
+    outputs: ['main'],
+    properties: [],
+  } as unknown as INodeType['description'];
+
+  async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return [this.getInputData()];
+  }
+}
+
+/** A node that passes its items on (the "send an email" of the trigger tests). */
+export class NoOp implements INodeType {
+  description = {
+    displayName: 'No Op (test)',
+    name: 'noOp',
+    group: ['transform'],
+    version: 1,
+    description: 'Passes its items on',
+    defaults: { name: 'No Op' },
+    inputs: ['main'],
+    outputs: ['main'],
+    properties: [],
+  } as unknown as INodeType['description'];
+
+  async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return [this.getInputData().map((item, i) => ({ json: item.json, pairedItem: { item: i } }))];
+  }
+}
+
+export const NODE_TYPES: Record<string, INodeType | IVersionedNodeType> = {
   'n8n-nodes-segments.segmentFilter': new SegmentFilter(),
   'n8n-nodes-segments.segmentExport': new SegmentExport(),
   'n8n-nodes-segments.segmentSuppression': new SegmentSuppression(),
   'n8n-nodes-segments.segmentCatalog': new SegmentCatalog(),
+  'n8n-nodes-segments.segmentTrigger': new SegmentTrigger(),
+  'n8n-nodes-segments.segmentMembers': new SegmentMembers(),
   'test.items': new TestItems(),
+  'test.passThrough': new TestPassThrough(),
+  'test.noOp': new NoOp(),
 };
 
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = { segmentsDatabaseApi: new SegmentsDatabaseApi() };
 
-export const nodeTypes: INodeTypes = {
-  getByName: (type) => NODE_TYPES[type]!,
-  getByNameAndVersion: (type) => {
-    const node = NODE_TYPES[type];
-    if (node === undefined) throw new Error(`unknown node type ${type}`);
-    return node;
-  },
-  getKnownTypes: () => ({}),
-};
+/** The engine's node-type registry over a table of node types (versioned ones resolved by version). */
+export function nodeTypesOf(table: Record<string, INodeType | IVersionedNodeType>): INodeTypes {
+  return {
+    getByName: (type) => table[type]!,
+    getByNameAndVersion: (type, version) => {
+      const found = table[type];
+      if (found === undefined) throw new Error(`unknown node type ${type}`);
+      // Duck-typed: a versioned type may come from another copy of n8n-workflow (n8n-nodes-base's).
+      return 'nodeVersions' in found ? (found as IVersionedNodeType).getNodeType(version) : found;
+    },
+    getKnownTypes: () => ({}),
+  };
+}
+
+export const nodeTypes: INodeTypes = nodeTypesOf(NODE_TYPES);
 
 /** Hands out the test's credentials, decrypted (n8n's own helper decrypts them from its database). */
 class TestCredentialsHelper extends ICredentialsHelper {
@@ -117,6 +168,10 @@ export interface RunOptions {
   timezone?: string;
   /** The workflow's id and name (default `wf-test`, `test`). */
   workflow?: { id: string; name: string };
+  /** More node types (e.g. n8n's own, for benchmarks), beside ours and the test ones. */
+  nodeTypes?: Record<string, INodeType | IVersionedNodeType>;
+  /** Items given to the start node, which passes them on (instead of one empty item). */
+  input?: INodeExecutionData[];
   /** Whether the workflow is active (a production run, as a trigger starts it) rather than a manual run. */
   active?: boolean;
 }
@@ -148,10 +203,10 @@ const START = 'Start (test)';
 /** Runs a workflow in n8n's engine from its first node and waits for the end. */
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const executionId = String(++counter);
-  // One start node (as a manual trigger would be) feeding every node that has no input connected.
-  const fed = new Set(Object.values(options.connections).flatMap((c) => (c.main ?? []).flatMap((out) => (out ?? []).map((l) => l.node))));
+  // One start node (as a manual trigger would be) feeding every node whose first input is not connected.
+  const fed = new Set(Object.values(options.connections).flatMap((c) => (c.main ?? []).flatMap((out) => (out ?? []).filter((l) => l.index === 0).map((l) => l.node))));
   const roots = options.nodes.filter((n) => !fed.has(n.name));
-  const nodes = [node(START, 'test.items', { items: '[{}]' }), ...options.nodes];
+  const nodes = [options.input ? node(START, 'test.passThrough', {}) : node(START, 'test.items', { items: '[{}]' }), ...options.nodes];
   const connections: IConnections = { ...options.connections, [START]: { main: [roots.map((n) => ({ node: n.name, type: 'main' as const, index: 0 }))] } };
   const { id: workflowId, name: workflowName } = options.workflow ?? { id: 'wf-test', name: 'test' };
   const active = options.active ?? false;
@@ -161,7 +216,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     name: workflowName,
     nodes,
     connections,
-    nodeTypes,
+    nodeTypes: options.nodeTypes ? nodeTypesOf({ ...NODE_TYPES, ...options.nodeTypes }) : nodeTypes,
     active,
     settings: { timezone: options.timezone ?? 'UTC', executionOrder: 'v1' },
   });
@@ -190,7 +245,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const additionalData = known as IWorkflowExecuteAdditionalData;
   const start = workflow.getNode(START)!;
   const runData = createRunExecutionData({
-    executionData: { nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }] },
+    executionData: { nodeExecutionStack: [{ node: start, data: { main: [options.input ?? [{ json: {} }]] }, source: null }] },
   });
   const execute = new WorkflowExecute(additionalData, mode, runData);
   await execute.processRunExecutionData(workflow);
@@ -244,4 +299,88 @@ export function credentialOf(url: string, role = 'member'): Record<string, strin
     ssl: 'disable',
     role,
   };
+}
+
+// ── polling triggers ──────────────────────────────────────────────────────────────────────────
+
+export interface PollOptions extends RunOptions {
+  /** The polling trigger node's name. */
+  trigger: string;
+  /** The workflow's static data as n8n stored it after the previous poll (a restart reads it back). */
+  staticData?: IDataObject;
+  /** `trigger` for an active workflow's poll, `manual` for the editor's "Fetch Test Event". */
+  mode?: 'trigger' | 'manual';
+}
+
+export interface PollResult {
+  /** What the poll returned (null: nothing new, no execution). */
+  emitted: INodeExecutionData[] | null;
+  /** The execution n8n starts with the emitted items (the trigger's output fed to the workflow). */
+  execution?: RunResult;
+  /** The static data n8n saves after the poll (a JSON copy, as its database keeps it). */
+  staticData: IDataObject;
+}
+
+function pollAdditionalData(executionId: string, hooks: ExecutionLifecycleHooks | undefined, credentials: RunOptions['credentials']): IWorkflowExecuteAdditionalData {
+  const known: Partial<IWorkflowExecuteAdditionalData> = {
+    executionId,
+    hooks,
+    credentialsHelper: new TestCredentialsHelper(credentials ?? {}),
+    restApiUrl: 'http://127.0.0.1:5678/rest',
+    instanceBaseUrl: 'http://127.0.0.1:5678/',
+    formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+    webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+    webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+    webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+    currentNodeParameters: undefined,
+    executionTimeoutTimestamp: undefined,
+    userId: 'user-test',
+    variables: {},
+    setExecutionStatus: () => undefined,
+    sendDataToUI: () => undefined,
+  };
+  return known as IWorkflowExecuteAdditionalData;
+}
+
+/**
+ * One poll of an active workflow, the way n8n runs it: the node's `poll()` with n8n-core's own
+ * `PollContext` over a workflow built from what the previous poll saved (its static data, so every
+ * poll is also a restart), then, when it returns items, an execution of the workflow that starts at
+ * the trigger with those items (n8n passes a poll's items through the trigger node).
+ */
+export async function pollWorkflow(options: PollOptions): Promise<PollResult> {
+  const workflow = new Workflow({
+    id: 'wf-test',
+    name: 'test',
+    nodes: options.nodes,
+    connections: options.connections,
+    nodeTypes,
+    active: true,
+    staticData: options.staticData ? (JSON.parse(JSON.stringify(options.staticData)) as IDataObject) : {},
+    settings: { timezone: options.timezone ?? 'UTC', executionOrder: 'v1' },
+  });
+  const trigger = workflow.getNode(options.trigger)!;
+  const mode = options.mode ?? 'trigger';
+  const context = new PollContext(workflow, trigger, pollAdditionalData(String(++counter), undefined, options.credentials), mode, mode === 'manual' ? 'manual' : 'activate', () => undefined, () => undefined);
+  const emitted = await nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion).poll!.call(context);
+  const staticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+  if (emitted === null || mode === 'manual') return { emitted: emitted?.[0] ?? null, staticData };
+
+  const executionId = String(++counter);
+  const hooks = new ExecutionLifecycleHooks('trigger', executionId, { id: 'wf-test', name: 'test', nodes: options.nodes, connections: options.connections, active: true, settings: {} } as never);
+  let finished: (run: IRun) => void = () => undefined;
+  const done = new Promise<IRun>((resolve) => (finished = resolve));
+  hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
+  const runData = createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: trigger, data: { main: emitted }, source: null }] } });
+  await new WorkflowExecute(pollAdditionalData(executionId, hooks, options.credentials), 'trigger', runData).processRunExecutionData(workflow);
+  const run = await done;
+  const output = (name: string, index = 0) => run.data.resultData.runData[name]?.[0]?.data?.main?.[index] ?? [];
+  const execution: RunResult = {
+    run,
+    output,
+    json: (name, index = 0) => output(name, index).map((item: INodeExecutionData) => item.json),
+    error: reported(run.data.resultData.error),
+    thrown: run.data.resultData.error,
+  };
+  return { emitted: emitted[0] ?? [], execution, staticData };
 }

@@ -3,6 +3,7 @@
  * second input, with phones normalised to E.164 and emails case-folded on both sides.
  */
 import { describe, expect, it } from 'vitest';
+import { ListMatcher } from '../../nodes/SegmentSuppression/matcher';
 import { connect, node, runWorkflow } from './harness';
 
 const CONTACTS = [
@@ -77,5 +78,31 @@ describe('Suppression', () => {
     expect(names(r.json('Suppression', 1))).toEqual([]);
     const withCountry = await suppress({ globalRule: false, listSource: 'input', options: { defaultCountry: 'OM' } }, [{ phone: '+96891234570' }]);
     expect(names(withCountry.json('Suppression', 1))).toEqual(['opted out']);
+  });
+});
+
+describe('the suppression list matcher', () => {
+  const fields = { emailField: 'email', phoneField: 'phone', idField: 'id', defaultCountry: '' };
+
+  it('parses only the phones whose last digits could be on the list, and still finds every listed one', () => {
+    // Argentina: the national form "011 15-…" becomes +54 9 11 …: only the trailing digits survive.
+    const listed = new Map([
+      ['phone:+5491112345678', 'opt-outs'],
+      ['phone:+96891234571', 'bounces'],
+    ]);
+    const matcher = new ListMatcher(listed, { ...fields, defaultCountry: 'AR' });
+    expect(matcher.match({ phone: '011 15-1234-5678' })).toEqual({ list: 'opt-outs', matchedBy: 'phone', value: '+5491112345678' });
+    expect(matcher.match({ phone: '+968 9123 4571 ext. 5' })).toEqual({ list: 'bounces', matchedBy: 'phone', value: '+96891234571' });
+    expect(matcher.match({ phone: '(00968) 9123-4571' })).toEqual({ list: 'bounces', matchedBy: 'phone', value: '+96891234571' });
+    expect(matcher.match({ phone: '+968 9123 4572' })).toBeUndefined();
+    expect(matcher.match({ phone: 96891234571 })).toBeUndefined();
+    expect(matcher.match({ phone: '+96891234571' })).toEqual({ list: 'bounces', matchedBy: 'phone', value: '+96891234571' });
+  });
+
+  it('reads only the kinds of key the list holds, in the order email, phone, profile id', () => {
+    const matcher = new ListMatcher(new Map([['id:p7', 'blocked'], ['email:a@example.com', 'opt-outs']]), fields);
+    expect(matcher.match({ id: 'p7', email: 'A@example.com' })).toEqual({ list: 'opt-outs', matchedBy: 'email', value: 'a@example.com' });
+    expect(matcher.match({ id: 'p7', email: 'b@example.com' })).toEqual({ list: 'blocked', matchedBy: 'id', value: 'p7' });
+    expect(matcher.match({ id: { nested: true } })).toBeUndefined();
   });
 });
