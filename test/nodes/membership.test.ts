@@ -128,8 +128,10 @@ describe.each(TARGETS)('membership nodes on $name', (target) => {
   });
 
   it('Segment Trigger in manual mode shows a sample and moves no cursor', async () => {
-    const live = await triggerWorkflow({});
-    const sample = await triggerWorkflow({}, live.staticData, 'manual');
+    // The segments named in an expression (as the example workflow does) rather than picked by id.
+    const byName = { segments: '={{ ["High Value Customers"] }}' };
+    const live = await triggerWorkflow(byName);
+    const sample = await triggerWorkflow(byName, live.staticData, 'manual');
     expect(sample.emitted!.length).toBeGreaterThan(0);
     expect(sample.emitted![0]!.json).toMatchObject({ segment: 'High Value Customers', change: 'entered' });
     expect(sample.staticData).toEqual(live.staticData);
