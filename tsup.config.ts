@@ -5,8 +5,8 @@
  * is an optional dependency that knex loads only when a `sqlite:` database is opened.
  *
  * - `dist/core/index.{mjs,cjs,d.ts}`: the browser-safe entry (the web component imports the ESM,
- *   n8n `require`s the CJS). jsep is a private copy: its operator table is process-global, and
- *   another jsep user in the same process must not see our operators.
+ *   n8n `require`s the CJS). package.json's `sideEffects` lets a page's bundler drop what it does
+ *   not import (test/build/bundle.test.ts measures both).
  * - `dist/reach/index.{mjs,cjs,d.ts}`: the reach index (columnar profiles for live counts), kept out of
  *   the core entry's size budget; browser-safe like it, and sharing its chunks.
  * - `dist/locales/ar.{mjs,cjs,d.ts}`: the Arabic words and describe() grammar, imported and

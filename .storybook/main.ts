@@ -10,6 +10,12 @@ const config: StorybookConfig = {
   addons: ['@storybook/addon-docs', '@storybook/addon-vitest'],
   framework: { name: '@storybook/web-components-vite', options: {} },
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
+  // The renderer imports `lit/directive-helpers.js`, which Vite would otherwise serve unbundled next
+  // to the pre-bundled `lit`: two copies of lit-html in one page ("Multiple versions of Lit loaded").
+  viteFinal: (config) => ({
+    ...config,
+    optimizeDeps: { ...config.optimizeDeps, include: [...(config.optimizeDeps?.include ?? []), 'lit', 'lit/directive-helpers.js', '@lit/context'] },
+  }),
 };
 
 export default config;

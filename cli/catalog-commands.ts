@@ -9,7 +9,6 @@
  * from the profiles stored in the same database (`segment import --db …`). Tables for people,
  * `--json` for scripts; user errors exit with code 2 and say what to do.
  */
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import {
   createClock,
@@ -38,9 +37,10 @@ import {
 import { context, prepare, reportSkipped } from './context';
 import { countWithIndex } from './reach';
 import { errorsJson, EXIT_OK, EXIT_USAGE, reportFailure, userError } from './errors';
-import { checkClockOptions, fileError, loadSegments, readExpression, type CommonOptions } from './inputs';
+import { checkClockOptions, loadSegments, readCappedFile, readExpression, type CommonOptions } from './inputs';
 import { printError, printJson, printText } from './io';
 import { openProfiles } from './profiles';
+import { DEFAULT_MAX_LINE_LENGTH } from './jsonl';
 
 export const DEFAULT_CATALOG_DB = 'sqlite:segments.db';
 
@@ -191,7 +191,7 @@ export function registerCatalogCommands(program: Command): void {
     .option('--description <text>', 'description of the segments it creates')
     .option('--schema <file>', 'check the expressions against this field schema')
     .action(run(async (catalog, options, file) => {
-      const result = await catalog.saveAll(await loadSegments(file), { description: options.description });
+      const result = await catalog.saveAll(await loadSegments(file, 'segments load'), { description: options.description });
       done(options, result, `created ${result.created.length}, updated ${result.updated.length} segments`);
     }, { creates: true, schema: true }));
 
@@ -205,6 +205,7 @@ export function registerCatalogCommands(program: Command): void {
   base(members.command('import').argument('<name>').argument('<file>', 'a CSV file with a profile id, custom id, email or phone column'))
     .description('add the people of a CSV file to a manual segment; every row must match an existing profile')
     .option('--data <file>', 'the existing profiles (JSON Lines or .csv); default: those stored in --db')
+    .option('--max-line-length <n>', LINE_CAP_HELP)
     .addOption(new Option('--by <key>', 'what the column holds (default: from its header)').choices(MATCH_KEYS as string[]))
     .option('--column <header>', 'the column to read (default: the first that identifies people)')
     .option('--no-header', 'the file has no header row (then --by is needed)')
@@ -214,10 +215,8 @@ export function registerCatalogCommands(program: Command): void {
     .option('--create', 'create the manual segment if it does not exist')
     .option('--description <text>', 'description of a segment created by --create')
     .action(run(async (catalog, options, name, file) => {
-      const directory = options.data === undefined ? await layoutDirectory(catalog.db) : await fileDirectory(options.data);
-      const csv = await readFile(file).catch((e: unknown) => {
-        throw fileError(e, file, 'members import');
-      });
+      const directory = options.data === undefined ? await layoutDirectory(catalog.db) : await fileDirectory(options.data, options.maxLineLength);
+      const csv = await readCappedFile(file, 'members import');
       let report;
       try {
         report = await catalog.importMembers(name, csv, {
@@ -256,6 +255,7 @@ export function registerCatalogCommands(program: Command): void {
     .option('--role <role>', 'your role (only admin may export; default: $SEGMENT_ROLE)')
     .option('--out <dir>', 'the directory to write into', '.')
     .option('--data <file>', 'the profiles (JSON Lines or .csv); default: those stored in --db')
+    .option('--max-line-length <n>', LINE_CAP_HELP)
     .option('--schema <file>', 'the field schema of --data (default: inferred)')
     .option('--now <iso>', 'the evaluation instant (default: now)')
     .option('--tz <zone>', 'time zone for the evaluation and the file date (default: UTC)')
@@ -268,6 +268,8 @@ export function registerCatalogCommands(program: Command): void {
         directory: options.out,
         now: options.now ? new Date(options.now) : undefined,
         timeZone: options.tz,
+        // From --db: manual segments' members are joined in the database, never loaded.
+        members: options.data === undefined ? 'stored' : 'ids',
         profiles: (def, all) => (options.data === undefined ? sqlSegmentProfiles(catalog.db, def, all) : fileSegmentProfiles(def, all, options)),
       });
       done(options, result, `wrote ${result.rows.toLocaleString('en-US')} profiles to ${result.path}${result.skipped ? ` (${result.skipped} without a profile id or custom id left out)` : ''}`);
@@ -276,6 +278,7 @@ export function registerCatalogCommands(program: Command): void {
   base(segments.command('reach').argument('[names...]'))
     .description('recompute the estimated reach of the active segments (all, or those named); one that cannot be counted does not stop the others')
     .option('--data <file>', 'the profiles (JSON Lines or .csv); default: those stored in --db')
+    .option('--max-line-length <n>', LINE_CAP_HELP)
     .option('--schema <file>', 'the field schema of --data (default: inferred)')
     .option('--now <iso>', 'the evaluation instant (default: now)')
     .option('--tz <zone>', 'time zone (default: UTC)')
@@ -379,6 +382,8 @@ function textTable(header: string[], body: string[][], numeric: ReadonlySet<numb
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+const LINE_CAP_HELP = `the longest line (or CSV record) of --data read, in characters (default: $SEGMENT_MAX_LINE_LENGTH or ${DEFAULT_MAX_LINE_LENGTH.toLocaleString('en-US')})`;
+
 // ── plumbing ──────────────────────────────────────────────────────────────────────────────────
 
 function base(command: Command): Command {
@@ -466,8 +471,8 @@ function listTable(rows: readonly SegmentSummary[]): string {
 }
 
 /** A directory over the identifiers of the profiles in a file (only those four fields are kept). */
-async function fileDirectory(path: string): Promise<ProfileDirectory> {
-  const stream = await openProfiles(path);
+async function fileDirectory(path: string, maxLineLength: string | undefined): Promise<ProfileDirectory> {
+  const stream = await openProfiles(path, { maxLineLength });
   const contacts: Record<string, unknown>[] = [];
   for await (const batch of stream.batches()) {
     for (const p of batch) contacts.push({ id: p.id, custom_id: p.custom_id, email: p.email, phone: p.phone });

@@ -120,7 +120,8 @@ async function runFilter(expression: string | undefined, options: CommonOptions)
   const text = await readExpression(expression);
   const out = new JsonlWriter();
   if (from === 'db') {
-    await (await loadDb()).dbFilter(dbOptions(text, options, ctx), (profile) => out.write(profile));
+    // A reader that goes away (`… | head`) stops the query: exit 0, like the in-memory path.
+    await (await loadDb()).dbFilter(dbOptions(text, options, ctx), (profile) => out.write(profile), () => out.isClosed);
     await out.finish();
     return;
   }

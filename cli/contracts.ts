@@ -21,7 +21,7 @@ export interface DbRunOptions {
 export interface DbModule {
   registerDbCommands(program: Command): void;
   dbCount(options: DbRunOptions): Promise<number>;
-  dbFilter(options: DbRunOptions, write: (profile: Record<string, unknown>) => void | Promise<void>): Promise<number>;
+  dbFilter(options: DbRunOptions, write: (profile: Record<string, unknown>) => void | Promise<void>, stopped?: () => boolean): Promise<number>;
   /** The checked tree and the SQL the database runs for the count. */
   dbExplain(options: DbRunOptions): Promise<{ expr: Expr; sql: string }>;
 }

@@ -167,13 +167,17 @@ export async function dbCount(o: DbRunOptions): Promise<number> {
   return withDatabase(o.url, 'read', async (db) => countProfiles(db, await prepare(db, o)));
 }
 
-/** `--db` filter: writes each matching profile (as imported), returns how many. */
-export async function dbFilter(o: DbRunOptions, write: (profile: Record<string, unknown>) => void | Promise<void>): Promise<number> {
+/**
+ * `--db` filter: writes each matching profile (as imported), returns how many. Stops reading (the
+ * query's stream is closed) as soon as `stopped()` says the reader has gone away (`… | head`).
+ */
+export async function dbFilter(o: DbRunOptions, write: (profile: Record<string, unknown>) => void | Promise<void>, stopped: () => boolean = () => false): Promise<number> {
   return withDatabase(o.url, 'read', async (db) => {
     let n = 0;
     for await (const profile of streamProfiles(db, await prepare(db, o))) {
       await write(profile);
       n++;
+      if (stopped()) break;
     }
     return n;
   });

@@ -2,7 +2,7 @@
  * The CLI's inputs other than profiles: the expression (argument or stdin), `--schema`,
  * `--segments`, `--now` and `--tz`. Every problem becomes a `SegmentError` naming the option.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { checkSchema, createClock, SegmentError, type Schema, type SegmentDefinition } from '../core/index';
 import { userError } from './errors';
 
@@ -31,13 +31,74 @@ export async function readExpression(argument: string | undefined): Promise<stri
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Reads a small text file named by an option, with a clear message when it cannot. */
-export async function readOptionFile(path: string, option: string): Promise<string> {
+/** The default cap on files read whole (`--schema`, `--segments`, `segments load`, `members import`): 100 MiB. */
+export const DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024;
+
+let fileSizeOption: string | undefined;
+
+/** `--max-file-size` as given on the command line (checked at once). */
+export function setMaxFileSize(option: string | undefined): void {
+  fileSizeOption = option;
+  maxFileSize();
+}
+
+/**
+ * The cap on files read whole, in bytes: `--max-file-size` when given, else `$SEGMENT_MAX_FILE_SIZE`,
+ * else 100 MiB. A whole number of bytes, or with a K, M or G suffix (KiB, MiB, GiB).
+ */
+export function maxFileSize(): number {
+  const given = fileSizeOption ?? process.env.SEGMENT_MAX_FILE_SIZE;
+  if (given === undefined || given === '') return DEFAULT_MAX_FILE_SIZE;
+  const m = /^\s*(\d+)\s*([kmg])?i?b?\s*$/i.exec(given);
+  const bytes = m === null ? NaN : Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] ?? ' ').toLowerCase());
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    const from = fileSizeOption !== undefined ? '--max-file-size' : 'SEGMENT_MAX_FILE_SIZE';
+    throw userError('invalid-option', `${from} must be a positive whole number of bytes (or with K, M or G), not "${given}"`, `the default is ${DEFAULT_MAX_FILE_SIZE.toLocaleString('en-US')} bytes (100M)`);
+  }
+  return bytes;
+}
+
+/**
+ * Reads a whole file named by an option, up to the cap (`maxFileSize`): a larger file is refused
+ * before it is read (or, for a pipe or a device, as soon as it passes the cap), naming the file and
+ * the cap. Never reads without bound (`--schema /dev/zero`).
+ */
+export async function readCappedFile(path: string, option: string): Promise<Buffer> {
+  const cap = maxFileSize();
+  const tooLarge = (size: string) =>
+    userError('invalid-option', `${option} file "${path}" is ${size} bytes, over the cap of ${cap.toLocaleString('en-US')} bytes on files read whole`, 'raise the cap with --max-file-size <bytes> (e.g. 500M) or SEGMENT_MAX_FILE_SIZE if the file is meant to be this large');
+  let handle;
   try {
-    return await readFile(path, 'utf8');
+    handle = await open(path, 'r');
   } catch (e) {
     throw fileError(e, path, option);
   }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (stat.isFile() && stat.size > cap) throw tooLarge(stat.size.toLocaleString('en-US'));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, cap + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > cap) throw tooLarge(`more than ${cap.toLocaleString('en-US')}`);
+    }
+    return Buffer.concat(chunks);
+  } catch (e) {
+    if (e instanceof SegmentError) throw e;
+    throw fileError(e, path, option);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads a text file named by an option (at most `maxFileSize` bytes), with a clear message when it cannot. */
+export async function readOptionFile(path: string, option: string): Promise<string> {
+  return (await readCappedFile(path, option)).toString('utf8');
 }
 
 export function fileError(e: unknown, path: string, option: string): SegmentError {
@@ -62,10 +123,10 @@ export async function loadSchema(path: string): Promise<Schema> {
 }
 
 /** `--segments <file>`: a JSON list of `{"name", "expression"}` or `{"name", "members": [ids]}`. */
-export async function loadSegments(path: string): Promise<SegmentDefinition[]> {
-  const json = parseJson(await readOptionFile(path, '--segments'), path, '--segments', 'invalid-option');
+export async function loadSegments(path: string, option = '--segments'): Promise<SegmentDefinition[]> {
+  const json = parseJson(await readOptionFile(path, option), path, option, 'invalid-option');
   const shape = 'a JSON list of {"name": "…", "expression": "…"} or {"name": "…", "members": ["id", …]}';
-  const bad = (summary: string) => userError('invalid-option', `--segments file "${path}": ${summary}`, `the file holds ${shape}`);
+  const bad = (summary: string) => userError('invalid-option', `${option} file "${path}": ${summary}`, `the file holds ${shape}`);
   if (!Array.isArray(json)) throw bad('not a JSON list');
   const seen = new Map<string, number>();
   return json.map((item: unknown, i): SegmentDefinition => {

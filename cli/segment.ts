@@ -11,6 +11,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { registerCoreCommands } from './commands';
 import { EXIT_INTERNAL, EXIT_USAGE, reportFailure, userError } from './errors';
+import { DEFAULT_MAX_FILE_SIZE, setMaxFileSize } from './inputs';
 import { settle, terminalSafe, watchWrites } from './io';
 import { registerOptionalCommands } from './optional';
 
@@ -50,7 +51,10 @@ async function main(argv: readonly string[]): Promise<number> {
       },
     })
     .showHelpAfterError(json ? false : '(run "segment <command> --help" for its options)')
-    .addHelpText('after', EXAMPLES);
+    .addHelpText('after', EXAMPLES)
+    // Read anywhere on the command line (before or after the command): the cap on files read whole.
+    .option('--max-file-size <bytes>', `the largest --schema, --segments, segments load or members import file read, in bytes or with K, M, G (default: $SEGMENT_MAX_FILE_SIZE or ${DEFAULT_MAX_FILE_SIZE.toLocaleString('en-US')})`)
+    .hook('preAction', (root) => setMaxFileSize(root.opts<{ maxFileSize?: string }>().maxFileSize));
   registerCoreCommands(program);
   // Database and catalogue commands load knex: only when the command line asks for one of them.
   const first = argv.slice(2).find((a) => !a.startsWith('-'));

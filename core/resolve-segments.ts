@@ -10,7 +10,7 @@
  * something where the user typed.
  */
 import type { Expr, SegmentRefExpr, Span } from './ast';
-import { didYouMean, quietly, toErrors, type Diagnostic, type ErrorCode, type NodePath, type SegmentError } from './errors';
+import { didYouMean, quietly, toErrors, type Diagnostic, type ErrorCode, type NodePath, SegmentError } from './errors';
 import type { Schema } from './schema';
 import { isManual, MAX_SEGMENT_REFERENCES, segmentKey, type ResolvedSegment, type ResolvedSegments, type SegmentDefinition } from './segments';
 import { segmentRefPaths, walkSegmentGraph, type RefAt } from './segment-graph';
@@ -169,12 +169,29 @@ function make(code: ErrorCode, span: Span | undefined, path: NodePath, summary: 
   return d;
 }
 
+/**
+ * The member set of a segment whose members stay in the database (`ManualSegmentDefinition.stored`):
+ * asking it whether it holds an id is an error saying so (the SQL compiler reads the table instead).
+ */
+function storedMembers(name: string): ReadonlySet<string> {
+  const set = new Set<string>();
+  set.has = () => {
+    throw new SegmentError({
+      code: 'invalid-option',
+      span: { start: 0, end: 0 },
+      summary: `the members of segment ${JSON.stringify(name)} are kept in the catalogue database, not loaded`,
+      hint: 'count or export it in the database that holds the catalogue, or read its members first (`members list`)',
+    });
+  };
+  return set;
+}
+
 /** Parses one definition; its own errors go to `found` with its origin. */
 function load(def: SegmentDefinition, parse: (source: string) => Expr, found: Found[]): Node {
   const origin = `segment ${JSON.stringify(def.name)}`;
   const node: Node = { def, origin, resolved: undefined, refs: [], problem: undefined, reachProblem: undefined };
   if (isManual(def)) {
-    node.resolved = { kind: 'manual', name: def.name, members: new Set(def.members.map(String)) };
+    node.resolved = def.stored ? { kind: 'manual', name: def.name, members: storedMembers(def.name), stored: true } : { kind: 'manual', name: def.name, members: new Set(def.members.map(String)) };
     return node;
   }
   const source = (def as { expression?: unknown }).expression;

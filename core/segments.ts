@@ -17,8 +17,14 @@ export interface DynamicSegmentDefinition {
 
 export interface ManualSegmentDefinition {
   name: string;
-  /** Profile ids (compared as strings). */
+  /** Profile ids (compared as strings); empty when `stored`. */
   members: readonly (string | number)[];
+  /**
+   * The members stay in the catalogue's member table (`members` is empty): only SQL over the
+   * database that holds that table reads them (a join), so no member id is loaded into memory.
+   * Evaluating such a segment elsewhere is an error, never an empty segment.
+   */
+  stored?: boolean;
 }
 
 export type SegmentDefinition = DynamicSegmentDefinition | ManualSegmentDefinition;
@@ -29,7 +35,7 @@ export function isManual(def: SegmentDefinition): def is ManualSegmentDefinition
 
 export type ResolvedSegment =
   | { kind: 'dynamic'; name: string; expr: Expr; source: string }
-  | { kind: 'manual'; name: string; members: ReadonlySet<string> };
+  | { kind: 'manual'; name: string; members: ReadonlySet<string>; stored?: boolean };
 
 /** Lower-cased segment name → resolved segment, for every segment an expression reaches. */
 export type ResolvedSegments = ReadonlyMap<string, ResolvedSegment>;

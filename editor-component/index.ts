@@ -4,7 +4,12 @@
  *   import 'n8n-nodes-segments/editor';
  *   <segment-builder name="segment" value='country = "OM"'></segment-builder>
  */
+import { registerLocale } from '../core/index';
+import { ar } from '../core/locales/ar';
 import { SegmentBuilder } from './segment-builder';
+
+// Arabic is one of the builder's two locales: the core's Arabic words (operators, the description).
+registerLocale(ar);
 
 export { SegmentBuilder, type BuilderView, type CountProvider } from './segment-builder';
 export { SegmentChangeEvent, SegmentInputEvent, type BuilderDiagnostic, type SegmentBuilderEventMap, type SegmentEditDetail } from './events';

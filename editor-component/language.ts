@@ -23,6 +23,7 @@ import {
   UNITS,
   createClock,
   AGGREGATES,
+  MAX_SEGMENT_REFERENCES,
   fieldListing,
   eventListing,
   localeStrings,
@@ -35,7 +36,7 @@ import {
 } from '../core/index';
 import type { BuilderDiagnostic } from './events';
 
-export { AGGREGATES, OPERATORS, UNITS, nodes, print, kindOf, createClock, eventListing, fieldListing, localeStrings };
+export { AGGREGATES, MAX_SEGMENT_REFERENCES, OPERATORS, UNITS, nodes, print, kindOf, createClock, eventListing, fieldListing, localeStrings };
 export type { AggregateFn, DurationUnit, Expr, FieldSchema, Literal, OperatorDef, OperatorId, PredicateExpr, Schema, SegmentDefinition };
 
 export interface Analysis {
@@ -93,9 +94,9 @@ export function recoverText(text: string, schema: Schema | undefined, segments: 
   return { text, expr: recovered.expr, diagnostics, valid: false, schema, segments };
 }
 
-/** One plain-language sentence for a tree. */
-export function sentence(expr: Expr, schema: Schema | undefined): string {
-  return describe(expr, { schema });
+/** One plain-language sentence for a tree, in a locale (the core's words; English when it has none for it). */
+export function sentence(expr: Expr, schema: Schema | undefined, locale: string): string {
+  return describe(expr, { schema, locale });
 }
 
 /** The operators that fit a field's schema type, in the table's order. */
@@ -162,4 +163,18 @@ export function defaultLiteral(kind: EditorKind, options?: readonly string[]): L
     default:
       return nodes.string('');
   }
+}
+
+/** The saved segments a tree names directly, without repeats (names match case-insensitively). */
+export function segmentNames(expr: Expr | undefined): Set<string> {
+  const names = new Set<string>();
+  const stack: Expr[] = expr ? [expr] : [];
+  while (stack.length > 0) {
+    const node = stack.pop() as Expr;
+    if (node.type === 'segment') names.add(node.name.toLowerCase());
+    else if (node.type === 'and' || node.type === 'or') stack.push(...node.items);
+    else if (node.type === 'not') stack.push(node.operand);
+    else if (node.type === 'group') stack.push(node.expr);
+  }
+  return names;
 }

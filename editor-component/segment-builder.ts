@@ -2,7 +2,7 @@ import { ContextConsumer } from '@lit/context';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { schemaContext, segmentsContext } from './context';
 import { SegmentChangeEvent, SegmentInputEvent, type BuilderDiagnostic, type SegmentBuilderEventMap, type SegmentEditDetail } from './events';
-import { analyze, createClock, nodes, print, recoverText, sentence, spanOf, type Analysis, type DurationUnit, type Expr, type FieldSchema, type Schema, type SegmentDefinition } from './language';
+import { analyze, createClock, MAX_SEGMENT_REFERENCES, nodes, print, recoverText, segmentNames, sentence, spanOf, type Analysis, type DurationUnit, type Expr, type FieldSchema, type Schema, type SegmentDefinition } from './language';
 import {
   asGroup,
   removeAt,
@@ -67,6 +67,7 @@ const NO_SEGMENTS: readonly SegmentDefinition[] = [];
  * @csspart where - The property conditions of an event condition.
  * @csspart segment - A saved segment row.
  * @csspart segment-row - The controls of a saved segment row.
+ * @csspart segment-limit - The note beside a disabled Add saved segment: no other saved segment may be used.
  * @csspart raw - A row of text the visual view cannot show (edit it as text).
  * @csspart raw-row - The controls of a raw row.
  * @csspart raw-input - The text input of a raw row.
@@ -316,6 +317,12 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   /** @internal */ get depthLimit(): number {
     return this.maxDepth;
   }
+  /** @internal */ get segmentLimitReached(): boolean {
+    const a = this._shown;
+    if (this._limit?.analysis !== a) this._limit = { analysis: a, reached: segmentNames(a.expr).size >= MAX_SEGMENT_REFERENCES };
+    return this._limit.reached;
+  }
+  private _limit: { analysis: Analysis; reached: boolean } | undefined;
   /** @internal */ get shownText(): string {
     return this._shown.text;
   }
@@ -386,7 +393,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   }
 
   /** @internal */
-  formStateRestoreCallback(state: string | File | FormData | null): void {
+  formStateRestoreCallback(state: string | File | FormData | null, _mode?: 'restore' | 'autocomplete'): void {
     if (typeof state === 'string') {
       this.setText(state);
       this.requestUpdate('value');
@@ -661,7 +668,10 @@ export class SegmentBuilder extends LitElement implements VisualHost {
           if (this.levelOf(path) + 1 > this.maxDepth) return;
           child = newGroup(otherConnective(g.type), []);
         } else if (action === 'add-segment') {
-          const name = this.segmentList[0]?.name ?? 'Segment';
+          const used = segmentNames(this._analysis.expr);
+          if (used.size >= MAX_SEGMENT_REFERENCES) return;
+          // The first saved segment not used yet.
+          const name = (this.segmentList.find((d) => !used.has(d.name.toLowerCase())) ?? this.segmentList[0])?.name ?? 'Segment';
           child = { type: 'segment', name } as Expr;
         } else if (action === 'add-event') {
           const [event] = Object.keys(this.activeSchema?.events ?? {});
@@ -1223,7 +1233,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private description(a: Analysis): string | undefined {
     const d = this._described;
     if (d && d.analysis === a && d.locale === this.locale) return d.text;
-    const text = a.expr && a.valid ? sentence(a.expr, this.activeSchema) : undefined;
+    const text = a.expr && a.valid ? sentence(a.expr, this.activeSchema, this.locale) : undefined;
     this._described = { analysis: a, locale: this.locale, text };
     return text;
   }
@@ -1232,9 +1242,24 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     const s = this.words;
     const description = this.description(this._shown);
     return html`${this.renderToolbar(s)} ${this.view !== 'text' ? this.renderVisual(s) : nothing} ${this.view !== 'visual' ? this.renderText(s) : nothing}
-      ${description ? html`<p class="description" part="description"><span class="visually-hidden">${s.description}: </span>${description}</p>` : nothing}
+      ${description ? html`<p class="description" part="description"><span class="visually-hidden">${s.description}: </span>${isolateQuoted(description)}</p>` : nothing}
       <div class="visually-hidden" role="status" aria-live="polite">${this._announcement}</div>`;
   }
+}
+
+/**
+ * The values quoted in a sentence, each in its own `<bdi>`: in an Arabic sentence a Latin value
+ * (`"VIP"`) keeps its quotes on its own two sides instead of the bidi algorithm moving one away.
+ */
+function isolateQuoted(text: string): (string | TemplateResult)[] {
+  const out: (string | TemplateResult)[] = [];
+  let at = 0;
+  for (const m of text.matchAll(/"(?:[^"\\]|\\.)*"/g)) {
+    out.push(text.slice(at, m.index), html`<bdi>${m[0]}</bdi>`);
+    at = m.index + m[0].length;
+  }
+  out.push(text.slice(at));
+  return out;
 }
 
 /** Runs `fn` once the next frame has been produced (or soon, on a page that produces none). */

@@ -26,6 +26,8 @@ export interface BuilderStrings {
   addCondition: string;
   addGroup: string;
   addSegment: string;
+  /** Shown when no other saved segment may be added (`{max}`: the limit). */
+  segmentLimit: string;
   addEvent: string;
   duplicate: string;
   delete: string;
@@ -110,6 +112,7 @@ export const EN: BuilderStrings = {
   addCondition: 'Add condition',
   addGroup: 'Add group',
   addSegment: 'Add saved segment',
+  segmentLimit: 'At most {max} saved segments in one segment',
   addEvent: 'Add event condition',
   duplicate: 'Duplicate',
   delete: 'Delete',
@@ -194,6 +197,7 @@ export const AR: BuilderStrings = {
   addCondition: 'إضافة شرط',
   addGroup: 'إضافة مجموعة',
   addSegment: 'إضافة شريحة محفوظة',
+  segmentLimit: 'يمكن استخدام {max} شرائح محفوظة على الأكثر في الشريحة الواحدة',
   addEvent: 'إضافة شرط حدث',
   duplicate: 'تكرار',
   delete: 'حذف',

@@ -7,6 +7,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import {
   AGGREGATES,
+  MAX_SEGMENT_REFERENCES,
   defaultLiteral,
   eventListing,
   fieldListing,
@@ -61,6 +62,8 @@ export interface VisualHost extends PickerHost {
   readonly segmentList: readonly SegmentDefinition[];
   readonly readOnly: boolean;
   readonly depthLimit: number;
+  /** No other saved segment may be named (the core's limit on distinct segments). */
+  readonly segmentLimitReached: boolean;
   readonly activeRow: string;
   readonly currentRow: string | undefined;
   readonly collapsed: ReadonlySet<string>;
@@ -193,7 +196,8 @@ function group(h: VisualHost, node: Expr, path: Path, level: number, scope: Scop
           <button type="button" part="add-condition" tabindex=${tab} @click=${() => h.act('add-condition', path)}>+ ${s.addCondition}</button>
           <button type="button" part="add-group" tabindex=${tab} ?disabled=${deep} @click=${() => h.act('add-group', path)}>+ ${s.addGroup}</button>
           ${scope.event === undefined
-            ? html`<button type="button" part="add-segment" tabindex=${tab} @click=${() => h.act('add-segment', path)}>+ ${s.addSegment}</button>
+            ? html`<button type="button" part="add-segment" tabindex=${tab} ?disabled=${h.segmentLimitReached} @click=${() => h.act('add-segment', path)}>+ ${s.addSegment}</button>
+                ${h.segmentLimitReached ? html`<span class="hint" part="segment-limit">${format(s.segmentLimit, { max: MAX_SEGMENT_REFERENCES })}</span>` : nothing}
                 ${h.activeSchema?.events ? html`<button type="button" part="add-event" tabindex=${tab} @click=${() => h.act('add-event', path)}>+ ${s.addEvent}</button>` : nothing}`
             : nothing}
         </div></div>`}

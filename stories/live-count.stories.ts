@@ -37,31 +37,45 @@ export const Fast: Story = {
   },
 };
 
-/** A slow server (1.5 s a count) that records each request and its signal in `calls`. */
-function slowServer(calls: { expression: string; signal: AbortSignal }[]): CountProvider {
-  return (expression, { signal }) => {
-    calls.push({ expression, signal });
-    return abortable(signal, new Promise<number>((resolve) => setTimeout(() => resolve(countSample(expression)), 1500)));
-  };
+/** A slow server: each count answers after 1.5 s. */
+const slowServer: CountProvider = (expression, { signal }) =>
+  abortable(signal, new Promise<number>((resolve) => setTimeout(() => resolve(countSample(expression)), 1500)));
+
+/**
+ * A server that answers only when the play function releases a request (no clock in the test), and
+ * that ignores the abort signal: a late answer to a stale request must not be shown.
+ */
+function heldServer() {
+  const calls: { expression: string; signal: AbortSignal; release: () => void }[] = [];
+  const provider: CountProvider = (expression, { signal }) =>
+    new Promise<number>((resolve) => calls.push({ expression, signal, release: () => resolve(countSample(expression)) }));
+  return { calls, provider };
 }
 
 /** A slow server: "Counting…" meanwhile, and a stale request is aborted when the user edits again. */
 export const Slow: Story = {
-  args: { countProvider: slowServer([]) },
+  args: { countProvider: slowServer },
   play: async ({ canvasElement }) => {
     const el = await builderIn(canvasElement);
-    // This builder's own requests, from here on (a new provider is counted at once).
-    const calls: { expression: string; signal: AbortSignal }[] = [];
-    el.countProvider = slowServer(calls);
+    // This builder's requests, held until released (a new provider counts at once).
+    const server = heldServer();
+    el.countProvider = server.provider;
+    await waitFor(() => expect(server.calls).toHaveLength(1));
     await countReads(el, 'Counting…');
-    await waitFor(() => expect(calls).toHaveLength(1));
     // Edit while that count is still running: it is cancelled, the new text is counted.
     await userEvent.click($$(el, '[part~="condition"] [part~="not-toggle"]')[0]);
-    expect(calls[0].signal.aborted).toBe(true);
+    expect(server.calls[0].signal.aborted).toBe(true);
+    await waitFor(() => expect(server.calls).toHaveLength(2));
+    expect(server.calls[1].expression).toBe('not clicks_count > 0 and language = "ar"');
     await countReads(el, 'Counting…');
-    await countReads(el, formatCount(countSample('not clicks_count > 0 and language = "ar"')), 8000);
-    expect(calls.map((c) => c.expression)).toEqual(['clicks_count > 0 and language = "ar"', 'not clicks_count > 0 and language = "ar"']);
-    expect(calls[1].signal.aborted).toBe(false);
+    // The stale answer arriving late changes nothing; the current one shows.
+    server.calls[0].release();
+    await new Promise((settled) => setTimeout(settled, 0)); // every promise job of the late answer has run
+    await el.updateComplete;
+    expect($(el, '[part~="count"]')).toHaveTextContent('Counting…');
+    server.calls[1].release();
+    await countReads(el, formatCount(countSample('not clicks_count > 0 and language = "ar"')));
+    expect(server.calls[1].signal.aborted).toBe(false);
   },
 };
 

@@ -5,12 +5,17 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { within } from 'shadow-dom-testing-library';
 import { expect, userEvent, waitFor } from 'storybook/test';
-import { compileSegment, type Schema, type SegmentDefinition } from '../core/index';
+import { compileSegment, registerLocale, type Schema, type SegmentDefinition } from '../core/index';
+import { ar } from '../core/locales/ar';
 import '../editor-component/index';
 import type { CountProvider, SegmentBuilder } from '../editor-component/index';
 import schemaJson from '../sample/schema.json';
 import segmentsJson from '../sample/segments.json';
 import { generateProfiles } from '../sample/generate';
+
+// As a host page does once (docs/ARCHITECTURE.md, locales): the core's Arabic words for operators and
+// descriptions; the builder ships its own Arabic buttons and labels.
+registerLocale(ar);
 
 export const schema = schemaJson as unknown as Schema;
 export const segments = segmentsJson as unknown as SegmentDefinition[];

@@ -34,6 +34,7 @@ import {
   type CreateSegmentInput,
   type ImportMembersOptions,
   type ImportReport,
+  type MemberLoading,
   type Orchestration,
   type OrchestrationKind,
   type ReachCounter,
@@ -118,9 +119,13 @@ export class SegmentCatalog {
    * edit takes effect at the next evaluation. `reachableFrom` limits it to one segment and those it
    * reaches (so evaluating one segment never loads the member lists of unrelated manual segments).
    */
-  async definitions(options: { reachableFrom?: SegmentRef } = {}): Promise<SegmentDefinition[]> {
+  async definitions(options: { reachableFrom?: SegmentRef; members?: MemberLoading } = {}): Promise<SegmentDefinition[]> {
     const snapshot = await loadSnapshot(this.db);
     const only = options.reachableFrom === undefined ? undefined : snapshot.reachableFrom(this.find(snapshot, options.reachableFrom).id);
+    if (options.members === 'stored') {
+      const all = snapshot.definitions(() => []).map((d) => (isManual(d) ? { ...d, stored: true } : d));
+      return only === undefined ? all : all.filter((d) => only.has(snapshot.byKey.get(segmentKey(d.name))!.id));
+    }
     const manual = snapshot.active().filter((r) => r.kind === 'manual' && (only === undefined || only.has(r.id)));
     const members = new Map<number, string[]>(manual.map((r) => [r.id, []]));
     for (let i = 0; i < manual.length; i += CHUNK_IDS) {
@@ -382,11 +387,12 @@ export class SegmentCatalog {
    */
   async export(ref: SegmentRef, options: CatalogExportOptions): Promise<ExportResult> {
     assertCanExport(options.role, String(ref));
-    const definitions = await this.definitions({ reachableFrom: ref });
+    const definitions = await this.definitions({ reachableFrom: ref, members: options.members });
     const row = this.find(await loadSnapshot(this.db), ref);
     const definition = definitions.find((d) => segmentKey(d.name) === row.name_key);
     if (!definition) throw catalogError('invalid-option', `${q(row.name)} is archived: it cannot be exported`, 'restore it first');
-    return exportProfiles(row.name, { ...options, profiles: await options.profiles(definition, definitions) });
+    const { members: _, ...rest } = options;
+    return exportProfiles(row.name, { ...rest, profiles: await options.profiles(definition, definitions) });
   }
 
   /**
@@ -397,7 +403,8 @@ export class SegmentCatalog {
    * (unknown references, cycles, the 10-segment limit).
    */
   async saveAll(list: readonly SegmentDefinition[], options: { description?: string } = {}): Promise<{ created: string[]; updated: string[] }> {
-    const existing = await this.definitions();
+    // The existing segments are only analysed (names, references): their members stay in the database.
+    const existing = await this.definitions({ members: 'stored' });
     const incoming = new Map(list.map((d) => [segmentKey(d.name), d]));
     if (incoming.size < list.length) {
       const twice = list.find((d, i) => list.findIndex((e) => segmentKey(e.name) === segmentKey(d.name)) !== i)!;
@@ -442,7 +449,7 @@ export class SegmentCatalog {
    * the others' reach is saved.
    */
   async refreshReach(counter: ReachCounter, refs?: readonly SegmentRef[], options: { onError?: (segment: string, error: SegmentError | SegmentErrors) => void } = {}): Promise<SegmentSummary[]> {
-    const definitions = await this.definitions();
+    const definitions = await this.definitions({ members: counter.readsStoredMembers ? 'stored' : 'ids' });
     const snapshot = await loadSnapshot(this.db);
     const rows = refs ? refs.map((r) => this.find(snapshot, r)) : snapshot.active();
     const byKey = new Map(definitions.map((d) => [segmentKey(d.name), d]));

@@ -111,7 +111,9 @@ const READ_ROWS: Record<Dialect, Rows> = { sqlite: streamed, mysql: streamed, po
 
 /** Counts reach in the database (for `SegmentCatalog.refreshReach`). */
 export function sqlReachCounter(db: Knex): ReachCounter {
-  return async (segment, definitions) => countProfiles(db, await prepare(db, segment, definitions));
+  const counter: ReachCounter = async (segment, definitions) => countProfiles(db, await prepare(db, segment, definitions));
+  counter.readsStoredMembers = true;
+  return counter;
 }
 
 /** A profile directory over the stored profiles (for `importMembers`). */

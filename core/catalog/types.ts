@@ -75,7 +75,11 @@ export interface UpdateSegmentInput {
 }
 
 /** Counts the profiles in a segment, given every active definition (in-memory engine or SQL). */
-export type ReachCounter = (segment: SegmentDefinition, definitions: readonly SegmentDefinition[]) => number | Promise<number>;
+export interface ReachCounter {
+  (segment: SegmentDefinition, definitions: readonly SegmentDefinition[]): number | Promise<number>;
+  /** It reads manual segments' members in the catalogue's own tables (`sqlReachCounter`): they are not loaded (`ManualSegmentDefinition.stored`). */
+  readsStoredMembers?: boolean;
+}
 
 export interface CatalogOptions {
   /** Validate dynamic expressions against this schema (fields, operators, values). */
@@ -130,7 +134,15 @@ export interface ImportMembersOptions extends ReadMembersOptions {
 export interface CatalogExportOptions extends Omit<ExportOptions, 'profiles'> {
   /** The segment's profiles: e.g. the in-memory engine's filter or a streaming SQL query. */
   profiles: (segment: SegmentDefinition, definitions: readonly SegmentDefinition[]) => ProfileSource | Promise<ProfileSource>;
+  /**
+   * `stored`: `profiles` reads manual segments' members in the catalogue's database (`sqlSegmentProfiles`
+   * over the same database), so they are not loaded (`ManualSegmentDefinition.stored`). Default `ids`.
+   */
+  members?: MemberLoading;
 }
+
+/** Whether `SegmentCatalog.definitions` loads manual segments' member ids (`ids`) or leaves them in the database (`stored`). */
+export type MemberLoading = 'ids' | 'stored';
 
 export interface ImportReport {
   segment: string;

@@ -49,7 +49,7 @@ export function closurePredicate(expr: Expr, context: CompileContext): (profile:
   };
 }
 
-export class ClosureBuilder {
+class ClosureBuilder {
   private readonly segments = new Map<string, Node>();
   private readonly aggregates = new Map<string, Aggregate>();
 
@@ -327,7 +327,7 @@ function access(key: string): Read {
  * The rule of `readField` (schema.ts) for one key: a dotted key reads nested objects
  * (`o.attributes.tier`), or the flat key (`o["attributes.tier"]`) when `o` has no `attributes` at all.
  */
-export function reader(key: string): Read {
+function reader(key: string): Read {
   const path = fieldPath(key);
   if (path.length === 1) return access(key);
   const first = access(path[0]);

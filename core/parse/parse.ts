@@ -1,7 +1,7 @@
 /**
  * parse: source text → AST (`ast.ts`).
  *
- * jsep (see `jsep.ts`) handles `and`/`or` and their precedence; this file reads everything jsep sees
+ * `chain.ts` handles `and`/`or` and their precedence; this file reads everything between them
  * as one token: `not X`, `( … )`, `in_segment("…")`, and conditions `subject operator operand`
  * where the subject is a field path or an event aggregate. Spans are offsets of what was read.
  * Every problem is a `SegmentError` carrying the source; nesting deeper than `MAX_DEPTH` is refused
@@ -9,7 +9,7 @@
  */
 import type { Expr, FieldRef, PredicateExpr, Span, Subject } from '../ast';
 import { SegmentError, didYouMean } from '../errors';
-import { createCursor, type Cursor, type Token } from './jsep';
+import { createCursor, type Cursor, type ReadToken, type Token } from './chain';
 import { RESERVED_WORDS, describeAt, fail, isIdentPart, isIdentStart, readBackquoted, readString, readWord, scanIdentifier, skipSpace } from './lexer';
 import { quote, readOperand, readOperator, startsOperator } from './operands';
 import { readEventChain } from './event';
@@ -55,7 +55,7 @@ function strictParse(source: string): Expr {
     if (e instanceof RangeError) {
       return fail(source, 'too-deep', 0, 0, 'the expression is nested too deeply', `nest at most ${MAX_DEPTH} levels`);
     }
-    // jsep's own errors carry the offset; our hooks should never let one through.
+    // (unreachable: every error is a SegmentError or a stack overflow; kept as a guard)
     const at = typeof (e as { index?: unknown }).index === 'number' ? (e as { index: number }).index : 0;
     return fail(source, 'unexpected-token', at, describeAt(source, at).end, `unexpected ${describeAt(source, at).text}`);
   }
@@ -69,9 +69,10 @@ export class Parser {
   readonly cursor: Cursor;
   private depth = 0;
 
-  constructor(source: string) {
+  /** (`makeCursor`: the and/or reader; tests pass another to compare) */
+  constructor(source: string, makeCursor: (source: string, readToken: ReadToken) => Cursor = createCursor) {
     this.source = source;
-    this.cursor = createCursor(source, () => this.token());
+    this.cursor = makeCursor(source, () => this.token());
   }
 
   parseAll(): Expr {
@@ -111,7 +112,7 @@ export class Parser {
     }
   }
 
-  /** One token at `cursor.index`: what jsep's `gobble-token` hook asks for. */
+  /** One token at `cursor.index`: what the and/or reader asks for. */
   private token(): Token {
     const { source } = this;
     const i = skipSpace(source, this.cursor.index);
@@ -254,7 +255,7 @@ export class Parser {
 
   /**
    * After a token only `and`/`or`, `)` or the end may follow (or a token: reported as side by side).
-   * Returns the offset after whitespace and comments, where jsep looks for `and`/`or`.
+   * Returns the offset after whitespace and comments, where the and/or reader looks for `and`/`or`.
    */
   private checkAfter(end: number): number {
     const { source } = this;

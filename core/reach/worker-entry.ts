@@ -9,3 +9,7 @@
 import { serveReach, type ReachPort } from './worker';
 
 serveReach(globalThis as unknown as ReachPort);
+
+// (an ES module: with no export, a bundler in this "type": "commonjs" package reads it as CommonJS
+// and wraps the whole core in lazy initialisers that no consumer can shake)
+export {};

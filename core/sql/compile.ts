@@ -299,6 +299,14 @@ class SqlCompiler {
       const m = this.fresh('m');
       return this.ownerIn(scope, frag('SELECT ??.?? FROM ?? AS ?? WHERE ??.?? = ?', m, stored.profile, stored.table, m, m, stored.segment, id), false);
     }
+    if (segment.stored) {
+      throw new SegmentError({
+        code: 'invalid-option',
+        span: node.span,
+        summary: `the members of segment "${segment.name}" are kept in the catalogue database, which this query does not read`,
+        hint: 'count it in the database that holds the catalogue',
+      });
+    }
     if (segment.members.size === 0) return falsity(this.c);
     return inValues(scope.owner, [...segment.members], 'text', this.c);
   }

@@ -5,8 +5,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { builtinModules, createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,43 +20,50 @@ beforeAll(() => {
   if (!existsSync(join(DIST, 'core', 'index.cjs'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
 });
 
-/** Runs a script in a fresh Node process (a clean jsep, real module resolution) and returns its stdout. */
+/** Runs a script in a fresh Node process (real module resolution) and returns its stdout. */
 function node(args: string[]): string {
   return execFileSync(NODE, args, { cwd: ROOT, encoding: 'utf8' });
 }
 
-describe('the private jsep copy', () => {
-  const probe = (loadOurs: string, loadJsep: string) => `
-    ${loadOurs}
-    const tree = core.parse('tags contains "VIP" AND country = "OM" or not opt_out = true');
-    ${loadJsep}
-    const ops = Object.keys(jsep.binary_ops);
-    let parsed;
-    try { parsed = jsep('a and b'); } catch (e) { parsed = { error: e.message }; }
-    console.log(JSON.stringify({
-      ours: tree.type,
-      jsepHasWordOperators: ['and', 'AND', 'or', 'contains'].some((w) => ops.includes(w)),
-      jsepHasOurPlugin: 'segment-language' in jsep.plugins.registered,
-      jsepTokenHooks: (jsep.hooks['gobble-token'] ?? []).length,
-      jsepAndIsBinary: parsed.type === 'BinaryExpression' && parsed.operator === 'and',
-    }));`;
-  const expectUntouched = (out: string) => {
-    expect(JSON.parse(out)).toEqual({ ours: 'or', jsepHasWordOperators: false, jsepHasOurPlugin: false, jsepTokenHooks: 0, jsepAndIsBinary: false });
-  };
+/**
+ * What a browser page downloads: an entry bundled with esbuild (dependencies included, minified, as
+ * a page's bundler would) and gzipped. The figures are printed for the record.
+ */
+async function browserBundle(contents: string): Promise<{ min: number; gzip: number; code: string }> {
+  const out = await build({ stdin: { contents, resolveDir: ROOT, loader: 'js' }, bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, metafile: true, logLevel: 'error' });
+  const code = out.outputFiles[0].text;
+  return { min: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length, code };
+}
+const kB = (n: number) => `${(n / 1024).toFixed(1)} kB`;
 
-  it('parses with our operators from the CJS build without touching the jsep that require() loads', () => {
-    const script = probe(`const core = require(${JSON.stringify(join(DIST, 'core', 'index.cjs'))});`, "const jsep = require('jsep');");
-    expectUntouched(node(['-e', script]));
+describe('the browser core\'s size (minified + gzip, dependencies included)', () => {
+  const entry = JSON.stringify('./' + relative(ROOT, join(DIST, 'core', 'index.mjs')));
+
+  it('bundles the whole core entry within its budget, with no date or expression library in it', async () => {
+    const whole = await browserBundle(`export * from ${entry};`);
+    console.log(`core entry (export *): ${kB(whole.min)} minified, ${kB(whole.gzip)} gzip`);
+    // Issue 7 asks for 20 kB; the entry holds the compiler and both evaluators, inferSchema and the
+    // diagnostics' texts too (docs/ARCHITECTURE.md, "Sizes"). This budget keeps it from growing back.
+    expect(whole.gzip).toBeLessThanOrEqual(36 * 1024);
+    // luxon (71 kB minified) and jsep (11 kB) are test oracles only now: none of their texts.
+    for (const text of ['Invalid DateTime', 'Luxon', 'gobble-token', 'Expected expression after']) expect(whole.code, text).not.toContain(text);
   });
 
-  it('parses with our operators from the ESM build without touching the jsep that import loads', () => {
-    const script = probe(`const core = await import(${JSON.stringify(pathToFileURL(join(DIST, 'core', 'index.mjs')).href)});`, "const { default: jsep } = await import('jsep');");
-    expectUntouched(node(['--input-type=module', '-e', script]));
+  it('gives a consumer of parse, print, validate, describe and the editor metadata much less (tree-shaking)', async () => {
+    const whole = await browserBundle(`export * from ${entry};`);
+    const some = await browserBundle(`export { parse, print, validate, describe, nodes, operandSpec, fieldListing, eventListing, OPERATORS, operatorWords, AGGREGATES, localeStrings, formatDiagnostic } from ${entry};`);
+    console.log(`parse + print + validate + describe + editor metadata: ${kB(some.min)} minified, ${kB(some.gzip)} gzip`);
+    expect(some.gzip).toBeLessThanOrEqual(26 * 1024);
+    expect(whole.gzip - some.gzip).toBeGreaterThanOrEqual(8 * 1024);
+    // None of the compiler, the evaluators or inferSchema: dist/ is built to be shaken (no lazy
+    // `__esm` initialisers chaining every module, see core/reach/worker-entry.ts).
+    const text = (await build({ stdin: { contents: `export { parse, print, validate, describe } from ${entry};`, resolveDir: ROOT, loader: 'js' }, bundle: true, format: 'esm', write: false, logLevel: 'error' })).outputFiles[0].text;
+    for (const absent of ['function compileSegment', 'function compilePredicate', 'function inferSchema', 'new Function', '__esm(']) expect(text, absent).not.toContain(absent);
   });
 
-  it('does not leak our operators into a jsep loaded before the core either', () => {
-    const script = probe(`const jsep0 = require('jsep'); const core = require(${JSON.stringify(join(DIST, 'server', 'index.cjs'))});`, 'const jsep = jsep0;');
-    expectUntouched(node(['-e', script]));
+  it('declares every file but the element definition free of side effects', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.sideEffects).toEqual(['./dist/editor/index.mjs', './editor-component/index.ts']);
   });
 });
 

@@ -53,4 +53,51 @@ export { compileSegmentSql };
     }
     expect(output).toBe('');
   });
+
+  it('type the builder for a browser module: its tag, its events and their detail', () => {
+    const dir = join(DIR, 'editor');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'consumer.mts'),
+      `import { SegmentBuilder, SegmentInputEvent, type SegmentEditDetail } from 'n8n-nodes-segments/editor';
+const el = document.createElement('segment-builder');
+export const isBuilder: SegmentBuilder = el;
+export const tagged: SegmentBuilder | null = document.querySelector('segment-builder');
+el.addEventListener('input', (e) => {
+  const event: SegmentInputEvent = e;
+  const text: string = e.detail.expression;
+  const valid: boolean = e.detail.valid;
+  const codes: string[] = e.detail.diagnostics.map((d) => d.code);
+  // @ts-expect-error: the detail has no such member
+  e.detail.nothing;
+  void [event, text, valid, codes];
+});
+el.addEventListener('change', (e) => {
+  const detail: SegmentEditDetail = e.detail;
+  void detail.ast?.type;
+});
+el.value = 'country = "OM"';
+el.countProvider = async (expression, { signal }) => (signal.aborted ? 0 : expression.length);
+// @ts-expect-error: a count is a number
+el.countProvider = async () => 'many';
+// @ts-expect-error: the value is text
+el.value = 3;
+`,
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', lib: ['es2022', 'dom', 'dom.iterable'], strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ['consumer.mts'],
+      }),
+    );
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    let output = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
+    } catch (e) {
+      output = String((e as { stdout?: string }).stdout ?? e);
+    }
+    expect(output).toBe('');
+  });
 });

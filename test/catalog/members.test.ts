@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SegmentCatalog } from '../../core/catalog/catalog';
 import { CsvImportError } from '../../core/catalog/csv-import';
@@ -5,6 +6,7 @@ import { MemoryDirectory, SqlDirectory } from '../../core/catalog/directory';
 import { dropCatalogTables } from '../../core/catalog/migrations';
 import { TARGETS, type TestDatabase } from './databases';
 import { rejectsWith } from './expect-error';
+import { SegmentError, SegmentErrors } from '../../core/errors';
 
 const PROFILES = [
   { id: 'p1', custom_id: 'C-1', email: 'amal@example.com', phone: '+96891234567' },
@@ -58,6 +60,40 @@ describe.each(TARGETS)('manual segments from CSV on $name', (target) => {
     expect(report).toMatchObject({ added: 1, alreadyMembers: 1, skipped: 1, problems: [{ line: 3, value: 'ghost' }] });
     expect(await catalog.members('Guests')).toEqual(['p1', 'p3']);
     expect((await catalog.get('Guests')).version).toBe(2);
+  });
+
+  it('imports every row, or changes nothing, whatever bad rows an upload holds (fuzz)', async () => {
+    await catalog.create({ name: 'Guests', members: ['p3'] });
+    const state = async () => ({ members: await catalog.members('Guests'), version: (await catalog.get('Guests')).version, list: (await catalog.list({ state: 'all' })).map((s) => s.name) });
+    // Good cells match a profile (any key); bad ones match no one, are blank or broken.
+    const good = fc.constantFrom('p1', 'p2', 'p3');
+    const bad = fc.constantFrom('ghost', 'p4', '', 'p1\u0000', '"unclosed');
+    const rows = fc.array(fc.oneof({ weight: 3, arbitrary: good }, { weight: 1, arbitrary: bad }), { minLength: 1, maxLength: 12 });
+    await fc.assert(
+      fc.asyncProperty(rows, fc.constantFrom('add', 'replace'), fc.boolean(), async (cells, mode, create) => {
+        // A fresh start each run (shrinking re-runs after a failure).
+        if ((await catalog.list({ state: 'all' })).some((x) => x.name === 'Walk-ins')) await catalog.delete('Walk-ins');
+        await catalog.update('Guests', { members: ['p3'] });
+        const target = create ? 'Walk-ins' : 'Guests';
+        const before = await state();
+        const beforeTarget = create ? undefined : before.members;
+        let report;
+        try {
+          report = await catalog.importMembers(target, `Profile ID\n${cells.join('\n')}\n`, { directory, mode: mode as 'add' | 'replace', create });
+        } catch (e) {
+          expect(e instanceof SegmentError || e instanceof SegmentErrors, String(e)).toBe(true);
+          // Refused: the catalogue is exactly as it was (no half-written members, no created segment).
+          expect(await state()).toEqual(before);
+          return;
+        }
+        expect(report.skipped).toBe(0);
+        const now = await catalog.members(target);
+        const wanted = new Set(cells.map((c) => c.trim()).filter((c) => c !== '')); // a blank line is no row
+        if (mode === 'replace' || beforeTarget === undefined) expect(new Set(now)).toEqual(wanted);
+        else expect(new Set(now)).toEqual(new Set([...beforeTarget, ...wanted]));
+      }),
+      { numRuns: 40, seed: 16 },
+    );
   });
 
   it('replaces the member list when asked', async () => {

@@ -2,11 +2,14 @@
  * `--db` on count, filter and explain: the CLI hands the same expression, schema, segments and --now to
  * the database and prints the same thing as with --data (SQLite here; the SQL suites cover the rest).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, ids, lastLine, NOW, segment } from './cli';
+import { openDatabase } from '../../core/sql/connect';
+import { readLayout } from '../../core/sql/layout';
+import { CLI, fixture, ids, lastLine, NODE, NOW, segment } from './cli';
 
 let dir: string;
 let db: string;
@@ -65,5 +68,30 @@ describe('segment --db', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unsupported database URL/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('segment filter --db | head', () => {
+  it('stops reading when the reader goes away, and exits 0 quietly', async () => {
+    // 50,000 profiles, the last one (in id order) stored with a body that is not JSON: reading on to
+    // it after `head` has left fails loudly, so exit 0 proves the query stopped (10 pages earlier).
+    const file = join(dir, 'many.jsonl');
+    writeFileSync(file, Array.from({ length: 50_000 }, (_, i) => `${JSON.stringify({ id: `p${String(i).padStart(6, '0')}`, n: i })}\n`).join(''));
+    writeFileSync(join(dir, 'many.schema.json'), JSON.stringify({ fields: { id: { type: 'text' }, n: { type: 'number' } } }));
+    const many = `sqlite:${join(dir, 'many.db')}`;
+    expect(segment(['import', '--db', many, '--schema', join(dir, 'many.schema.json'), file]).status).toBe(0);
+    const knex = openDatabase(many);
+    try {
+      const { profiles } = (await readLayout(knex))!.mapping;
+      expect(await knex(profiles.bodyTable ?? profiles.table).where(profiles.id, 'p049999').update({ [profiles.body!]: '{not json' })).toBe(1);
+    } finally {
+      await knex.destroy();
+    }
+    const all = segment(['filter', '--db', many, 'n >= 0']);
+    expect(all.status, 'reading every profile reaches the broken one').not.toBe(0);
+    // The CLI's own exit status and stderr, written after it ends (the pipeline's status is head's).
+    const r = spawnSync('sh', ['-c', `{ "${NODE}" "${CLI}" filter --db "${many}" 'n >= 0'; echo "exit $?" >&2; } | head -1`], { encoding: 'utf8' });
+    expect(JSON.parse(r.stdout)).toEqual({ id: 'p000000', n: 0 });
+    expect(r.stderr).toBe('exit 0\n');
   });
 });

@@ -132,6 +132,24 @@ describe('form field', () => {
     expect(events).toHaveLength(0);
   });
 
+  it('restores the state the browser saved for it (history, autofill), without events', async () => {
+    const f = form(`<segment-builder name="segment" value='language = "ar"'></segment-builder>`);
+    const el = f.querySelector('segment-builder')!;
+    await el.updateComplete;
+    const events = record(el);
+    // What the browser calls on back/forward with the state the builder gave setFormValue.
+    el.formStateRestoreCallback('opt_out = false', 'restore');
+    await el.updateComplete;
+    expect(el.value).toBe('opt_out = false');
+    expect($(el, '[part~="field-picker"] button').textContent!.trim()).toBe('opt_out');
+    expect(new FormData(f).get('segment')).toBe('opt_out = false');
+    expect(events).toHaveLength(0);
+    // A reset still goes back to the host's value.
+    f.reset();
+    await el.updateComplete;
+    expect(el.value).toBe('language = "ar"');
+  });
+
   it('is invalid while the expression has problems, with the first problem as its message', async () => {
     const f = form(`<segment-builder name="segment"></segment-builder>`);
     const el = f.querySelector('segment-builder')!;
@@ -203,6 +221,26 @@ describe('description', () => {
   it('describes a valid segment in plain words under the builder', async () => {
     const el = await mount({ value: 'tags contains "VIP" and language = "ar"' });
     expect($(el, '[part~="description"]').textContent).toContain('Customers whose tags contain "VIP" and whose language is "ar"');
+  });
+
+  it('describes in the builder locale, each quoted value isolated so its quotes stay around it', async () => {
+    const el = await mount({ value: 'tags contains "VIP" and language = "ar"', locale: 'ar' });
+    const description = $(el, '[part~="description"]');
+    expect(description.textContent).toContain('العملاء');
+    expect([...description.querySelectorAll('bdi')].map((b) => b.textContent)).toEqual(['"VIP"', '"ar"']);
+    // The first quote of "VIP" is drawn left of V and the last right of P, inside the Arabic line.
+    const bdi = description.querySelector('bdi')!;
+    const range = document.createRange();
+    const glyph = (k: number) => {
+      range.setStart(bdi.firstChild!, k);
+      range.setEnd(bdi.firstChild!, k + 1);
+      return range.getBoundingClientRect();
+    };
+    expect(glyph(0).right).toBeLessThanOrEqual(glyph(1).left + 0.5);
+    expect(glyph(4).left).toBeGreaterThanOrEqual(glyph(3).right - 0.5);
+    el.locale = 'en';
+    await el.updateComplete;
+    expect(description.isConnected ? description.textContent : $(el, '[part~="description"]').textContent).toContain('Customers whose');
   });
 });
 

@@ -181,6 +181,21 @@ describe('conditions by mouse', () => {
     expect(el.value).toBe('last_interaction older than 7 weeks');
   });
 
+  it('stops adding saved segments at the limit of 10, and says so', async () => {
+    const many = Array.from({ length: 11 }, (_, k) => ({ name: `S${k}`, expression: 'country = "OM"' }));
+    const value = many.slice(0, 10).map((d) => `in_segment("${d.name}")`).join(' or ');
+    const el = await mount({ value, segments: many });
+    const add = () => $(el, '[part~="group-footer"] [part~="add-segment"]') as HTMLButtonElement;
+    expect(add().disabled).toBe(true);
+    expect($(el, '[part~="segment-limit"]').textContent).toBe('At most 10 saved segments in one segment');
+    await userEvent.click(row(el, '9').querySelector<HTMLElement>('[part~="delete-button"]')!);
+    expect(add().disabled).toBe(false);
+    expect($$(el, '[part~="segment-limit"]')).toHaveLength(0);
+    await userEvent.click(add());
+    expect($$(el, '[part~="segment"]')).toHaveLength(10);
+    expect(add().disabled).toBe(true);
+  });
+
   it('shows a time ago further back than any calendar day without a day (and without breaking)', async () => {
     const el = await mount({ value: 'last_interaction older than 300000 years' });
     expect(within(row(el, '0'), '[part~="duration-amount"]')).toHaveProperty('value', '300000');

@@ -4,7 +4,7 @@
  * report, exports as the catalogue writes them, and the failures: every body validated, the core's
  * diagnostics with spans, size limits, the admin role, no stack trace in any answer.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -198,6 +198,8 @@ describe('export', () => {
       const reach = (await send('GET', '/api/segments/Clickers')).json.reach;
       expect(lines.filter((l) => l !== '').length - 1).toBe(reach);
       expect(Number(r.headers.get('x-export-rows'))).toBe(reach);
+      // The file was streamed from a folder of its own, removed once sent: no profile data stays behind.
+      await expect.poll(() => readdirSync(dir).filter((f) => f.startsWith('export-'))).toEqual([]);
     }
   });
 });

@@ -150,6 +150,10 @@ describe('delete', () => {
     await expect.poll(() => alert.textContent(), UNTIL).toContain('"VIP Arabic Speakers" cannot be deleted: it is used by segment "VIP Arabic Speakers Still Active" and campaign "ramadan-vip-offer" (running)');
     expect(await alert.textContent()).toContain('Hint: stop or detach the running campaigns and automations');
     expect(await row('VIP Arabic Speakers').count()).toBe(1);
+    // Its page lists who uses it.
+    await row('VIP Arabic Speakers').getByRole('link', { name: 'VIP Arabic Speakers' }).click();
+    const usage = page.locator('.usage-list li');
+    await expect.poll(() => usage.allTextContents(), UNTIL).toEqual(['Campaign "ramadan-vip-offer" (running)', 'Segment "VIP Arabic Speakers Still Active"']);
   });
 });
 

@@ -455,8 +455,22 @@ function editorView(ed: Editor): TemplateResult {
         <a class="button" href="#/">${s.cancel}</a>
       </div>
     </form>
+    ${usageView(ed.record)}
     ${manual ? uploadForm(ed.record!.name) : previewView(ed)}
   `;
+}
+
+/** The campaigns, automations and segments that use this segment. */
+function usageView(record: SegmentRecordJson | undefined): TemplateResult | typeof nothing {
+  if (!record || (record.usage.length === 0 && record.usedBySegments.length === 0)) return nothing;
+  const s = t();
+  return html`<section class="panel usage-list" aria-labelledby="usage-title">
+    <h2 id="usage-title">${s.usedBy}</h2>
+    <ul>
+      ${record.usage.map((u) => html`<li>${fill(s.usageItem, { kind: u.kind === 'campaign' ? s.kindCampaign : s.kindAutomation, id: u.id, status: u.status })}</li>`)}
+      ${record.usedBySegments.map((n) => html`<li><a href="#/segments/${encodeURIComponent(n)}">${s.kindSegment} "${n}"</a></li>`)}
+    </ul>
+  </section>`;
 }
 
 function previewView(ed: Editor): TemplateResult {

@@ -8,7 +8,9 @@
  * role, read from the `x-segments-role` header or the `segments-role` cookie (the page's user menu
  * sets the cookie).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -247,16 +249,23 @@ export function createApi(ws: WorkspaceApi): Hono {
   // The catalogue's CSV, byte for byte, under the catalogue's file name.
   app.get('/api/segments/:ref/export', async (c) => {
     const dir = await mkdtemp(join(ws.exportDir, 'export-'));
+    const cleanUp = () => rm(dir, { recursive: true, force: true }).catch(log);
+    let streaming = false;
     try {
       const result = await catalog.export(ref(c), { role: roleOf(c), directory: dir, profiles: (def, all) => sqlSegmentProfiles(db, def, all) });
-      const bytes = await readFile(result.path);
+      // Streamed from the finished file (never held whole); the folder goes when the stream closes,
+      // sent or cut short by the client.
+      const file = createReadStream(result.path);
+      file.once('close', () => void cleanUp());
+      streaming = true;
       c.header('content-type', 'text/csv; charset=utf-8');
       c.header('content-disposition', contentDisposition(result.fileName));
+      c.header('content-length', String((await stat(result.path)).size));
       c.header('x-export-rows', String(result.rows));
       c.header('x-export-skipped', String(result.skipped));
-      return c.body(bytes);
+      return c.body(Readable.toWeb(file) as ReadableStream);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      if (!streaming) await cleanUp();
     }
   });
 

@@ -1,4 +1,7 @@
 /**
+ * The oracle for core/parse/chain.ts: the jsep adapter the parser used until jsep was dropped from
+ * the browser core (10.7 kB minified); test/core/parse/chain.test.ts parses random texts with both.
+ *
  * The jsep adapter: the only file that imports jsep.
  *
  * jsep parses the boolean structure: `and`/`or` (and the synonyms `&&`/`||`) with their precedence,
@@ -19,8 +22,8 @@
  * jsep's defaults; the package build bundles a private jsep copy so no other jsep user sees them.
  */
 import jsep from 'jsep';
-import type { AndExpr, Expr, OrExpr } from '../ast';
-import { fail } from './lexer';
+import type { AndExpr, Expr, OrExpr } from '../../core/ast';
+import { fail } from '../../core/parse/lexer';
 
 /** A condition or group with its outer extent (a group's extent includes its parentheses). */
 export interface Token {
