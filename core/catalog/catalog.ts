@@ -513,7 +513,7 @@ export class SegmentCatalog {
       return withSegmentLock(this.db, row.id, (trx, state) => recordRun(trx, state, { segmentId: row.id, version: row.version, now, source: { kind: 'manual', segmentId: row.id, profiles }, pruneBefore, faults: options.faults }));
     }
     if ((await readLayout(this.db)) === undefined) {
-      throw catalogError('no-profiles', `${q(row.name)} cannot be evaluated: the database has no profiles`, 'load profiles into the database first (`segment import --db …`)');
+      throw catalogError('no-profiles', `${q(row.name)} cannot be evaluated: the database has no profiles`, 'load profiles into the database first');
     }
     const definitions = await this.definitions({ reachableFrom: row.id });
     const definition = definitions.find((d) => segmentKey(d.name) === row.name_key)!;
