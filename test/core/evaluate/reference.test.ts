@@ -141,7 +141,7 @@ function test(node: PredicateExpr, value: unknown, schemaKind: string | undefine
     case 'is_unknown':
     case 'is_not_empty': {
       const positive = { neq: 'eq', not_in: 'in', not_between: 'between', not_contains: 'contains', contains_none: 'contains_any', is_unknown: 'is_known', is_not_empty: 'is_empty' } as const;
-      return !test({ ...node, op: positive[node.op] }, value, kind, computed);
+      return !test({ ...node, op: positive[node.op] }, value, schemaKind, computed);
     }
   }
 }
