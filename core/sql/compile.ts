@@ -102,12 +102,17 @@ class SqlCompiler {
       case 'or': {
         const absorbing = node.type === 'and' ? 'false' : 'true';
         const parts: Frag[] = [];
+        let absorbed: Frag | undefined;
         for (const item of node.items) {
+          // Every item is compiled, also after one that decides the group: a field with no column is
+          // refused wherever it stands, not only when the condition before it is not constant.
           const f = this.expr(item, scope, depth + 1);
+          if (absorbed !== undefined) continue;
           const k = isConstant(f, this.c);
-          if (k === absorbing) return f;
-          if (k === undefined) parts.push(f);
+          if (k === absorbing) absorbed = f;
+          else if (k === undefined) parts.push(f);
         }
+        if (absorbed !== undefined) return absorbed;
         if (parts.length === 0) return node.type === 'and' ? truth(this.c) : falsity(this.c);
         return connect(parts, node.type === 'and' ? 'AND' : 'OR');
       }
