@@ -16,7 +16,7 @@
  * of the whole run per item (the engine's work and the node's: a busy machine's waits are not
  * counted), the median of BENCH_ROUNDS runs (default 3) after a warm-up; the node's wall-clock
  * `executionTime` as n8n records it is printed beside it. The ratio to n8n's Filter compares per-item
- * figures (ours on 100k items, n8n's on 10k, flat in size); the same-items ratio is printed as well. The kept/matched counts
+ * figures (ours on 100k items, n8n's on 10k) for information; the target is judged on the same items. The kept/matched counts
  * of Segment Filter and n8n's Filter must agree. Targets: Segment Filter ≤ 10 µs/item and ≥ 60×
  * faster than n8n's Filter; Suppression ≤ 15 µs/item.
  *
@@ -179,7 +179,9 @@ async function main(): Promise<void> {
   console.log(`Segment Filter vs No Operation: ${(ours.perItem / noOpResult.perItem).toFixed(2)}× the engine's trivial node`);
   const checks = [
     [`Segment Filter ${ours.perItem.toFixed(2)} µs/item ≤ 10`, ours.perItem <= 10],
-    [`Segment Filter ${speedup.toFixed(0)}× faster than n8n's Filter per item ≥ 60×`, speedup >= 60],
+    // Judged on the same items: comparing our 100k figure with n8n's 10k one would amortise only our
+    // fixed cost, which flatters us.
+    [`Segment Filter ${sameItems.toFixed(0)}× faster than n8n's Filter on the same ${FILTER_ITEMS.toLocaleString('en')} items ≥ 60×`, sameItems >= 60],
     [`Suppression ${suppression.perItem.toFixed(2)} µs/item ≤ 15`, suppression.perItem <= 15],
   ] as const;
   for (const [text, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
