@@ -140,6 +140,7 @@ const NO_SEGMENTS: readonly SegmentDefinition[] = [];
 export class SegmentBuilder extends LitElement implements VisualHost {
   static override styles = styles;
   static formAssociated = true;
+  /** @internal */
   static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: false };
 
   static override properties = {
