@@ -255,6 +255,8 @@ export interface ChangesQuery {
   change?: ChangeKind;
   /** At most this many changes (default 1000). */
   limit?: number;
+  /** Only the changes of profile ids up to this one (inclusive). */
+  upTo?: string;
 }
 
 export interface ChangesPage {
@@ -284,6 +286,7 @@ export async function readChanges(db: Db, segmentId: number, query: ChangesQuery
   }
   if (query.since !== undefined) q.andWhere('at', '>=', query.since);
   if (query.change !== undefined) q.andWhere({ change: query.change });
+  if (query.upTo !== undefined) q.andWhere('profile_id', '<=', query.upTo);
   const rows: Record<string, unknown>[] = await q.orderBy([{ column: 'seq' }, { column: 'profile_id' }]).limit(limit + 1).select('profile_id', 'seq', 'change', 'at', 'version');
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
