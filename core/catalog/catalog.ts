@@ -548,7 +548,7 @@ export class SegmentCatalog {
    */
   async changes(ref: SegmentRef, options: ChangesOptions = {}): Promise<ChangesPage & { segment: string; segmentId: number }> {
     const row = this.find(await loadSnapshot(this.db), ref);
-    const query: Parameters<typeof readChanges>[2] = { change: options.change, limit: options.limit };
+    const query: Parameters<typeof readChanges>[2] = { change: options.change, limit: options.limit, upTo: options.upTo };
     if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 1)) {
       throw catalogError('invalid-option', `the limit must be a whole number of 1 or more, not ${options.limit}`);
     }
