@@ -84,7 +84,7 @@ class OurParser extends Jsep implements Cursor {
   }
 
   /** Only `and`/`or` and their synonyms join tokens here (jsep's `??` would take a draft `a = 1??`). */
-  gobbleBinaryOp(): string | false {
+  override gobbleBinaryOp(): string | false {
     const op = super.gobbleBinaryOp();
     if (op === false || LOGIC.has(op.toLowerCase())) return op;
     this.index -= op.length;
