@@ -140,6 +140,7 @@ const NO_SEGMENTS: readonly SegmentDefinition[] = [];
 export class SegmentBuilder extends LitElement implements VisualHost {
   static override styles = styles;
   static formAssociated = true;
+  /** @internal */
   static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: false };
 
   static override properties = {
@@ -344,12 +345,18 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   override connectedCallback(): void {
     super.connectedCallback();
     this.syncForm();
+    // Back on the page: the count a removal interrupted (or an edit made meanwhile) runs now.
+    if (this.hasUpdated && this._count.status === 'pending') this.scheduleCount();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this._countAbort?.abort();
-    clearTimeout(this._countTimer);
+    // Off the page nothing counts: the request under way is aborted, the pause waited for is dropped,
+    // and a keystroke's analysis is made now instead of on a timer.
+    const counting = this._countAbort !== undefined || this._countTimer !== undefined;
+    this.stopCount();
+    if (counting) this._count = { status: 'pending' };
+    this.catchUpNow();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -453,8 +460,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     this._text = text;
     this.internals.setFormValue(this.disabled ? null : text, text);
     // A count under way is for a text that is gone.
-    clearTimeout(this._countTimer);
-    this._countAbort?.abort();
+    this.stopCount();
     let d = this._deferred;
     if (!d) {
       let resolve!: () => void;
@@ -1037,10 +1043,16 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   // Count
 
-  private scheduleCount(): void {
+  /** Aborts the count under way and drops the pause being waited for. */
+  private stopCount(): void {
     clearTimeout(this._countTimer);
+    this._countTimer = undefined;
     this._countAbort?.abort();
     this._countAbort = undefined;
+  }
+
+  private scheduleCount(): void {
+    this.stopCount();
     const provider = this.countProvider;
     if (!provider || this._text.trim() === '') {
       this._count = { status: 'idle' };
@@ -1051,11 +1063,14 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       return;
     }
     this._count = { status: 'pending' };
+    // Off the page: counted when it is connected again.
+    if (!this.isConnected) return;
     const text = this._text;
     this._countTimer = setTimeout(() => void this.runCount(provider, text), COUNT_DELAY_MS);
   }
 
   private async runCount(provider: CountProvider, text: string): Promise<void> {
+    this._countTimer = undefined;
     const abort = new AbortController();
     this._countAbort = abort;
     const groups = this.groupCounts ? this.countableGroups() : [];
@@ -1070,6 +1085,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       if (abort.signal.aborted) return;
       this._count = { status: 'error', message: e instanceof Error ? e.message : String(e) };
     }
+    this._countAbort = undefined;
     this.requestUpdate();
   }
 
