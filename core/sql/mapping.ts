@@ -74,6 +74,12 @@ export interface SqlMapping {
      * the profiles table: our layout keeps the JSON out of the table that segments scan.
      */
     bodyTable?: string;
+    /**
+     * Every owner id in the events table and the list tables is a stored profile (a foreign key; our
+     * loader writes and deletes a profile with its events and elements): a count driven by events or
+     * list elements then needs no look-up in the profiles table.
+     */
+    ownersStored?: boolean;
   };
   /** Field path (as in the schema: `attributes.plan`) → its columns. */
   fields: Record<string, FieldMapping>;
@@ -184,7 +190,7 @@ export function layoutMapping(schema: Schema, saved?: SavedLayout): SqlMapping {
     }
   }
   return {
-    profiles: { table: LAYOUT_TABLES.profiles, id: 'pid', body: 'body', bodyTable: LAYOUT_TABLES.bodies },
+    profiles: { table: LAYOUT_TABLES.profiles, id: 'pid', body: 'body', bodyTable: LAYOUT_TABLES.bodies, ownersStored: true },
     fields,
     events: {
       table: LAYOUT_TABLES.events,
@@ -275,6 +281,7 @@ export function checkMapping(mapping: SqlMapping): SqlMapping {
   name('profiles.id', mapping.profiles?.id);
   if (mapping.profiles?.body !== undefined) name('profiles.body', mapping.profiles.body);
   if (mapping.profiles?.bodyTable !== undefined) name('profiles.bodyTable', mapping.profiles.bodyTable, true);
+  if (mapping.profiles?.ownersStored !== undefined && typeof mapping.profiles.ownersStored !== 'boolean') problems.push(`profiles.ownersStored: ${JSON.stringify(mapping.profiles.ownersStored)}`);
   for (const [key, f] of Object.entries(mapping.fields ?? {})) field(`fields[${JSON.stringify(key)}]`, f);
   if (mapping.events !== undefined) {
     const e = mapping.events;

@@ -18,7 +18,16 @@ import { lowerKey, type DateStorage, type ListMapping } from './mapping';
 export interface Frag {
   sql: string;
   bindings: unknown[];
+  /**
+   * Set on `owner IN (…)`-like tests of a positive event or list condition: the same set of owners
+   * as an uncorrelated `SELECT` of distinct ids in a column `owner`, so that a query can be driven
+   * from it (see `compile.ts`, `Driven`). Lost on any fragment built from this one.
+   */
+  owners?: Frag;
 }
+
+/** The column of the owner ids in a fragment's `owners` select. */
+export const OWNER_COLUMN = 'owner';
 
 export function frag(sql: string, ...bindings: unknown[]): Frag {
   return { sql, bindings };
@@ -273,7 +282,9 @@ function hasElement(s: SubjectSql, texts: string[], numbers: number[], c: Predic
   const test = tests.length === 1 ? tests[0] : parenthesised(join(tests, ' OR '));
   if (few(texts.length + numbers.length, c)) {
     const body = join([frag(`??.?? = ${s.list!.owner.sql}`, a, m.owner, ...s.list!.owner.bindings), ...elementsWhere(s, test)], ' AND ');
-    return frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ${body.sql})`, m.table, a, ...body.bindings);
+    const where = join(elementsWhere(s, test), ' AND ');
+    const owners = frag(`SELECT DISTINCT ??.?? AS ?? FROM ?? AS ?? WHERE ${where.sql}`, a, m.owner, OWNER_COLUMN, m.table, a, ...where.bindings);
+    return { ...frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ${body.sql})`, m.table, a, ...body.bindings), owners };
   }
   return ownersOf(s, elementsWhere(s, test));
 }
@@ -306,7 +317,10 @@ function ownersOf(s: SubjectSql, where: Frag[], having?: Frag): Frag {
   const body = join(where, ' AND ');
   const select = frag(`SELECT ??.?? FROM ?? AS ?? WHERE ${body.sql}`, a, m.owner, m.table, a, ...body.bindings);
   const grouped = having === undefined ? select : frag(`${select.sql} GROUP BY ??.?? ${having.sql}`, ...select.bindings, a, m.owner, ...having.bindings);
-  return { sql: `${owner.sql} IN (${grouped.sql})`, bindings: [...owner.bindings, ...grouped.bindings] };
+  const owners = having === undefined
+    ? frag(`SELECT DISTINCT ??.?? AS ?? FROM ?? AS ?? WHERE ${body.sql}`, a, m.owner, OWNER_COLUMN, m.table, a, ...body.bindings)
+    : frag(`SELECT ??.?? AS ?? FROM ?? AS ?? WHERE ${body.sql} GROUP BY ??.?? ${having.sql}`, a, m.owner, OWNER_COLUMN, m.table, a, ...body.bindings, a, m.owner, ...having.bindings);
+  return { sql: `${owner.sql} IN (${grouped.sql})`, bindings: [...owner.bindings, ...grouped.bindings], owners };
 }
 
 /** A list operand's items split by element type; items of the wrong type for the schema are dropped. */
