@@ -80,6 +80,8 @@ interface Scope {
   columns: Readonly<Record<string, FieldMapping>>;
   /** Profile fields, or an event's properties. */
   what: 'field' | 'property';
+  /** The scope's table and a column naming one row of it (for `DialectSpec.longText`), when known. */
+  row?: { table: string; key: string };
 }
 
 /** Compiles a (validated, resolved) tree to a condition over the profiles table. */
@@ -158,7 +160,7 @@ class SqlCompiler {
 
   private profileScope(alias: string): Scope {
     const m = this.o.mapping;
-    return { alias, owner: frag('??.??', alias, m.profiles.id), fields: this.o.schema.fields, columns: m.fields, what: 'field' };
+    return { alias, owner: frag('??.??', alias, m.profiles.id), fields: this.o.schema.fields, columns: m.fields, what: 'field', row: { table: m.profiles.table, key: m.profiles.id } };
   }
 
   private expr(node: Expr, scope: Scope, depth: number): Frag {
@@ -238,10 +240,25 @@ class SqlCompiler {
       items: schema.type === 'list' ? schema.items : undefined,
       value: col(m.column),
       lower: kind !== 'text' ? undefined : m.lower ? col(m.lower) : frag(`${this.c.spec.lower}(??.??)`, a, m.column),
-      lowerLong: kind === 'text' && m.lower && m.lowerLong ? { column: col(m.lowerLong), max: m.lowerMax! } : undefined,
+      lowerLong: kind === 'text' && m.lower && m.lowerLong ? { column: col(m.lowerLong), max: m.lowerMax!, test: this.longTest(scope, m.lowerLong) } : undefined,
       other: m.other ? col(m.other) : undefined,
       list: m.list ? { mapping: m.list, owner: scope.owner, alias: this.fresh('l') } : undefined,
       dates: m.dates ?? 'epoch_ms',
+    };
+  }
+
+  /**
+   * How a test of a whole long text reads its column: in place, or (`DialectSpec.longText`, where the
+   * scope's rows have a key) in a sub-select of the same row, which runs only when reached, so a
+   * short value's test (`TRUE OR …`) is answered from the key's index alone.
+   */
+  private longTest(scope: Scope, column: string): (test: (long: Frag) => Frag) => Frag {
+    const row = scope.row;
+    if (this.c.spec.longText === 'column' || row === undefined) return (test) => test(frag('??.??', scope.alias, column));
+    return (test) => {
+      const x = this.fresh('x');
+      const t = test(frag('??.??', x, column));
+      return frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ??.?? = ??.?? AND ${t.sql})`, row.table, x, x, row.key, scope.alias, row.key, ...t.bindings);
     };
   }
 
@@ -263,7 +280,14 @@ class SqlCompiler {
       conds.push(frag('??.?? BETWEEN ? AND ?', a, em.timestamp, instantValue(low, dates), instantValue(this.o.clock.now, dates)));
     }
     const eventFields = eventSchema(this.o.schema, name);
-    const eventScope: Scope = { alias: a, owner: frag('??.??', a, em.profile), fields: eventFields, columns: em.properties[name] ?? {}, what: 'property' };
+    const eventScope: Scope = {
+      alias: a,
+      owner: frag('??.??', a, em.profile),
+      fields: eventFields,
+      columns: em.properties[name] ?? {},
+      what: 'property',
+      row: em.id === undefined ? undefined : { table: em.table, key: em.id },
+    };
     if (agg.where !== null) conds.push(this.expr(agg.where, eventScope, depth + 1));
     const value = this.aggregateValue(agg, eventScope);
     const subject: SubjectSql = { kind: agg.fn === 'first_at' || agg.fn === 'last_at' ? 'date' : 'number', value, dates };
