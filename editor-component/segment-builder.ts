@@ -25,7 +25,8 @@ import {
   visibleRows,
   type Path,
 } from './model';
-import type { PickerState } from './picker';
+import { EnumOptions, type OptionsProvider } from './options';
+import type { PickerState, RemoteChoices } from './picker';
 import { styles } from './segment-builder.styles';
 import { format, stringsFor, type BuilderStrings } from './strings';
 import { completionsAt, piecesOf, TextMirror, tokensOf, type CompletionList } from './text-view';
@@ -93,6 +94,8 @@ const NO_SEGMENTS: readonly SegmentDefinition[] = [];
  * @csspart picker-button - The button of any picker.
  * @csspart picker - An open picker's popup.
  * @csspart picker-option - An option in an open picker.
+ * @csspart picker-status - An open picker's loading state (values the host loads): loading, how many came, or why they did not.
+ * @csspart picker-retry - The Try again button after the values failed to load.
  * @csspart value-input - A value input.
  * @csspart chips - A list value's chips.
  * @csspart chip - One chip.
@@ -140,6 +143,7 @@ const NO_SEGMENTS: readonly SegmentDefinition[] = [];
 export class SegmentBuilder extends LitElement implements VisualHost {
   static override styles = styles;
   static formAssociated = true;
+  /** @internal */
   static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: false };
 
   static override properties = {
@@ -147,6 +151,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     schema: { attribute: false },
     segments: { attribute: false },
     countProvider: { attribute: false },
+    optionsProvider: { attribute: false },
     readonly: { type: Boolean, reflect: true },
     disabled: { type: Boolean, reflect: true },
     required: { type: Boolean, reflect: true },
@@ -164,6 +169,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private readonly schemaConsumer = new ContextConsumer(this, { context: schemaContext, subscribe: true });
   private readonly segmentsConsumer = new ContextConsumer(this, { context: segmentsContext, subscribe: true });
   private readonly mirror = new TextMirror();
+  private readonly options = new EnumOptions(() => this.onOptionsLoaded());
 
   // Private state
   private _text = '';
@@ -206,6 +212,12 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   declare segments: readonly SegmentDefinition[] | undefined;
   /** Counts a valid expression (debounced; the previous request is aborted). */
   declare countProvider: CountProvider | undefined;
+  /**
+   * Loads the values of enum fields whose schema lists none, for the value pickers and the text
+   * view's completion: `(field, query, {signal, event}) => Promise<string[]>`. Answers are kept per
+   * field and query; a stale request is aborted.
+   */
+  declare optionsProvider: OptionsProvider | undefined;
   /** Shows the segment without letting the user change it. */
   declare readonly: boolean;
   /** Disables the builder (and leaves it out of its form's data). */
@@ -344,18 +356,26 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   override connectedCallback(): void {
     super.connectedCallback();
     this.syncForm();
+    // Back on the page: the count a removal interrupted (or an edit made meanwhile) runs now.
+    if (this.hasUpdated && this._count.status === 'pending') this.scheduleCount();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this._countAbort?.abort();
-    clearTimeout(this._countTimer);
+    // Off the page nothing counts: the request under way is aborted, the pause waited for is dropped,
+    // and a keystroke's analysis is made now instead of on a timer.
+    const counting = this._countAbort !== undefined || this._countTimer !== undefined;
+    this.stopCount();
+    this.options.abort();
+    if (counting) this._count = { status: 'pending' };
+    this.catchUpNow();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // The analysis follows the text, the schema and the segments (a property or the context);
     // a keystroke's waits for the frame after it.
     if (!this._deferred) this.show();
+    if (changed.has('optionsProvider')) this.options.use(this.optionsProvider);
     if (changed.has('countProvider') || changed.has('groupCounts')) this.scheduleCount();
     if (changed.has('disabled') || changed.has('required')) this.syncForm();
   }
@@ -453,8 +473,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     this._text = text;
     this.internals.setFormValue(this.disabled ? null : text, text);
     // A count under way is for a text that is gone.
-    clearTimeout(this._countTimer);
-    this._countAbort?.abort();
+    this.stopCount();
     let d = this._deferred;
     if (!d) {
       let resolve!: () => void;
@@ -614,6 +633,33 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     return this.groupCounts ? this._groupCounts.get(key) : undefined;
   }
 
+  private _remote = new Map<string, RemoteChoices>();
+
+  /** @internal */
+  enumValues(field: string, event: string | undefined): RemoteChoices | undefined {
+    if (!this.options.active) return undefined;
+    const key = `${event ?? ''}\u0000${field}`;
+    let remote = this._remote.get(key);
+    if (!remote) {
+      remote = {
+        load: (query) => {
+          const answer = this.options.get(field, event, query);
+          return answer.status === 'done' ? { status: 'done', choices: answer.values.map((v) => ({ value: v, label: v })) } : answer;
+        },
+        retry: (query) => this.options.retry(field, event, query),
+      };
+      this._remote.set(key, remote);
+    }
+    return remote;
+  }
+
+  /** Loaded values came: an open list shows them, and so does the text view's completion. */
+  private onOptionsLoaded(): void {
+    this.requestUpdate();
+    const area = this.renderRoot.querySelector('textarea');
+    if (area && this.shadowRoot?.activeElement === area) this.updateCompletions(area);
+  }
+
   /** @internal */
   ago(amount: number, unit: DurationUnit): number {
     return createClock({ now: this.now ?? new Date() }).ago({ amount, unit });
@@ -630,6 +676,8 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   closePicker(focusButton: boolean): void {
     const id = this.picker?.id;
     this.picker = undefined;
+    // A load the closed list waited for is no longer wanted.
+    this.options.abort();
     this._focusPicker = focusButton ? id : undefined;
     this.requestUpdate();
   }
@@ -981,11 +1029,18 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private updateCompletions(area: HTMLTextAreaElement, explicit = false): void {
     const caret = area.selectionStart;
     const typed = explicit || (caret === area.selectionEnd && caret > 0 && /[\p{L}\p{N}_"( ]/u.test(area.value.charAt(caret - 1)));
-    const list = typed ? completionsAt(area.value, caret, this.activeSchema, this.segmentList) : undefined;
+    const list = typed ? completionsAt(area.value, caret, this.activeSchema, this.segmentList, this.loadedValues) : undefined;
     if (!list && !this._completions) return;
     this._completions = list ? { ...list, index: 0 } : undefined;
     this.requestUpdate();
   }
+
+  /** An enum field's values the host loads, as far as they came (asked for when first wanted). */
+  private loadedValues = (field: string): readonly string[] => {
+    if (!this.options.active) return [];
+    const answer = this.options.get(field, undefined, '');
+    return answer.status === 'done' ? answer.values : this.options.known(field, undefined);
+  };
 
   private acceptCompletion(area: HTMLTextAreaElement, index: number): void {
     const c = this._completions;
@@ -1037,10 +1092,16 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   // Count
 
-  private scheduleCount(): void {
+  /** Aborts the count under way and drops the pause being waited for. */
+  private stopCount(): void {
     clearTimeout(this._countTimer);
+    this._countTimer = undefined;
     this._countAbort?.abort();
     this._countAbort = undefined;
+  }
+
+  private scheduleCount(): void {
+    this.stopCount();
     const provider = this.countProvider;
     if (!provider || this._text.trim() === '') {
       this._count = { status: 'idle' };
@@ -1051,11 +1112,14 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       return;
     }
     this._count = { status: 'pending' };
+    // Off the page: counted when it is connected again.
+    if (!this.isConnected) return;
     const text = this._text;
     this._countTimer = setTimeout(() => void this.runCount(provider, text), COUNT_DELAY_MS);
   }
 
   private async runCount(provider: CountProvider, text: string): Promise<void> {
+    this._countTimer = undefined;
     const abort = new AbortController();
     this._countAbort = abort;
     const groups = this.groupCounts ? this.countableGroups() : [];
@@ -1070,6 +1134,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
       if (abort.signal.aborted) return;
       this._count = { status: 'error', message: e instanceof Error ? e.message : String(e) };
     }
+    this._countAbort = undefined;
     this.requestUpdate();
   }
 

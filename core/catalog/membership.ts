@@ -3,9 +3,12 @@
  * and who entered or left since the previous evaluation, stamped with the segment's version and the
  * evaluation instant. Manual segments record their adds and removes the same way when they change.
  *
- * Everything is computed where the data lives: the entered set is the segment's query anti-joined
- * with the stored members, the left set the stored members anti-joined with the query, each written
- * by one `INSERT … SELECT`; neither set is ever read into memory.
+ * Everything is computed where the data lives, and the segment is evaluated once per run: its
+ * member ids go into a scratch table private to the run (primary key on the profile id, filled by
+ * one `INSERT … SELECT` of the compiled segment), then the entered set is that table anti-joined
+ * with the stored members and the left set the stored members anti-joined with it, both keyed
+ * look-ups written by `INSERT … SELECT`; the stored members then change by those rows only. No set
+ * is ever read into memory.
  *
  * Tables (see migrations.ts):
  * - `seg_membership_state`: one row per segment, its run counter `seq` (also the per-segment lock);
@@ -23,6 +26,8 @@
  */
 import type { Knex } from 'knex';
 import { dialectOf } from '../sql/connect';
+import { DIALECTS } from '../sql/dialects';
+import { serverCollation } from '../sql/layout';
 import type { SqlSegment } from '../sql/query';
 import { PROFILE_ALIAS } from '../sql/compile';
 import { catalogError } from './fail';
@@ -146,35 +151,23 @@ export async function recordRun(trx: Knex.Transaction, state: StateRow, input: R
   // The stamp is inlined (whole numbers and a fixed word we made): PostgreSQL would type a bound
   // parameter in a SELECT list as text, which an INSERT into a BIGINT column refuses.
   const stamp = (change: ChangeKind, idColumn: string) => `${int(segmentId)}, ${int(seq)}, ${idColumn}, '${change}', ${int(now)}, ${int(version)}`;
-  const source = input.source;
-  if (source.kind === 'query') {
-    const s = source.segment;
-    const table = s.mapping.profiles.table;
-    const id = `${PROFILE_ALIAS}.${s.mapping.profiles.id}`;
-    const where = s.where;
-    const binds = where.bindings as Knex.RawBinding[];
-    // Entered: in the segment now, not among the stored members.
-    await trx.raw(`${into} SELECT ${stamp('entered', '??')} FROM ?? AS ?? WHERE (${where.sql}) AND NOT EXISTS (SELECT 1 FROM ?? AS m WHERE m.segment_id = ${int(segmentId)} AND m.profile_id = ??)`, [
-      ...intoBindings, id, table, PROFILE_ALIAS, ...binds, TABLES.membership, id,
-    ]);
-    // Left: among the stored members, and no profile with that id is in the segment now (changed or deleted).
-    await trx.raw(`${into} SELECT ${stamp('left', 'm.profile_id')} FROM ?? AS m WHERE m.segment_id = ${int(segmentId)} AND NOT EXISTS (SELECT 1 FROM ?? AS ?? WHERE ?? = m.profile_id AND (${where.sql}))`, [
-      ...intoBindings, TABLES.membership, table, PROFILE_ALIAS, id, ...binds,
-    ]);
-  } else {
-    const manual = int(source.segmentId);
-    // A manual segment's members are the listed ids that have a profile (as the engines evaluate
-    // it): a deleted profile leaves it at the next run. Without stored profiles, the list itself.
-    const p = source.profiles;
-    const listed = (alias: string) => (p === undefined ? `${alias}.segment_id = ${manual}` : `${alias}.segment_id = ${manual} AND EXISTS (SELECT 1 FROM ?? AS pp WHERE ?? = ${alias}.profile_id)`);
-    const pb = () => (p === undefined ? [] : [p.table, `pp.${p.id}`]);
-    await trx.raw(`${into} SELECT ${stamp('entered', 'x.profile_id')} FROM ?? AS x WHERE ${listed('x')} AND NOT EXISTS (SELECT 1 FROM ?? AS m WHERE m.segment_id = ${int(segmentId)} AND m.profile_id = x.profile_id)`, [
-      ...intoBindings, TABLES.members, ...pb(), TABLES.membership,
-    ]);
-    await trx.raw(`${into} SELECT ${stamp('left', 'm.profile_id')} FROM ?? AS m WHERE m.segment_id = ${int(segmentId)} AND NOT EXISTS (SELECT 1 FROM ?? AS x WHERE ${listed('x')} AND x.profile_id = m.profile_id)`, [
-      ...intoBindings, TABLES.membership, TABLES.members, ...pb(),
-    ]);
-  }
+  // The new member set, evaluated once into the run's scratch table (keyed by profile id); entered
+  // and left are then two keyed anti-joins between it and the stored members.
+  const spec = DIALECTS[dialectOf(trx)];
+  await trx.raw(spec.scratch.drop, [SCRATCH]);
+  await trx.raw(spec.scratch.create(await serverCollation(trx as unknown as Knex)), [SCRATCH]);
+  const fill = memberSelect(input.source);
+  await trx.raw(`INSERT INTO ?? (??) ${fill.sql}`, [SCRATCH, 'profile_id', ...fill.bindings]);
+  if (spec.scratch.analyze !== null) await trx.raw(spec.scratch.analyze, [SCRATCH]);
+  // Entered: in the segment now, not among the stored members.
+  await trx.raw(`${into} SELECT ${stamp('entered', 'n.profile_id')} FROM ?? AS n WHERE NOT EXISTS (SELECT 1 FROM ?? AS m WHERE m.segment_id = ${int(segmentId)} AND m.profile_id = n.profile_id)`, [
+    ...intoBindings, SCRATCH, TABLES.membership,
+  ]);
+  // Left: among the stored members, not in the segment now (changed, deleted, or the clock moved).
+  await trx.raw(`${into} SELECT ${stamp('left', 'm.profile_id')} FROM ?? AS m WHERE m.segment_id = ${int(segmentId)} AND NOT EXISTS (SELECT 1 FROM ?? AS n WHERE n.profile_id = m.profile_id)`, [
+    ...intoBindings, TABLES.membership, SCRATCH,
+  ]);
+  await trx.raw(spec.scratch.drop, [SCRATCH]);
   const counts: { change: string; n: unknown }[] = await trx(TABLES.changes).where({ segment_id: segmentId, seq }).select('change').count({ n: '*' }).groupBy('change');
   const entered = Number(counts.find((c) => c.change === 'entered')?.n ?? 0);
   const left = Number(counts.find((c) => c.change === 'left')?.n ?? 0);
@@ -206,6 +199,23 @@ export async function recordRun(trx: Knex.Transaction, state: StateRow, input: R
   return { segmentId, run: seq, version, at: new Date(now), entered, left, members };
 }
 
+/** The run's scratch table (private to the connection: concurrent runs each have their own). */
+const SCRATCH = 'seg_run_members';
+
+/** The SELECT of the new member set's profile ids (one column, each id once). */
+function memberSelect(source: MemberSource): { sql: string; bindings: Knex.RawBinding[] } {
+  if (source.kind === 'query') {
+    const s = source.segment;
+    return { sql: `SELECT ?? FROM ?? AS ?? WHERE (${s.where.sql})`, bindings: [`${PROFILE_ALIAS}.${s.mapping.profiles.id}`, s.mapping.profiles.table, PROFILE_ALIAS, ...(s.where.bindings as Knex.RawBinding[])] };
+  }
+  // A manual segment's members are the listed ids that have a profile (as the engines evaluate it):
+  // a deleted profile leaves it at the next run. Without stored profiles, the list itself.
+  const listed = `SELECT x.profile_id FROM ?? AS x WHERE x.segment_id = ${int(source.segmentId)}`;
+  const p = source.profiles;
+  if (p === undefined) return { sql: listed, bindings: [TABLES.members] };
+  return { sql: `${listed} AND EXISTS (SELECT 1 FROM ?? AS pp WHERE ?? = x.profile_id)`, bindings: [TABLES.members, p.table, `pp.${p.id}`] };
+}
+
 /** A whole number as SQL text (refuses anything else, so nothing but digits is ever inlined). */
 function int(n: number): string {
   if (!Number.isSafeInteger(n)) throw new Error(`not a whole number: ${n}`);
@@ -217,7 +227,8 @@ export async function withSegmentLock<T>(db: Knex, segmentId: number, work: (trx
   await ensureState(db, segmentId);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(async (trx) => work(trx, await lockState(trx, segmentId)));
+      const isolationLevel = DIALECTS[dialectOf(db)].runIsolation ?? undefined;
+      return await db.transaction(async (trx) => work(trx, await lockState(trx, segmentId)), isolationLevel === undefined ? undefined : { isolationLevel });
     } catch (e) {
       if (attempt < 5 && isTransient(e)) {
         await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
@@ -244,6 +255,8 @@ export interface ChangesQuery {
   change?: ChangeKind;
   /** At most this many changes (default 1000). */
   limit?: number;
+  /** Only the changes of profile ids up to this one (inclusive). */
+  upTo?: string;
 }
 
 export interface ChangesPage {
@@ -273,6 +286,7 @@ export async function readChanges(db: Db, segmentId: number, query: ChangesQuery
   }
   if (query.since !== undefined) q.andWhere('at', '>=', query.since);
   if (query.change !== undefined) q.andWhere({ change: query.change });
+  if (query.upTo !== undefined) q.andWhere('profile_id', '<=', query.upTo);
   const rows: Record<string, unknown>[] = await q.orderBy([{ column: 'seq' }, { column: 'profile_id' }]).limit(limit + 1).select('profile_id', 'seq', 'change', 'at', 'version');
   const more = rows.length > limit;
   const page = rows.slice(0, limit);

@@ -120,6 +120,8 @@ export interface ChangesOptions {
   change?: ChangeKind;
   /** At most this many changes (default 1000). */
   limit?: number;
+  /** Only the changes of profile ids up to this one (in id order, inclusive). */
+  upTo?: string;
 }
 
 export interface ImportMembersOptions extends ReadMembersOptions {

@@ -72,6 +72,20 @@ export interface DialectSpec {
   likeLimit: number | null;
   /** A query naming a table's indexes (column `name`; the table bound as its one value). */
   indexNames: string;
+  /**
+   * The scratch table a membership run fills with the new member set: one column `profile_id`, its
+   * primary key, private to the connection and gone when the run ends (`create`, with the name as
+   * `??` and the profile store's collation; `drop` also clears one a failed run left on a pooled
+   * connection, as MySQL/MariaDB do not roll a temporary table back). `analyze` gives the planner its
+   * size where it never looks by itself (PostgreSQL; MariaDB's ANALYZE TABLE would commit the run).
+   */
+  scratch: { create: (collation: string | null) => string; analyze: string | null; drop: string };
+  /**
+   * The isolation level of a membership run, or null for the default: MariaDB's REPEATABLE READ makes
+   * an `INSERT … SELECT` lock every row it reads (a million profiles), READ COMMITTED reads a
+   * consistent snapshot without locks; the run's own lock row keeps two runs of one segment apart.
+   */
+  runIsolation: 'read committed' | null;
 }
 
 export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
@@ -92,6 +106,8 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     count: 'COUNT(*)',
     likeLimit: 20_000, // SQLITE_MAX_LIKE_PATTERN_LENGTH is 50,000 bytes
     indexNames: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+    scratch: { create: () => 'CREATE TEMP TABLE ?? (profile_id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID', analyze: null, drop: 'DROP TABLE IF EXISTS temp.??' },
+    runIsolation: null, // one writer at a time, serializable
   },
   mysql: {
     textIndex: 'prefix',
@@ -117,6 +133,12 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     count: 'COUNT(*)',
     likeLimit: null,
     indexNames: 'SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    scratch: {
+      create: (collation) => `CREATE TEMPORARY TABLE ?? (profile_id VARCHAR(255) CHARACTER SET utf8mb4${collation ? ` COLLATE ${collation}` : ''} NOT NULL PRIMARY KEY) ENGINE = InnoDB`,
+      analyze: null,
+      drop: 'DROP TEMPORARY TABLE IF EXISTS ??',
+    },
+    runIsolation: 'read committed',
   },
   postgres: {
     textIndex: 'hash',
@@ -139,6 +161,8 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     count: 'CAST(COUNT(*) AS DOUBLE PRECISION)',
     likeLimit: null,
     indexNames: 'SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?',
+    scratch: { create: () => 'CREATE TEMPORARY TABLE ?? (profile_id VARCHAR(255) NOT NULL PRIMARY KEY) ON COMMIT DROP', analyze: 'ANALYZE ??', drop: 'DROP TABLE IF EXISTS pg_temp.??' },
+    runIsolation: null, // READ COMMITTED already
   },
 };
 

@@ -6,7 +6,9 @@
  * restart resumes after the last change emitted: no change is emitted twice or skipped.
  *
  * The first poll of a segment (no cursor yet) either starts at the head of its changes or emits its
- * current members once. A manual run (the editor's "Fetch Test Event") shows a sample, the latest
+ * current members once, spread over polls when there are more than the poll's max items. When the
+ * changes since the cursor were deleted (older than the kept history: `cursor-expired`), the trigger
+ * continues from now, emits the current members again, or fails, as the user chose. A manual run (the editor's "Fetch Test Event") shows a sample, the latest
  * recorded changes or else a few members, and moves no cursor.
  */
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
@@ -21,10 +23,20 @@ interface TriggerOptions {
   refresh?: boolean;
   includeProfile?: boolean;
   maxItems?: number;
+  onExpiredCursor?: 'now' | 'members' | 'error';
 }
 
-interface Cursors {
+/** Why the current members are being emitted. */
+type Snapshot = 'firstPoll' | 'cursorExpired';
+
+/**
+ * What the workflow keeps between polls (n8n's static data), per segment id: the change cursor, and
+ * while the current members are still being emitted (more of them than one poll's max items), the
+ * last member id emitted (null before the first) and why.
+ */
+interface TriggerState {
   cursors?: Record<string, string>;
+  backlog?: Record<string, { after: string | null; reason: Snapshot }>;
 }
 
 interface Change {
@@ -35,9 +47,11 @@ interface Change {
   at: string;
   version: number;
   firstPoll?: boolean;
+  cursorExpired?: boolean;
 }
 
 const SAMPLE_SIZE = 5;
+const PAGE = 1000;
 
 export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
   const node = this.getNode();
@@ -48,11 +62,11 @@ export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][]
   const only = event === 'both' ? undefined : event;
   const manual = this.getMode() === 'manual';
   const credential = asCredential(await this.getCredentials(CREDENTIAL_NAME));
-  const data = this.getWorkflowStaticData('node') as Cursors;
-  const cursors: Record<string, string> = { ...(data.cursors ?? {}) };
-  let budget = Math.max(1, Math.floor(options.maxItems ?? 10_000));
+  const data = this.getWorkflowStaticData('node') as TriggerState;
+  const state: Required<TriggerState> = { cursors: { ...(data.cursors ?? {}) }, backlog: { ...(data.backlog ?? {}) } };
+  const reader = { only, budget: Math.max(1, Math.floor(options.maxItems ?? 10_000)), changes: [] as Change[] };
+  const logger = this.logger;
 
-  let changes: Change[] = [];
   let profiles = new Map<string, Record<string, unknown>>();
   try {
     await withDatabase(credential, async (db) => {
@@ -62,39 +76,39 @@ export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][]
         if (options.refresh !== false && record.kind === 'dynamic') await catalog.refresh([record.id]);
         const key = String(record.id);
         if (manual) {
-          changes.push(...(await sample(catalog, record.id, record.name, only)));
+          reader.changes.push(...(await sample(catalog, record.id, record.name, only)));
           continue;
         }
-        if (cursors[key] === undefined) {
-          if (firstPoll === 'members' && only !== 'left') {
-            const { members, head } = await currentMembers(catalog, record.id);
-            const at = new Date().toISOString();
-            changes.push(...members.map((profileId) => ({ segment: record.name, segmentId: record.id, profileId, change: 'entered' as const, at, version: record.version, firstPoll: true })));
-            cursors[key] = head;
-          } else {
-            cursors[key] = await catalog.changesHead(record.id);
-          }
-          continue;
+        if (state.cursors[key] === undefined) {
+          state.cursors[key] = await catalog.changesHead(record.id);
+          if (firstPoll === 'members' && only !== 'left') state.backlog[key] = { after: null, reason: 'firstPoll' };
         }
-        let since = cursors[key];
-        while (budget > 0) {
-          const page = await catalog.changes(record.id, { since, change: only, limit: Math.min(budget, 1000) });
-          for (const c of page.changes) changes.push({ segment: record.name, segmentId: record.id, profileId: c.profileId, change: c.change, at: c.at.toISOString(), version: c.version });
-          budget -= page.changes.length;
-          since = page.cursor;
-          if (!page.more) break;
+        try {
+          await readSegment(catalog, record, state, reader);
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== 'cursor-expired' || options.onExpiredCursor === 'error') throw error;
+          // The changes after this workflow's cursor were deleted (older than the kept history).
+          const emit = options.onExpiredCursor === 'members' && only !== 'left';
+          logger.warn(`Segment Trigger: the changes of "${record.name}" since the last poll were deleted (older than the kept history); ${emit ? 'emitting its current members' : 'continuing from now'}`);
+          state.cursors[key] = await catalog.changesHead(record.id);
+          delete state.backlog[key];
+          if (emit) state.backlog[key] = { after: null, reason: 'cursorExpired' };
+          await readSegment(catalog, record, state, reader);
         }
-        cursors[key] = since;
       }
-      if (manual) changes = changes.slice(0, SAMPLE_SIZE * Math.max(1, ids.length));
-      if (options.includeProfile !== false) profiles = await profilesById(db as Knex, [...new Set(changes.map((c) => c.profileId))]);
+      if (manual) reader.changes = reader.changes.slice(0, SAMPLE_SIZE * Math.max(1, ids.length));
+      if (options.includeProfile !== false) profiles = await profilesById(db as Knex, [...new Set(reader.changes.map((c) => c.profileId))]);
     });
   } catch (error) {
     throw nodeError(node, error);
   }
-  if (!manual) data.cursors = cursors;
-  if (changes.length === 0) return null;
-  const items = changes.map((c): INodeExecutionData => {
+  if (!manual) {
+    data.cursors = state.cursors;
+    if (Object.keys(state.backlog).length > 0) data.backlog = state.backlog;
+    else delete data.backlog;
+  }
+  if (reader.changes.length === 0) return null;
+  const items = reader.changes.map((c): INodeExecutionData => {
     const json: IDataObject = { ...c };
     if (options.includeProfile !== false) json.profile = (profiles.get(c.profileId) ?? null) as IDataObject | null;
     return { json };
@@ -102,18 +116,47 @@ export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][]
   return [items];
 }
 
-/** The recorded members and the head cursor they go with (read again if a refresh ran in between). */
-async function currentMembers(catalog: SegmentCatalog, id: number): Promise<{ members: string[]; head: string }> {
+interface Reader {
+  only: 'entered' | 'left' | undefined;
+  /** How many more items this poll may emit. */
+  budget: number;
+  changes: Change[];
+}
+
+/**
+ * Emits a segment's changes after the cursor, then (while its current members are being emitted)
+ * the next members in id order, within the poll's budget. Each person comes out consistently: the
+ * members emitted so far (ids up to `after`) get every change after the cursor; the others are not
+ * emitted yet, and when their turn comes they come out as members at that moment, their earlier
+ * changes being part of that state. So a backlog spread over polls neither repeats nor skips anyone.
+ */
+async function readSegment(catalog: SegmentCatalog, record: { id: number; name: string; version: number }, state: Required<TriggerState>, reader: Reader): Promise<void> {
+  const key = String(record.id);
+  const emit = (c: Omit<Change, 'segment' | 'segmentId'>) => reader.changes.push({ segment: record.name, segmentId: record.id, ...c });
   for (;;) {
-    const head = await catalog.changesHead(id);
-    const members: string[] = [];
-    for (let afterId: string | undefined; ; ) {
-      const page = await catalog.recordedMembers(id, { afterId, limit: 5000 });
-      members.push(...page);
-      if (page.length < 5000) break;
-      afterId = page[page.length - 1];
+    const pending = state.backlog[key];
+    if (pending?.after === null) state.cursors[key] = await catalog.changesHead(record.id); // no one emitted yet: no change concerns them
+    else {
+      while (reader.budget > 0) {
+        const page = await catalog.changes(record.id, { since: state.cursors[key], change: reader.only, limit: Math.min(reader.budget, PAGE), upTo: pending?.after ?? undefined });
+        for (const c of page.changes) emit({ profileId: c.profileId, change: c.change, at: c.at.toISOString(), version: c.version });
+        reader.budget -= page.changes.length;
+        state.cursors[key] = page.cursor;
+        if (!page.more) break;
+      }
     }
-    if ((await catalog.changesHead(id)) === head) return { members, head };
+    if (pending === undefined || reader.budget === 0) return;
+    // The cursor is the head: the members recorded now are the state the changes so far lead to.
+    const members = await catalog.recordedMembers(record.id, { afterId: pending.after ?? undefined, limit: Math.min(reader.budget, PAGE) });
+    if ((await catalog.changesHead(record.id)) !== state.cursors[key]) continue; // a refresh ran in between: read its changes first
+    const at = new Date().toISOString();
+    for (const profileId of members) emit({ profileId, change: 'entered', at, version: record.version, [pending.reason]: true });
+    reader.budget -= members.length;
+    if (members.length < Math.min(reader.budget + members.length, PAGE)) {
+      delete state.backlog[key];
+      return;
+    }
+    state.backlog[key] = { after: members[members.length - 1]!, reason: pending.reason };
   }
 }
 

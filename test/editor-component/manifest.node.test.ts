@@ -33,6 +33,15 @@ describe('custom-elements manifest', () => {
     expect(element.cssProperties.every((p: { name: string }) => p.name.startsWith('--segment-builder-'))).toBe(true);
   });
 
+  it('lists only the public API: no private, protected or underscored members (the docs pages read it)', () => {
+    const classes = committed.modules.flatMap((m: { declarations?: { kind: string; members?: { name: string; privacy?: string }[] }[] }) => m.declarations ?? []).filter((d: { kind: string }) => d.kind === 'class');
+    const members: { name: string; privacy?: string }[] = classes.flatMap((d: { members?: { name: string; privacy?: string }[] }) => d.members ?? []);
+    expect(members.filter((m) => (m.privacy ?? 'public') !== 'public' || m.name.startsWith('_')).map((m) => m.name)).toEqual([]);
+    const element = classes.find((d: { tagName?: string }) => d.tagName === 'segment-builder');
+    expect(element.members.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['value', 'schema', 'countProvider', 'checkValidity']));
+    expect(element.members.map((m: { name: string }) => m.name)).not.toContain('shadowRootOptions');
+  });
+
   it('is referenced from package.json and shipped', () => {
     expect(pkg.customElements).toBe('custom-elements.json');
     expect(pkg.files).toContain('custom-elements.json');

@@ -316,6 +316,57 @@ describe('live count', () => {
     await expect.poll(() => el.shadowRoot!.querySelector('[part~="group-count"]')?.textContent).toBe('≈ 4,200');
   });
 
+  it('aborts the count under way when removed from the page, and counts nothing until it is back', async () => {
+    const p = provider();
+    const el = await mount({ value: 'country = "OM"', countProvider: p.fn });
+    await p.called(1);
+    el.remove();
+    expect(p.calls[0].signal.aborted).toBe(true);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      // The host changes the segment while the builder is off the page: long past the pause, no call.
+      el.value = 'country = "AE"';
+      await el.updateComplete;
+      vi.advanceTimersByTime(5_000);
+      expect(p.calls).toHaveLength(1);
+      // Back on the page: the current expression is counted, once.
+      document.body.append(el);
+      await el.updateComplete;
+      vi.advanceTimersByTime(5_000);
+      expect(p.calls.map((c) => c.expression)).toEqual(['country = "OM"', 'country = "AE"']);
+    } finally {
+      vi.useRealTimers();
+    }
+    p.calls[1].resolve(42);
+    await expect.poll(() => countText(el)).toBe('≈ 42 customers');
+  });
+
+  it('drops the pause it was waiting for when removed mid-typing, and resumes on reconnect', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const p = provider();
+      const el = await mount({ value: 'country = "OM"', countProvider: p.fn });
+      // Removed before the pause ends: the count is never asked for.
+      el.remove();
+      vi.advanceTimersByTime(5_000);
+      expect(p.calls).toHaveLength(0);
+      document.body.append(el);
+      await el.updateComplete;
+      vi.advanceTimersByTime(5_000);
+      expect(p.calls.map((c) => c.expression)).toEqual(['country = "OM"']);
+      // A count that finished is not asked for again by a move in the page.
+      p.calls[0].resolve(7);
+      await vi.waitFor(() => expect(countText(el)).toBe('≈ 7 customers'));
+      el.remove();
+      document.body.append(el);
+      await el.updateComplete;
+      vi.advanceTimersByTime(5_000);
+      expect(p.calls).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('shows counts in the builder locale', async () => {
     const p = provider();
     const el = await mount({ value: 'country = "OM"', countProvider: p.fn, locale: 'ar' });

@@ -39,6 +39,9 @@ function credentialOf(url: string): ICredentialDataDecryptedObject {
   };
 }
 
+/** What Segment Trigger keeps in the workflow's static data. */
+const kept = (staticData: IDataObject) => staticData['node:Segment Trigger'] as IDataObject;
+
 const CREDENTIALS = { credentials: { segmentsDatabaseApi: { id: '1', name: 'db' } } };
 
 describe.each(TARGETS)('membership nodes on $name', (target) => {
@@ -196,5 +199,63 @@ describe.each(TARGETS)('membership nodes on $name', (target) => {
     const [file, ...rows] = exported.json('Segment Export');
     expect(file).toMatchObject({ exported: inAny.length });
     expect(rows.map((r) => r['Profile ID']).sort()).toEqual(inAny);
+  });
+
+  it('Segment Trigger spreads the current members over polls by max items: each person once, then their changes', async () => {
+    const spenders = String((await catalog.create({ name: 'Any Spend', expression: 'spend > 0 and spend < 1000' })).id);
+    for (const [id, spend] of [['p1', 10], ['p2', 20], ['p3', 30], ['p4', 0]] as const) await set(id, { spend });
+    const poll = (staticData?: IDataObject) => triggerWorkflow({ segments: [spenders], firstPoll: 'members', event: 'both', options: { maxItems: 2 } }, staticData);
+    const seen = (r: Awaited<ReturnType<typeof poll>>) => (r.emitted ?? []).map((i) => [i.json.profileId, i.json.change, i.json.firstPoll ?? false]);
+
+    const first = await poll();
+    expect(seen(first)).toEqual([['p1', 'entered', true], ['p2', 'entered', true]]);
+    expect(kept(first.staticData).backlog).toBeDefined();
+    // Before Chadi's turn comes, Amal (already emitted) and Chadi leave, Dana enters.
+    await set('p1', { spend: 0 });
+    await set('p3', { spend: 0 });
+    await set('p4', { spend: 5 });
+    const second = await poll(first.staticData);
+    // Amal's exit is a change of someone already emitted; Dana comes out as a member at her turn;
+    // Chadi, who left before his turn, never comes out.
+    expect(seen(second)).toEqual([['p1', 'left', false], ['p4', 'entered', true]]);
+    const third = await poll(second.staticData);
+    expect(third.emitted).toBeNull();
+    expect(kept(third.staticData).backlog).toBeUndefined();
+    await set('p1', { spend: 7 });
+    expect(seen(await poll(third.staticData))).toEqual([['p1', 'entered', false]]);
+  });
+
+  it('Segment Trigger whose changes were deleted (older than the kept history) continues from now, re-emits the members, or fails, as chosen', async () => {
+    const watched = String((await catalog.create({ name: 'Small Spend', expression: 'spend > 0 and spend < 100' })).id);
+    for (const [id, spend] of [['p1', 10], ['p2', 20], ['p3', 0], ['p4', 0]] as const) await set(id, { spend });
+    const poll = (onExpiredCursor: string | undefined, staticData?: IDataObject) =>
+      triggerWorkflow({ segments: [watched], event: 'both', options: { refresh: false, ...(onExpiredCursor ? { onExpiredCursor } : {}) } }, staticData);
+    await catalog.refresh(['Small Spend']);
+    const start = await poll(undefined);
+    expect(start.emitted).toBeNull();
+    // While the workflow is off: Chadi enters, Amal leaves; refreshes by a catalogue keeping one
+    // millisecond of history delete those changes.
+    const shortMemory = await SegmentCatalog.open(t.db, { historyRetention: 1 });
+    await set('p3', { spend: 30 });
+    await shortMemory.refresh(['Small Spend'], { now: new Date(Date.now() + 60_000) });
+    await set('p1', { spend: 0 });
+    await shortMemory.refresh(['Small Spend'], { now: new Date(Date.now() + 120_000) });
+    await expect(catalog.changes('Small Spend', { since: (kept(start.staticData).cursors as Record<string, string>)[watched] })).rejects.toMatchObject({ code: 'cursor-expired' });
+
+    await expect(poll('error', start.staticData)).rejects.toThrow(/older than the kept history/);
+
+    const fromNow = await poll(undefined, start.staticData);
+    expect(fromNow.emitted).toBeNull();
+    await set('p4', { spend: 40 });
+    await shortMemory.refresh(['Small Spend'], { now: new Date(Date.now() + 180_000) });
+    expect((await poll(undefined, fromNow.staticData)).emitted!.map((i) => [i.json.profileId, i.json.change])).toEqual([['p4', 'entered']]);
+
+    const again = await poll('members', start.staticData);
+    expect(again.emitted!.map((i) => [i.json.profileId, i.json.change, i.json.cursorExpired])).toEqual([
+      ['p2', 'entered', true],
+      ['p3', 'entered', true],
+      ['p4', 'entered', true],
+    ]);
+    expect((await poll('members', again.staticData)).emitted).toBeNull();
   });
 });
