@@ -8,6 +8,7 @@ import * as core from '../core/index';
 import * as server from '../core/server';
 import * as arabic from '../core/locales/ar';
 import * as reach from '../core/reach/index';
+import * as schema from '../core/infer-schema';
 
 const CORE = [
   'AGGREGATES',
@@ -18,7 +19,6 @@ const CORE = [
   'SegmentErrors',
   'UNITS',
   'check',
-  'checkSchema',
   'compilePredicate',
   'compileSegment',
   'createClock',
@@ -30,7 +30,6 @@ const CORE = [
   'format',
   'formatDiagnostic',
   'formatDuration',
-  'inferSchema',
   'isManual',
   'isSegmentError',
   'kindOf',
@@ -54,7 +53,10 @@ const CORE = [
   'validate',
 ];
 
-/** The server entry adds SQL push-down, storage and the saved-segment catalogue to everything in the core entry. */
+/** The schema entry (n8n-nodes-segments/schema): schemas inferred from data and checked from JSON. */
+const SCHEMA = ['checkSchema', 'inferSchema'];
+
+/** The server entry adds SQL push-down, storage and the saved-segment catalogue to everything in the core and schema entries. */
 const SERVER_ONLY = [
   'CATALOG_TABLES',
   'CsvImportError',
@@ -131,8 +133,14 @@ describe('public API', () => {
     expect(sorted(Object.keys(core))).toEqual(sorted(CORE));
   });
 
-  it('the server entry (n8n-nodes-segments/server) exports exactly the core names plus the SQL and catalogue ones', () => {
-    expect(sorted(Object.keys(server))).toEqual(sorted([...CORE, ...SERVER_ONLY]));
+  it('the server entry (n8n-nodes-segments/server) exports exactly the core and schema names plus the SQL and catalogue ones', () => {
+    expect(sorted(Object.keys(server))).toEqual(sorted([...CORE, ...SCHEMA, ...SERVER_ONLY]));
+  });
+
+  it('the schema entry (n8n-nodes-segments/schema) exports exactly these names, the server entry the same functions', () => {
+    expect(sorted(Object.keys(schema))).toEqual(SCHEMA);
+    expect(server.inferSchema).toBe(schema.inferSchema);
+    expect(server.checkSchema).toBe(schema.checkSchema);
   });
 
   it('the reach entry (n8n-nodes-segments/reach) exports exactly these names', () => {

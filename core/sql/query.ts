@@ -107,11 +107,24 @@ export async function countProfiles(db: Knex, segment: SqlSegment): Promise<numb
   return Number(rows[0].n);
 }
 
-/** The ids of the profiles in the segment, ordered. */
-export async function profileIds(db: Knex, segment: SqlSegment): Promise<string[]> {
-  const rows = (await idsQuery(db, segment)) as { id: string }[];
-  return rows.map((r) => String(r.id));
+/**
+ * The ids of the profiles in the segment, ordered. With `among`, only those of these ids, ordered
+ * within each batch: they are looked up by the primary key in batches, so a list of people is
+ * checked against a segment without reading its whole membership.
+ */
+export async function profileIds(db: Knex, segment: SqlSegment, among?: Iterable<string>): Promise<string[]> {
+  if (among === undefined) return ((await idsQuery(db, segment)) as { id: string }[]).map((r) => String(r.id));
+  const wanted = [...new Set(among)];
+  const out: string[] = [];
+  for (let i = 0; i < wanted.length; i += AMONG_BATCH) {
+    const rows = (await idsQuery(db, segment).whereIn(`${PROFILE_ALIAS}.${segment.mapping.profiles.id}`, wanted.slice(i, i + AMONG_BATCH))) as { id: string }[];
+    for (const r of rows) out.push(String(r.id));
+  }
+  return out;
 }
+
+/** Ids bound per look-up (well under every driver's limit of bound values). */
+const AMONG_BATCH = 1000;
 
 /**
  * Streams the profiles of the segment (parsed from the stored JSON, or the row's columns), in id

@@ -20,7 +20,9 @@ export class SegmentSuppression implements INodeType {
     ],
     outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
     outputNames: ['Kept', 'Suppressed'],
-    credentials: [{ name: 'segmentsDatabaseApi', required: true, testedBy: 'segmentsDatabaseConnectionTest', displayOptions: { show: { listSource: ['segment', 'table'] } } }],
+    // Optional and always shown: the database serves the list (a saved segment, a table) or the rule's
+    // counts, and n8n's display options cannot say "either"; the node says which choice needs it.
+    credentials: [{ name: 'segmentsDatabaseApi', required: false, testedBy: 'segmentsDatabaseConnectionTest' }],
     properties: [
       {
         displayName: 'Global Suppression',
@@ -45,14 +47,28 @@ export class SegmentSuppression implements INodeType {
         options: [
           { name: 'Item Fields', value: 'fields', description: 'Numbers on each item' },
           { name: "The Item's Events", value: 'events', description: 'Counted from the events list on each item' },
+          { name: 'Events in the Database', value: 'database', description: "Counted from the events the credential's database holds for the profile each item names" },
         ],
         default: 'fields',
         displayOptions: { show: { globalRule: [true] } },
       },
+      {
+        displayName: 'Match Items By',
+        name: 'matchBy',
+        type: 'options',
+        options: [
+          { name: 'Profile ID', value: 'profile_id', description: 'The Profile ID Field of the item (see Options) is the stored profile ID' },
+          { name: 'Email', value: 'email', description: 'The Email Field of the item, compared case-insensitively' },
+          { name: 'Phone', value: 'phone', description: 'The Phone Field of the item, compared in E.164 form (see Default Country)' },
+        ],
+        default: 'profile_id',
+        description: 'How an item finds its profile in the database; an item that finds none has received nothing the database knows of and is kept',
+        displayOptions: { show: { globalRule: [true], countsFrom: ['database'] } },
+      },
       { displayName: 'Messages Field', name: 'messagesField', type: 'string', default: 'sent_count', displayOptions: { show: { globalRule: [true], countsFrom: ['fields'] } } },
       { displayName: 'Clicks Field', name: 'clicksField', type: 'string', default: 'clicks_count', displayOptions: { show: { globalRule: [true], countsFrom: ['fields'] } } },
-      { displayName: 'Message Event', name: 'messageEvent', type: 'string', default: 'message_received', displayOptions: { show: { globalRule: [true], countsFrom: ['events'] } } },
-      { displayName: 'Click Event', name: 'clickEvent', type: 'string', default: 'clicked', displayOptions: { show: { globalRule: [true], countsFrom: ['events'] } } },
+      { displayName: 'Message Event', name: 'messageEvent', type: 'string', default: 'message_received', displayOptions: { show: { globalRule: [true], countsFrom: ['events', 'database'] } } },
+      { displayName: 'Click Event', name: 'clickEvent', type: 'string', default: 'clicked', displayOptions: { show: { globalRule: [true], countsFrom: ['events', 'database'] } } },
       {
         displayName: 'Suppression List',
         name: 'listSource',

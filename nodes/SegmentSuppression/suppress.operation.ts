@@ -2,18 +2,20 @@
  * Suppression: the seeds' global suppression (at least N messages received and never a click) and
  * suppression lists (opt-outs, bounces, do-not-contact) from the second input, a saved manual
  * segment or a table of the credential's database (read by the server entry's `readContactTable`).
+ * The rule's counts are read from item fields, counted from each item's events, or computed from
+ * the events in the credential's database (`database-rule.ts`).
  * Emails are case-folded and phones normalised to E.164 (libphonenumber-js, with a default country)
  * on both sides before matching. Kept items go to the first output, suppressed ones to the
  * second with `suppressed: { rule, … }` saying why.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { normaliseContact, readContactTable, SegmentCatalog } from 'n8n-nodes-segments/server';
-import { asCredential, withDatabase } from '../shared/database';
+import { credentialOf, withDatabase } from '../shared/database';
 import { nodeError } from '../shared/errors';
-import { CREDENTIAL_NAME } from '../shared/methods';
 import { perItem } from '../shared/parameters';
-import { ListMatcher } from './matcher';
 import { readPath } from '../shared/profiles';
+import { databaseRule } from './database-rule';
+import { ListMatcher } from './matcher';
 
 interface Options {
   defaultCountry?: string;
@@ -67,8 +69,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
     for (const entry of list) for (const key of keysOf(entry.json, o)) listed.set(key, listName);
   } else if (listSource === 'segment') {
     try {
-      const credential = asCredential(await this.getCredentials(CREDENTIAL_NAME));
-      await withDatabase(credential, async (db) => {
+      await withDatabase(await credentialOf(this, 'A saved manual segment as the suppression list'), async (db) => {
         const ref = Number(this.getNodeParameter('segment', 0, '', { extractValue: true }));
         const catalog = await SegmentCatalog.open(db);
         const record = await catalog.get(ref);
@@ -81,8 +82,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
     const table = this.getNodeParameter('table', 0) as string;
     const spec = { table, email: this.getNodeParameter('emailColumn', 0, '') as string, phone: this.getNodeParameter('phoneColumn', 0, '') as string, id: this.getNodeParameter('idColumn', 0, '') as string };
     try {
-      const credential = asCredential(await this.getCredentials(CREDENTIAL_NAME));
-      const rows = await withDatabase(credential, (db) => readContactTable(db, spec));
+      const rows = await withDatabase(await credentialOf(this, 'A database table as the suppression list'), (db) => readContactTable(db, spec));
       const name = table.trim();
       for (const row of rows) {
         for (const key of contactKeys(row.email, row.phone, o)) listed.set(key, name);
@@ -93,7 +93,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
     }
   }
 
-  const rule = globalRule ? ruleReader(this) : undefined;
+  const rule = globalRule ? await ruleReader(this, items, o) : undefined;
   const matcher = new ListMatcher(listed, o);
 
   const kept: INodeExecutionData[] = [];
@@ -115,14 +115,21 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
   return [kept, suppressed];
 }
 
-/** The global rule, its parameters read once unless they hold n8n expressions. */
-function ruleReader(context: IExecuteFunctions): (json: IDataObject, i: number) => IDataObject | undefined {
+/**
+ * The global rule, its parameters read once unless they hold n8n expressions. Counts from the
+ * database are computed for every item before any is routed (one query per batch of profiles).
+ */
+async function ruleReader(context: IExecuteFunctions, items: INodeExecutionData[], o: Required<Options>): Promise<(json: IDataObject, i: number) => IDataObject | undefined> {
   const thresholdOf = perItem<number>(context, 'threshold');
-  const countsFromOf = perItem<'fields' | 'events'>(context, 'countsFrom');
+  const countsFromOf = perItem<'fields' | 'events' | 'database'>(context, 'countsFrom');
   const messagesFieldOf = perItem<string>(context, 'messagesField', 'sent_count');
   const clicksFieldOf = perItem<string>(context, 'clicksField', 'clicks_count');
   const messageEventOf = perItem<string>(context, 'messageEvent', 'message_received');
   const clickEventOf = perItem<string>(context, 'clickEvent', 'clicked');
+  if (countsFromOf(0) === 'database') {
+    const reasons = await databaseRule.call(context, items, (i) => ({ threshold: thresholdOf(i), messageEvent: messageEventOf(i), clickEvent: clickEventOf(i) }), o);
+    return (_json, i) => reasons.get(i);
+  }
   return (json, i) => {
     const threshold = thresholdOf(i);
     let messages: number;

@@ -2,7 +2,7 @@
  * The nodes' one way to a database: the `segmentsDatabaseApi` credential → a knex instance from the
  * server entry's `openDatabase`, destroyed when the work is done. No SQL is written here.
  */
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteFunctions } from 'n8n-workflow';
 import type { Knex } from 'knex';
 import { openDatabase } from 'n8n-nodes-segments/server';
 
@@ -16,6 +16,20 @@ export interface SegmentsCredential {
   password?: string;
   ssl?: 'disable' | 'require' | 'verify';
   role?: string;
+}
+
+export const CREDENTIAL_NAME = 'segmentsDatabaseApi';
+
+/**
+ * The node's credential, for work that needs the database (`what` names it: "A saved segment"); a
+ * clear error when the node has none (the credential is optional where only some choices need it).
+ */
+export async function credentialOf(context: IExecuteFunctions, what: string): Promise<SegmentsCredential> {
+  const node = context.getNode();
+  if (!node.credentials?.[CREDENTIAL_NAME]) {
+    throw new NodeOperationError(node, `${what} needs a Segments Database API credential`, { description: 'Choose the credential of the database that holds the profiles' });
+  }
+  return asCredential(await context.getCredentials(CREDENTIAL_NAME));
 }
 
 export function asCredential(data: ICredentialDataDecryptedObject): SegmentsCredential {

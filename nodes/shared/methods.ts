@@ -4,9 +4,9 @@
  */
 import type { ICredentialsDecrypted, ICredentialTestFunctions, ILoadOptionsFunctions, INodeCredentialTestResult, INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
 import { readLayout, SegmentCatalog } from 'n8n-nodes-segments/server';
-import { asCredential, withDatabase } from './database';
+import { asCredential, CREDENTIAL_NAME, withDatabase } from './database';
 
-export const CREDENTIAL_NAME = 'segmentsDatabaseApi';
+export { CREDENTIAL_NAME };
 
 /** The saved segments whose name contains the filter (case-insensitive), active ones first. */
 export async function searchSegments(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
