@@ -3,7 +3,8 @@
  * `--segments`, `--now` and `--tz`. Every problem becomes a `SegmentError` naming the option.
  */
 import { open } from 'node:fs/promises';
-import { checkSchema, createClock, SegmentError, type Schema, type SegmentDefinition } from '../core/index';
+import { createClock, SegmentError, type Schema, type SegmentDefinition } from '../core/index';
+import { checkSchema } from '../core/infer-schema';
 import { userError } from './errors';
 
 /** The options every command accepts (commander's camel-cased names). */
