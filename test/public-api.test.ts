@@ -3,7 +3,7 @@
  * export fails here, so an API change is always a deliberate edit of this list (and of the docs).
  * Type-only exports do not exist at runtime; dist/*.d.ts carry them.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as core from '../core/index';
 import * as server from '../core/server';
 import * as arabic from '../core/locales/ar';
@@ -149,6 +149,12 @@ describe('public API', () => {
 
   it('the Arabic entry (n8n-nodes-segments/locales/ar) exports exactly its table', () => {
     expect(sorted(Object.keys(arabic))).toEqual(['ar']);
+  });
+
+  it('the server entry exports the catalogue import report as types (the workspace page reads its JSON through them)', () => {
+    expectTypeOf<server.ImportReport['problems']>().toEqualTypeOf<server.ImportProblem[]>();
+    expectTypeOf<server.ImportProblem>().toEqualTypeOf<{ line: number; value: string; reason: string }>();
+    expectTypeOf<server.ImportReport>().toHaveProperty('alreadyMembers').toEqualTypeOf<number>();
   });
 
   it('the server entry re-exports the very same core objects (one SegmentError class, one operator table)', () => {
