@@ -9,6 +9,8 @@
  *   not import (test/build/bundle.test.ts measures both).
  * - `dist/reach/index.{mjs,cjs,d.ts}`: the reach index (columnar profiles for live counts), kept out of
  *   the core entry's size budget; browser-safe like it, and sharing its chunks.
+ * - `dist/schema/index.{mjs,cjs,d.ts}`: `inferSchema` and `checkSchema` (browser-safe, outside the
+ *   core entry's size budget; the server entry re-exports them).
  * - `dist/locales/ar.{mjs,cjs,d.ts}`: the Arabic words and describe() grammar, imported and
  *   registered by the hosts that want them (it imports nothing at run time).
  * - `dist/server/index.{mjs,cjs,d.ts}`: the SQL entry (knex and the two server drivers bundled).
@@ -58,7 +60,7 @@ async function copyNodeAssets(): Promise<void> {
 const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
 
 // Arabic is its own entry (`./locales/ar`): English-only consumers never load it.
-const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts', 'reach/worker': 'core/reach/worker-entry.ts', 'locales/ar': 'core/locales/ar.ts' };
+const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts', 'reach/worker': 'core/reach/worker-entry.ts', 'locales/ar': 'core/locales/ar.ts', 'schema/index': 'core/infer-schema.ts' };
 if (existsSync('core/server.ts')) libraryEntries['server/index'] = 'core/server.ts';
 
 /**

@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       // The n8n nodes import the core through its package entries; tests run them on the source.
       { find: /^n8n-nodes-segments\/server$/, replacement: here('./core/server.ts') },
+      { find: /^n8n-nodes-segments\/schema$/, replacement: here('./core/infer-schema.ts') },
       { find: /^n8n-nodes-segments\/locales\/ar$/, replacement: here('./core/locales/ar.ts') },
       { find: /^n8n-nodes-segments$/, replacement: here('./core/index.ts') },
       // One n8n-workflow for the tests, the nodes and n8n-core (which `require`s the CommonJS build):

@@ -84,19 +84,53 @@ function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }
 
-/** Samples the heap while `work` runs: the peak above the starting heap. */
-async function withMemory<T>(work: () => Promise<T>): Promise<{ value: T; peakHeap: number; startHeap: number }> {
+/** Samples the heap and the resident set while `work` runs: the peak heap above the start, and the peak RSS. */
+async function withMemory<T>(work: () => Promise<T>): Promise<{ value: T; peakHeap: number; startHeap: number; peakRss: number }> {
   (globalThis as { gc?: () => void }).gc?.();
   const startHeap = process.memoryUsage().heapUsed;
   let peakHeap = startHeap;
-  const timer = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 5);
+  let peakRss = process.memoryUsage.rss();
+  const sample = () => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  };
+  const timer = setInterval(sample, 5);
   try {
     const value = await work();
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-    return { value, peakHeap, startHeap };
+    sample();
+    return { value, peakHeap, startHeap, peakRss };
   } finally {
     clearInterval(timer);
   }
+}
+
+/** The statements a piece of work sends to the database, each with its time (knex's query events). */
+async function withStatements<T>(db: Knex, work: () => Promise<T>): Promise<{ value: T; statements: { sql: string; bindings: unknown[]; ms: number }[] }> {
+  const started = new Map<string, number>();
+  const statements: { sql: string; bindings: unknown[]; ms: number }[] = [];
+  type Q = { __knexQueryUid: string; sql: string; bindings?: unknown[] };
+  const onQuery = (q: Q) => started.set(q.__knexQueryUid, performance.now());
+  const onResponse = (_r: unknown, q: Q) => statements.push({ sql: q.sql, bindings: q.bindings ?? [], ms: performance.now() - (started.get(q.__knexQueryUid) ?? performance.now()) });
+  db.on('query', onQuery).on('query-response', onResponse);
+  try {
+    return { value: await work(), statements };
+  } finally {
+    db.off('query', onQuery).off('query-response', onResponse);
+  }
+}
+
+/** Where the slowest refresh spent its time (each statement over 10 ms), and MariaDB's plan for its evaluation. */
+async function explainSlowest(db: Knex, slowest: { segment: string; round: number; seconds: number; statements: { sql: string; bindings: unknown[]; ms: number }[] }): Promise<void> {
+  console.log(`\n  slowest refresh: ${slowest.segment}, round ${slowest.round}, ${slowest.seconds.toFixed(2)} s; its statements over 10 ms:`);
+  const short = (sql: string) => (sql.length > 150 ? `${sql.slice(0, 110)} … ${sql.slice(-36)}` : sql);
+  for (const st of slowest.statements) if (st.ms > 10) console.log(`    ${st.ms.toFixed(0).padStart(6)} ms  ${short(st.sql.replace(/\s+/g, ' '))}`);
+  const fill = slowest.statements.find((st) => /^insert into `seg_run_members`/i.test(st.sql));
+  if (fill === undefined) return;
+  const select = fill.sql.slice(fill.sql.search(/\bselect\b/i));
+  const [plan] = (await db.raw(`EXPLAIN ${select}`, fill.bindings as Knex.RawBinding[])) as [Record<string, unknown>[]];
+  console.log('\n  EXPLAIN of its evaluation (the SELECT that fills the scratch table):');
+  const cols = ['id', 'select_type', 'table', 'type', 'key', 'rows', 'Extra'];
+  for (const row of plan) console.log(`    ${cols.map((c) => `${c}=${String(row[c] ?? '')}`).join('  ')}`);
 }
 
 async function main(): Promise<void> {
@@ -114,6 +148,7 @@ async function main(): Promise<void> {
     const rows: string[][] = [];
     let worst = 0;
     let worstHeap = 0;
+    let slowest: { segment: string; round: number; seconds: number; statements: { sql: string; bindings: unknown[]; ms: number }[] } | undefined;
     for (let round = 1; round <= ROUNDS; round++) {
       const started = performance.now();
       const changed = await loadProfiles(db, changedProfiles(round), { schema, mapping });
@@ -122,8 +157,9 @@ async function main(): Promise<void> {
       for (const s of SEGMENTS) {
         const before = new Set(await catalog.recordedMembers(s.name, { limit: 10_000_000 }));
         const t0 = performance.now();
-        const { value: [run], peakHeap, startHeap } = await withMemory(() => catalog.refresh([s.name], { now: new Date(now) }));
+        const { value: { value: [run], peakHeap, startHeap, peakRss }, statements } = await withStatements(db, () => withMemory(() => catalog.refresh([s.name], { now: new Date(now) })));
         const refresh = (performance.now() - t0) / 1000;
+        if (refresh > (slowest?.seconds ?? -1)) slowest = { segment: s.name, round, seconds: refresh, statements };
         const definitions = await catalog.definitions({ reachableFrom: s.name });
         const segment = await prepareSegment(db, `in_segment(${JSON.stringify(s.name)})`, { segments: definitions, now });
         const t1 = performance.now();
@@ -138,13 +174,14 @@ async function main(): Promise<void> {
         }
         worst = Math.max(worst, refresh);
         worstHeap = Math.max(worstHeap, peakHeap - startHeap);
-        rows.push([String(round), s.name, count.toLocaleString('en-US'), `+${run!.entered.toLocaleString('en-US')} -${run!.left.toLocaleString('en-US')}`, refresh.toFixed(2), plain.toFixed(2), (refresh / plain).toFixed(1), mb(peakHeap - startHeap)]);
+        rows.push([String(round), s.name, count.toLocaleString('en-US'), `+${run!.entered.toLocaleString('en-US')} -${run!.left.toLocaleString('en-US')}`, refresh.toFixed(2), plain.toFixed(2), (refresh / plain).toFixed(1), mb(peakHeap - startHeap), mb(peakRss)]);
       }
     }
-    const header = ['Round', 'Segment', 'Members', 'Changes', 'Refresh s', 'Count s', 'Ratio', 'Heap +'];
+    const header = ['Round', 'Segment', 'Members', 'Changes', 'Refresh s', 'Count s', 'Ratio', 'Heap +', 'RSS'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
     console.log(['', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+    if (slowest !== undefined) await explainSlowest(db, slowest);
     console.log(`\n  slowest refresh ${worst.toFixed(2)} s (target ≤ ${TARGET_SECONDS} s): ${worst <= TARGET_SECONDS ? 'met' : 'MISSED'}; largest heap growth during a refresh ${mb(worstHeap)} (members never read into the process)`);
   } finally {
     await db.destroy();

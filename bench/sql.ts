@@ -14,6 +14,7 @@
  *
  *   BENCH_SQL_PROFILES=100000 npm run bench:sql        develop at 100k
  *   BENCH_SQL_RELOAD=1 npm run bench:sql               reload even if the data is there
+ *   BENCH_SQL_RELOAD=ours …                            reload our layout only (after a layout change)
  *   BENCH_SQL_ONLY="cart,suppression" npm run bench:sql   time only some segments
  *   BENCH_SQL_DATABASE=seg_bench_100k …                another data set beside the 1M one
  *   BENCH_SQL_DIALECTS=postgres …                      one server only
@@ -49,7 +50,8 @@ const DIALECTS = (process.env.BENCH_SQL_DIALECTS ?? 'mysql,postgres').split(',')
 const NOW_ISO = '2026-11-24T12:00:00.000Z';
 const schema = sampleSchema as Schema;
 const segments = [...(sampleSegments as SegmentDefinition[]), ...EXTRA_SEGMENTS];
-const RELOAD = process.env.BENCH_SQL_RELOAD === '1';
+const RELOAD_OURS = process.env.BENCH_SQL_RELOAD === '1' || process.env.BENCH_SQL_RELOAD === 'ours';
+const RELOAD_REFERENCE = process.env.BENCH_SQL_RELOAD === '1';
 
 const URL_VARIABLES: Record<ServerDialect, string> = { mysql: 'TEST_MARIADB_URL', postgres: 'TEST_POSTGRES_URL' };
 
@@ -91,7 +93,7 @@ interface Loads {
 }
 
 async function loadOurs(db: Knex): Promise<Loads['ours']> {
-  if (!RELOAD && (await storedProfiles(db)) === PROFILES) {
+  if (!RELOAD_OURS && (await storedProfiles(db)) === PROFILES) {
     console.log(`  our layout: ${PROFILES.toLocaleString('en-US')} profiles already loaded in ${DATABASE} (BENCH_SQL_RELOAD=1 to reload)`);
     return undefined;
   }
@@ -133,7 +135,7 @@ async function loadOurs(db: Knex): Promise<Loads['ours']> {
 }
 
 async function loadRef(db: Knex, dialect: ServerDialect): Promise<Loads['reference']> {
-  if (!RELOAD && (await storedReference(db)) === PROFILES) {
+  if (!RELOAD_REFERENCE && (await storedReference(db)) === PROFILES) {
     console.log(`  reference layout: already loaded`);
     return undefined;
   }

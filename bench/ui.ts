@@ -4,6 +4,7 @@
  * figure, side by side, and the ratio.
  *
  *   npm run bench:ui                 (BENCH_UI_RUNS=9 for more runs)
+ *   BENCH_UI_ONLY=bundle npm run bench:ui   (the bundle figures only: no browser)
  *
  * - bundle: what a page loads for the builder, minified + gzip (ours: element + core + Lit;
  *   react-querybuilder without React, and the page with React and ReactDOM);
@@ -60,6 +61,10 @@ async function main() {
   const ours = await bundle('bench/ui/entry-builder.ts');
   const rqbAlone = await bundle('bench/ui/entry-rqb.tsx', ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime']);
   const rqbPage = await bundle('bench/ui/entry-rqb.tsx');
+  if (process.env.BENCH_UI_ONLY === 'bundle') {
+    console.log(`bench:ui bundles, min+gzip: <segment-builder> (element+core+Lit) ${kb(ours.gzip)} (${kb(ours.min)} minified; target ≤ 30 kB ${ours.gzip <= 30 * 1024 ? 'ok' : 'MISSED'}), react-querybuilder ${kb(rqbAlone.gzip)} without React, ${kb(rqbPage.gzip)} with React`);
+    return;
+  }
   const pages = {
     ours: (await bundle('bench/ui/builder-page.ts')).code,
     rqb: (await bundle('bench/ui/rqb-page.tsx')).code,

@@ -14,6 +14,7 @@ import {
   createClock,
   CsvImportError,
   databaseError,
+  isManual,
   layoutDirectory,
   MATCH_KEYS,
   MemoryDirectory,
@@ -37,10 +38,11 @@ import {
 import { context, prepare, reportSkipped } from './context';
 import { countWithIndex } from './reach';
 import { errorsJson, EXIT_OK, EXIT_USAGE, reportFailure, userError } from './errors';
-import { checkClockOptions, loadSegments, readCappedFile, readExpression, type CommonOptions } from './inputs';
-import { printError, printJson, printText } from './io';
+import { checkClockOptions, loadSegments, openStream, readExpression, type CommonOptions } from './inputs';
+import { printError, printJson, printText, terminalSafe } from './io';
 import { openProfiles } from './profiles';
-import { DEFAULT_MAX_LINE_LENGTH } from './jsonl';
+import { DEFAULT_MAX_LINE_LENGTH, maxLineLength } from './jsonl';
+import { jsonArrayChunks, writeChunks } from './output';
 
 export const DEFAULT_CATALOG_DB = 'sqlite:segments.db';
 
@@ -198,14 +200,14 @@ export function registerCatalogCommands(program: Command): void {
   base(segments.command('dump'))
     .description('print the active segments as a --segments file (JSON), for count/filter --segments')
     .action(run(async (catalog) => {
-      printJson(await catalog.definitions(), 2);
+      await writeChunks(dumpChunks(catalog));
     }));
 
   const members = segments.command('members').description('the people in manual segments');
   base(members.command('import').argument('<name>').argument('<file>', 'a CSV file with a profile id, custom id, email or phone column'))
     .description('add the people of a CSV file to a manual segment; every row must match an existing profile')
     .option('--data <file>', 'the existing profiles (JSON Lines or .csv); default: those stored in --db')
-    .option('--max-line-length <n>', LINE_CAP_HELP)
+    .option('--max-line-length <n>', `${LINE_CAP_HELP}, and of the member file`)
     .addOption(new Option('--by <key>', 'what the column holds (default: from its header)').choices(MATCH_KEYS as string[]))
     .option('--column <header>', 'the column to read (default: the first that identifies people)')
     .option('--no-header', 'the file has no header row (then --by is needed)')
@@ -216,11 +218,13 @@ export function registerCatalogCommands(program: Command): void {
     .option('--description <text>', 'description of a segment created by --create')
     .action(run(async (catalog, options, name, file) => {
       const directory = options.data === undefined ? await layoutDirectory(catalog.db) : await fileDirectory(options.data, options.maxLineLength);
-      const csv = await readCappedFile(file, 'members import');
+      // Streamed: the file is read as it is imported, whatever its size.
+      const csv = await openStream(file, 'members import');
       let report;
       try {
         report = await catalog.importMembers(name, csv, {
           directory,
+          maxRecordSize: maxLineLength(options.maxLineLength),
           key: options.by as MatchKey | undefined,
           column: options.column,
           header: options.header,
@@ -246,8 +250,8 @@ export function registerCatalogCommands(program: Command): void {
   base(members.command('list').argument('<name>'))
     .description('the profile ids of a manual segment, one per line')
     .action(run(async (catalog, options, name) => {
-      const ids = await catalog.members(name);
-      out(options, ids, () => ids.join('\n'));
+      const ids = catalog.memberIds(name);
+      await writeChunks(options.json ? withNewline(jsonArrayChunks(ids)) : memberLines(ids));
     }));
 
   base(segments.command('export').argument('<name>'))
@@ -468,6 +472,45 @@ function listTable(rows: readonly SegmentSummary[]): string {
   const numeric = new Set([2, 4, 5]);
   const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+/** One id per line, terminal-safe; a lone line feed for none (as `printText` of the joined list). */
+async function* memberLines(ids: AsyncIterable<string>): AsyncGenerator<string> {
+  let any = false;
+  for await (const id of ids) {
+    any = true;
+    yield `${terminalSafe(id)}\n`;
+  }
+  if (!any) yield '\n';
+}
+
+async function* withNewline(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  yield* chunks;
+  yield '\n';
+}
+
+/**
+ * The active segments as `JSON.stringify(definitions, null, 2)` prints them, with each manual
+ * segment's members streamed from the database (never all held at once).
+ */
+async function* dumpChunks(catalog: SegmentCatalog): AsyncGenerator<string> {
+  const definitions = await catalog.definitions({ members: 'stored' });
+  if (definitions.length === 0) return yield '[]\n';
+  const marker = '\u0000members\u0000';
+  yield '[\n';
+  for (const [i, d] of definitions.entries()) {
+    const text = JSON.stringify(isManual(d) ? { name: d.name, members: marker } : { name: d.name, expression: d.expression }, null, 2).replace(/\n/g, '\n  ');
+    if (isManual(d)) {
+      const at = text.lastIndexOf(JSON.stringify(marker));
+      yield `  ${text.slice(0, at)}`;
+      yield* jsonArrayChunks(catalog.memberIds(d.name), '    ');
+      yield text.slice(at + JSON.stringify(marker).length);
+    } else {
+      yield `  ${text}`;
+    }
+    yield i < definitions.length - 1 ? ',\n' : '\n';
+  }
+  yield ']\n';
 }
 
 /** A directory over the identifiers of the profiles in a file (only those four fields are kept). */

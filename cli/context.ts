@@ -2,7 +2,8 @@
  * What the commands share: the schema and saved segments from the options, checking an expression,
  * and compiling segments against a profile stream (inferring the schema from its head if needed).
  */
-import { check, compileSegment, inferSchema, SegmentErrors, type CheckResult, type CompiledSegment, type Profile, type Schema, type SegmentDefinition } from '../core/index';
+import { check, compileSegment, SegmentErrors, type CheckResult, type CompiledSegment, type Profile, type Schema, type SegmentDefinition } from '../core/index';
+import { inferSchema } from '../core/infer-schema';
 import { userError, userErrorsOf } from './errors';
 import { printError } from './io';
 import { loadSchema, loadSegments, type CommonOptions } from './inputs';

@@ -3,7 +3,8 @@
  * `--segments`, `--now` and `--tz`. Every problem becomes a `SegmentError` naming the option.
  */
 import { open } from 'node:fs/promises';
-import { checkSchema, createClock, SegmentError, type Schema, type SegmentDefinition } from '../core/index';
+import { createClock, SegmentError, type Schema, type SegmentDefinition } from '../core/index';
+import { checkSchema } from '../core/infer-schema';
 import { userError } from './errors';
 
 /** The options every command accepts (commander's camel-cased names). */
@@ -94,6 +95,31 @@ export async function readCappedFile(path: string, option: string): Promise<Buff
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A file read as it is consumed (no cap on its size: nothing holds it whole), opened first so that a
+ * missing file or a directory is a clear error before anything starts; a read failure later is one too.
+ */
+export async function openStream(path: string, option: string): Promise<AsyncIterable<Buffer>> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    if ((await handle.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  } catch (e) {
+    await handle?.close();
+    throw fileError(e, path, option);
+  }
+  const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
+  return (async function* () {
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } catch (e) {
+      throw fileError(e, path, option);
+    } finally {
+      stream.destroy();
+    }
+  })();
 }
 
 /** Reads a text file named by an option (at most `maxFileSize` bytes), with a clear message when it cannot. */

@@ -76,6 +76,42 @@ export class JsonlWriter {
   }
 }
 
+/**
+ * Writes text chunks to stdout in writes of about 64 KiB, waiting for `drain` when it is full, so a
+ * long output holds one write's worth at a time. Stops producing once stdout failed or its reader
+ * went away (the failure itself is reported when the process exits).
+ */
+export async function writeChunks(chunks: AsyncIterable<string>, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  let failed = false;
+  const onError = () => {
+    failed = true;
+  };
+  out.on('error', onError);
+  try {
+    let buffer = '';
+    for await (const chunk of chunks) {
+      buffer += chunk;
+      if (buffer.length < 1 << 16) continue;
+      if (failed) return;
+      if (!out.write(buffer)) await drained(out);
+      buffer = '';
+    }
+    if (buffer !== '' && !failed) out.write(buffer);
+  } finally {
+    out.off('error', onError);
+  }
+}
+
+/** A JSON array of strings as `JSON.stringify(items, null, 2)` writes it, nested at `indent`, in pieces. */
+export async function* jsonArrayChunks(items: AsyncIterable<string>, indent = ''): AsyncGenerator<string> {
+  let first = true;
+  for await (const item of items) {
+    yield `${first ? '[\n' : ',\n'}${indent}  ${JSON.stringify(item)}`;
+    first = false;
+  }
+  yield first ? '[]' : `\n${indent}]`;
+}
+
 /** Resolves when the stream can take more, or will never take more (closed, failed). */
 function drained(out: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => {

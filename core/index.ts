@@ -1,6 +1,7 @@
 /**
  * The browser-safe core entry: parse, validate, print, describe, compile and evaluate segments.
- * No Node built-ins and no SQL here (see `server.ts` for the SQL compiler).
+ * No Node built-ins and no SQL here (see `server.ts` for the SQL compiler), and no schema inference
+ * (`infer-schema.ts`, the `./schema` entry, for hosts that read data).
  */
 export type * from './ast';
 export { nodeAt, stripSpans } from './ast';
@@ -33,7 +34,6 @@ export { parse, type ParseOptions } from './parse/parse';
 export type { ParseResult } from './parse/recover';
 export { print, type PrintOptions } from './print';
 export { resolveSegments } from './resolve-segments';
-export { inferSchema, checkSchema } from './infer-schema';
 export { describe } from './describe';
 export { compilePredicate, type Profile, type CompileContext, type EvaluatorOption } from './evaluate/compile';
 export { check, compileSegment, format, explain, validate, type CheckResult, type CompiledSegment, type EngineOptions, type TreeValidateOptions } from './engine';

@@ -1,5 +1,7 @@
 /**
- * Schemas: inferred from sample profiles when none is given, and checked when given as JSON.
+ * Schemas: inferred from sample profiles when none is given, and checked when given as JSON. This
+ * file is the package entry `n8n-nodes-segments/schema` (also in `./server`): the hosts that read
+ * data or schema files need it, a browser editor that is handed a schema does not.
  *
  * Inference rule for each field (and event property), over the values seen in the sample:
  * - strings that are ISO-8601 dates (`parseIsoDate`) → `date`; other strings → `text`;

@@ -1,8 +1,9 @@
 /**
- * The server entry: everything in the browser-safe entry, plus SQL push-down (knex, drivers) and
- * the segment catalogue's storage. Never import this from the web component.
+ * The server entry: everything in the browser-safe entry and the schema entry (`infer-schema.ts`),
+ * plus SQL push-down (knex, drivers) and the segment catalogue's storage. Never import this from the web component.
  */
 export * from './index';
+export { inferSchema, checkSchema, type InferOptions } from './infer-schema';
 export { parseDatabaseUrl, openDatabase, dialectOf, databaseError, type Dialect, type DatabaseTarget, type OpenOptions } from './sql/connect';
 export { DIALECTS, type DialectSpec } from './sql/dialects';
 export { layoutMapping, checkMapping, LAYOUT_TABLES, type SqlMapping, type StoredMembers, type FieldMapping, type ListMapping, type EventsMapping, type DateStorage } from './sql/mapping';

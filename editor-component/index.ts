@@ -12,6 +12,7 @@ import { SegmentBuilder } from './segment-builder';
 registerLocale(ar);
 
 export { SegmentBuilder, type BuilderView, type CountProvider } from './segment-builder';
+export type { OptionsProvider } from './options';
 export { SegmentChangeEvent, SegmentInputEvent, type BuilderDiagnostic, type SegmentBuilderEventMap, type SegmentEditDetail } from './events';
 export { schemaContext, segmentsContext } from './context';
 export { AR, EN, type BuilderStrings } from './strings';

@@ -25,6 +25,14 @@ export interface PickerState {
   index: number;
   choices: readonly Choice[];
   choose: (value: string) => void;
+  /** Choices the host loads for each query (instead of `choices`): enum values from a server. */
+  remote?: RemoteChoices;
+}
+
+/** Choices loaded as the user types: the state of a query's answer, and asking again after a failure. */
+export interface RemoteChoices {
+  load(query: string): { status: 'loading' } | { status: 'error'; message: string } | { status: 'done'; choices: readonly Choice[] };
+  retry(query: string): void;
 }
 
 /** What the picker needs from the element. */
@@ -61,13 +69,24 @@ export function filterChoices(choices: readonly Choice[], query: string): { show
  */
 export function pickerTemplate(
   host: PickerHost,
-  options: { id: string; name: string; text: string; choices: () => readonly Choice[]; choose: (value: string) => void; disabled: boolean; tabindex: number; part: string },
+  options: {
+    id: string;
+    name: string;
+    text: string;
+    choices: () => readonly Choice[];
+    choose: (value: string) => void;
+    disabled: boolean;
+    tabindex: number;
+    part: string;
+    remote?: RemoteChoices | undefined;
+  },
 ): TemplateResult {
   const open = host.picker?.id === options.id ? host.picker : undefined;
   const onOpen = () => {
     if (open) return host.closePicker(true);
-    const choices = options.choices();
-    host.openPicker({ id: options.id, query: '', index: 0, choices, choose: options.choose });
+    const remote = options.remote;
+    const choices = remote ? [] : options.choices();
+    host.openPicker({ id: options.id, query: '', index: 0, choices, choose: options.choose, remote });
   };
   return html`<span class="pick" part=${options.part}
     ><button
@@ -86,8 +105,29 @@ export function pickerTemplate(
   >`;
 }
 
+/**
+ * The choices a remote picker shows for its query: the host's answer as it is (the host did the
+ * matching), capped, and the typed text itself last, so a value can be entered while the answer
+ * is loading, failed or does not hold it.
+ */
+function remoteChoices(host: PickerHost, state: PickerState, remote: RemoteChoices) {
+  const answer = remote.load(state.query);
+  const loaded = answer.status === 'done' ? answer.choices : [];
+  const shown = loaded.slice(0, LIMIT);
+  const typed = state.query.trim();
+  if (typed !== '' && !shown.some((c) => c.value.toLowerCase() === typed.toLowerCase())) shown.push({ value: typed, label: typed, detail: host.words.useTyped });
+  const status =
+    answer.status === 'loading'
+      ? host.words.loadingValues
+      : answer.status === 'error'
+        ? format(host.words.valuesFailed, { message: answer.message })
+        : format(host.words.valuesLoaded, { count: new Intl.NumberFormat(host.locale).format(loaded.length) });
+  return { answer, shown, hidden: Math.max(0, loaded.length - LIMIT), status };
+}
+
 function popup(host: PickerHost, state: PickerState, name: string): TemplateResult {
-  const { shown, hidden } = filterChoices(state.choices, state.query);
+  const remote = state.remote ? remoteChoices(host, state, state.remote) : undefined;
+  const { shown, hidden } = remote ?? filterChoices(state.choices, state.query);
   const index = Math.min(state.index, shown.length - 1);
   const activeId = index >= 0 ? `picker-option-${index}` : '';
   const choose = (c: Choice) => {
@@ -112,6 +152,8 @@ function popup(host: PickerHost, state: PickerState, name: string): TemplateResu
       e.stopPropagation();
       host.closePicker(true);
     } else if (e.key === 'Tab') {
+      // After a failed load, Tab reaches the Retry button (the list stays open).
+      if (!e.shiftKey && remote?.answer.status === 'error') return;
       host.closePicker(false);
     }
   };
@@ -153,14 +195,25 @@ function popup(host: PickerHost, state: PickerState, name: string): TemplateResu
       @input=${onInput}
       @keydown=${onKey}
     />
-    <div role="listbox" id="picker-list" aria-label=${name}>
+    <div role="listbox" id="picker-list" aria-label=${name} aria-busy=${remote?.answer.status === 'loading' ? 'true' : 'false'}>
       ${groups.map((g) =>
         g.category ? html`<div role="group" aria-label=${g.category}><div class="category" aria-hidden="true">${g.category}</div>${g.items.map(option)}</div>` : g.items.map(option),
       )}
     </div>
-    ${shown.length === 0 ? html`<div class="hint">${host.words.noMatches}</div>` : nothing}
+    ${remote
+      ? html`<div class="hint loading ${remote.answer.status === 'error' ? 'error-text' : ''}" part="picker-status" role="status">${remote.status}</div>${remote.answer.status === 'error'
+          ? html`<button type="button" class="retry" part="picker-retry" @click=${(e: Event) => retry(e, state)}>${host.words.retry}</button>`
+          : nothing}`
+      : nothing}
+    ${shown.length === 0 && !remote ? html`<div class="hint">${host.words.noMatches}</div>` : nothing}
     ${hidden > 0 ? html`<div class="hint">${format(host.words.moreMatches, { count: new Intl.NumberFormat(host.locale).format(hidden) })}</div>` : nothing}
   </div>`;
+}
+
+/** Asks again, focus back in the search box first (the button goes while the values load). */
+function retry(e: Event, state: PickerState): void {
+  (e.currentTarget as HTMLElement).parentElement?.querySelector<HTMLElement>('.picker-search')?.focus();
+  state.remote?.retry(state.query);
 }
 
 function onFocusOut(host: PickerHost, state: PickerState, e: FocusEvent) {

@@ -25,7 +25,8 @@ import {
   visibleRows,
   type Path,
 } from './model';
-import type { PickerState } from './picker';
+import { EnumOptions, type OptionsProvider } from './options';
+import type { PickerState, RemoteChoices } from './picker';
 import { styles } from './segment-builder.styles';
 import { format, stringsFor, type BuilderStrings } from './strings';
 import { completionsAt, piecesOf, TextMirror, tokensOf, type CompletionList } from './text-view';
@@ -93,6 +94,8 @@ const NO_SEGMENTS: readonly SegmentDefinition[] = [];
  * @csspart picker-button - The button of any picker.
  * @csspart picker - An open picker's popup.
  * @csspart picker-option - An option in an open picker.
+ * @csspart picker-status - An open picker's loading state (values the host loads): loading, how many came, or why they did not.
+ * @csspart picker-retry - The Try again button after the values failed to load.
  * @csspart value-input - A value input.
  * @csspart chips - A list value's chips.
  * @csspart chip - One chip.
@@ -148,6 +151,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     schema: { attribute: false },
     segments: { attribute: false },
     countProvider: { attribute: false },
+    optionsProvider: { attribute: false },
     readonly: { type: Boolean, reflect: true },
     disabled: { type: Boolean, reflect: true },
     required: { type: Boolean, reflect: true },
@@ -165,6 +169,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private readonly schemaConsumer = new ContextConsumer(this, { context: schemaContext, subscribe: true });
   private readonly segmentsConsumer = new ContextConsumer(this, { context: segmentsContext, subscribe: true });
   private readonly mirror = new TextMirror();
+  private readonly options = new EnumOptions(() => this.onOptionsLoaded());
 
   // Private state
   private _text = '';
@@ -207,6 +212,12 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   declare segments: readonly SegmentDefinition[] | undefined;
   /** Counts a valid expression (debounced; the previous request is aborted). */
   declare countProvider: CountProvider | undefined;
+  /**
+   * Loads the values of enum fields whose schema lists none, for the value pickers and the text
+   * view's completion: `(field, query, {signal, event}) => Promise<string[]>`. Answers are kept per
+   * field and query; a stale request is aborted.
+   */
+  declare optionsProvider: OptionsProvider | undefined;
   /** Shows the segment without letting the user change it. */
   declare readonly: boolean;
   /** Disables the builder (and leaves it out of its form's data). */
@@ -355,6 +366,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     // and a keystroke's analysis is made now instead of on a timer.
     const counting = this._countAbort !== undefined || this._countTimer !== undefined;
     this.stopCount();
+    this.options.abort();
     if (counting) this._count = { status: 'pending' };
     this.catchUpNow();
   }
@@ -363,6 +375,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     // The analysis follows the text, the schema and the segments (a property or the context);
     // a keystroke's waits for the frame after it.
     if (!this._deferred) this.show();
+    if (changed.has('optionsProvider')) this.options.use(this.optionsProvider);
     if (changed.has('countProvider') || changed.has('groupCounts')) this.scheduleCount();
     if (changed.has('disabled') || changed.has('required')) this.syncForm();
   }
@@ -620,6 +633,33 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     return this.groupCounts ? this._groupCounts.get(key) : undefined;
   }
 
+  private _remote = new Map<string, RemoteChoices>();
+
+  /** @internal */
+  enumValues(field: string, event: string | undefined): RemoteChoices | undefined {
+    if (!this.options.active) return undefined;
+    const key = `${event ?? ''}\u0000${field}`;
+    let remote = this._remote.get(key);
+    if (!remote) {
+      remote = {
+        load: (query) => {
+          const answer = this.options.get(field, event, query);
+          return answer.status === 'done' ? { status: 'done', choices: answer.values.map((v) => ({ value: v, label: v })) } : answer;
+        },
+        retry: (query) => this.options.retry(field, event, query),
+      };
+      this._remote.set(key, remote);
+    }
+    return remote;
+  }
+
+  /** Loaded values came: an open list shows them, and so does the text view's completion. */
+  private onOptionsLoaded(): void {
+    this.requestUpdate();
+    const area = this.renderRoot.querySelector('textarea');
+    if (area && this.shadowRoot?.activeElement === area) this.updateCompletions(area);
+  }
+
   /** @internal */
   ago(amount: number, unit: DurationUnit): number {
     return createClock({ now: this.now ?? new Date() }).ago({ amount, unit });
@@ -636,6 +676,8 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   closePicker(focusButton: boolean): void {
     const id = this.picker?.id;
     this.picker = undefined;
+    // A load the closed list waited for is no longer wanted.
+    this.options.abort();
     this._focusPicker = focusButton ? id : undefined;
     this.requestUpdate();
   }
@@ -987,11 +1029,18 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private updateCompletions(area: HTMLTextAreaElement, explicit = false): void {
     const caret = area.selectionStart;
     const typed = explicit || (caret === area.selectionEnd && caret > 0 && /[\p{L}\p{N}_"( ]/u.test(area.value.charAt(caret - 1)));
-    const list = typed ? completionsAt(area.value, caret, this.activeSchema, this.segmentList) : undefined;
+    const list = typed ? completionsAt(area.value, caret, this.activeSchema, this.segmentList, this.loadedValues) : undefined;
     if (!list && !this._completions) return;
     this._completions = list ? { ...list, index: 0 } : undefined;
     this.requestUpdate();
   }
+
+  /** An enum field's values the host loads, as far as they came (asked for when first wanted). */
+  private loadedValues = (field: string): readonly string[] => {
+    if (!this.options.active) return [];
+    const answer = this.options.get(field, undefined, '');
+    return answer.status === 'done' ? answer.values : this.options.known(field, undefined);
+  };
 
   private acceptCompletion(area: HTMLTextAreaElement, index: number): void {
     const c = this._completions;

@@ -47,6 +47,15 @@ export interface BuilderStrings {
   search: string;
   noMatches: string;
   moreMatches: string;
+  /** A picker waiting for the values the host loads. */
+  loadingValues: string;
+  /** The values came (`{count}`). */
+  valuesLoaded: string;
+  /** They could not be loaded (`{message}`); the typed value can still be used. */
+  valuesFailed: string;
+  retry: string;
+  /** Beside the typed text offered as a value of its own. */
+  useTyped: string;
   chooseField: string;
   chooseOperator: string;
   chooseSegment: string;
@@ -132,6 +141,11 @@ export const EN: BuilderStrings = {
   search: 'Search',
   noMatches: 'No matches',
   moreMatches: '{count} more: type to narrow',
+  loadingValues: 'Loading values…',
+  valuesLoaded: '{count} values',
+  valuesFailed: 'Could not load the values: {message}. Type a value to use it.',
+  retry: 'Try again',
+  useTyped: 'use as typed',
   chooseField: 'Choose a field',
   chooseOperator: 'Choose an operator',
   chooseSegment: 'Choose a saved segment',
@@ -217,6 +231,11 @@ export const AR: BuilderStrings = {
   search: 'بحث',
   noMatches: 'لا نتائج',
   moreMatches: '{count} أخرى: اكتب للتضييق',
+  loadingValues: 'جارٍ تحميل القيم…',
+  valuesLoaded: 'القيم: {count}',
+  valuesFailed: 'تعذّر تحميل القيم: {message}. اكتب قيمة لاستخدامها.',
+  retry: 'أعد المحاولة',
+  useTyped: 'استخدمها كما كُتبت',
   chooseField: 'اختر حقلاً',
   chooseOperator: 'اختر عاملاً',
   chooseSegment: 'اختر شريحة محفوظة',

@@ -243,7 +243,14 @@ const MAX_COMPLETIONS = 50;
  * the operators that fit a field after it, and values after an operator (enum values, booleans),
  * saved segment names inside `in_segment("`, event names inside `event("`.
  */
-export function completionsAt(text: string, caret: number, schema: Schema | undefined, segments: readonly SegmentDefinition[]): CompletionList | undefined {
+export function completionsAt(
+  text: string,
+  caret: number,
+  schema: Schema | undefined,
+  segments: readonly SegmentDefinition[],
+  /** The values of an enum field whose schema lists none, as loaded by the host. */
+  loaded?: (field: string) => readonly string[],
+): CompletionList | undefined {
   const before = text.slice(0, caret);
   // Inside `in_segment("…` or `event("…`: names.
   const call = /\b(in_segment|event)\(\s*"([^"]*)$/.exec(before);
@@ -276,7 +283,8 @@ export function completionsAt(text: string, caret: number, schema: Schema | unde
     const head = prev.slice(0, prev.length - opMatch.s.length).trimEnd();
     const path = Object.keys(fields).find((p) => head.endsWith(p));
     const field = path === undefined ? undefined : fields[path];
-    const values = field?.type === 'enum' ? (field.values ?? []).map((v) => JSON.stringify(v)) : field?.type === 'boolean' ? ['true', 'false'] : [];
+    const enumValues = field?.type === 'enum' ? (field.values?.length ? field.values : (loaded?.(path!) ?? [])) : [];
+    const values = field?.type === 'enum' ? enumValues.map((v) => JSON.stringify(v)) : field?.type === 'boolean' ? ['true', 'false'] : [];
     const items = values.map((v) => ({ label: v, insert: opMatch.d.operand === 'list' ? `[${v}]` : v, detail: 'value' }));
     return items.length > 0 ? list(from, caret, word, items) : undefined;
   }

@@ -31,7 +31,7 @@ import {
 } from './language';
 import { literalFits, newCondition, sameEditor, withField, withOperator } from './conditions';
 import { asGroup, pathKey, strip, type Path } from './model';
-import { pickerTemplate, type Choice, type PickerHost } from './picker';
+import { pickerTemplate, type Choice, type PickerHost, type RemoteChoices } from './picker';
 import { format, type BuilderStrings } from './strings';
 
 export type RowAction =
@@ -70,6 +70,8 @@ export interface VisualHost extends PickerHost {
   readonly dropTarget: { key: string; where: 'before' | 'after' | 'inside' } | undefined;
   /** "≈ 1,234" for a group when per-group counts are on. */
   groupCount(key: string): string | undefined;
+  /** The values the host loads for an enum field whose schema lists none (undefined: nobody loads them). */
+  enumValues(field: string, event: string | undefined): RemoteChoices | undefined;
   /** The instant relative dates resolve against, for "since 25 Oct 2026". */
   ago(amount: number, unit: DurationUnit): number;
   /** Replaces the node at `path`; `commit` also fires `change`. */
@@ -257,7 +259,8 @@ function condition(h: VisualHost, p: PredicateExpr, negated: boolean, path: Path
     choices: () => fieldChoices(h, scope.fields),
     choose: (value) => set(withField(p, value, scope.fields[value]), true),
   });
-  const body = html`${notToggle(h, path, negated, tab)} ${fieldPicker} ${operatorPicker(h, p, field, key, tab, set)} ${operandEditor(h, p, field, key, tab, set)}`;
+  const remote = field?.type === 'enum' && !field.values?.length ? h.enumValues(fieldPath, scope.event) : undefined;
+  const body = html`${notToggle(h, path, negated, tab)} ${fieldPicker} ${operatorPicker(h, p, field, key, tab, set)} ${operandEditor(h, p, field, key, tab, set, remote)}`;
   return leaf(h, path, level, 'condition', format(s.conditionLabel, { text }), body);
 }
 
@@ -302,14 +305,22 @@ function fieldChoices(h: VisualHost, fields: Readonly<Record<string, FieldSchema
   return out;
 }
 
-function operandEditor(h: VisualHost, p: PredicateExpr, field: FieldSchema | undefined, key: string, tab: number, set: (next: PredicateExpr, commit: boolean) => void): TemplateResult | typeof nothing {
+function operandEditor(
+  h: VisualHost,
+  p: PredicateExpr,
+  field: FieldSchema | undefined,
+  key: string,
+  tab: number,
+  set: (next: PredicateExpr, commit: boolean) => void,
+  remote?: RemoteChoices,
+): TemplateResult | typeof nothing {
   const spec = valueEditor(field, p.op);
   const s = h.words;
   const o = p.operand;
   if (spec.kind === 'none' || o === null) return nothing;
   const setOperand = (operand: PredicateExpr['operand'], commit: boolean) => set({ ...p, operand }, commit);
   if (o.type === 'list') {
-    return chips(h, o.items, spec.item, spec.options, key, tab, (items, commit) => setOperand({ ...o, items } as PredicateExpr['operand'], commit));
+    return chips(h, o.items, spec.item, spec.options, key, tab, (items, commit) => setOperand({ ...o, items } as PredicateExpr['operand'], commit), remote);
   }
   if (o.type === 'range') {
     return html`${scalar(h, spec.item, o.low, s.low, `${key}|low`, tab, spec.options, (low, commit) => setOperand({ ...o, low }, commit))}
@@ -318,7 +329,7 @@ function operandEditor(h: VisualHost, p: PredicateExpr, field: FieldSchema | und
   const window = o.type === 'duration' && (p.op === 'within_last' || p.op === 'older_than') ? resolved(h, p.op === 'within_last' ? s.since : s.until, o.amount, o.unit) : nothing;
   // A relative date shows the window it opens: "since Oct 25, 2026", "before Oct 25, 2026".
   const resolvedAs = p.op === 'gt' || p.op === 'gte' || p.op === 'after' ? s.since : p.op === 'lt' || p.op === 'lte' || p.op === 'before' ? s.until : '{date}';
-  return html`${scalar(h, spec.kind, o, s.value, `${key}|value`, tab, spec.options, (l, commit) => setOperand(l, commit), resolvedAs)}${window}`;
+  return html`${scalar(h, spec.kind, o, s.value, `${key}|value`, tab, spec.options, (l, commit) => setOperand(l, commit), resolvedAs, remote)}${window}`;
 }
 
 function resolved(h: VisualHost, template: string, amount: number, unit: DurationUnit): TemplateResult | typeof nothing {
@@ -342,6 +353,7 @@ function scalar(
   options: readonly string[] | undefined,
   set: SetLiteral,
   resolvedAs = '{date}',
+  remote?: RemoteChoices,
 ): TemplateResult {
   const ro = h.readOnly;
   const commit = () => h.commitEdits();
@@ -382,6 +394,7 @@ function scalar(
         tabindex: tab,
         choices: () => (options ?? []).map((v) => ({ value: v, label: v })),
         choose: (v) => set(nodes.string(v), true),
+        remote,
       });
     }
     case 'duration':
@@ -462,8 +475,10 @@ function chips(
   key: string,
   tab: number,
   set: (items: Literal[], commit: boolean) => void,
+  remote?: RemoteChoices,
 ): TemplateResult {
   const s = h.words;
+  const chosen = (v: string) => items.some((l) => l.type === 'string' && l.value.toLowerCase() === v.toLowerCase());
   const text = (l: Literal) => (l.type === 'string' ? l.value : print({ type: 'predicate', subject: { type: 'field', path: ['x'] }, op: 'eq', operand: l } as Expr).slice(4));
   const add = (raw: string) => {
     const v = raw.trim();
@@ -482,8 +497,16 @@ function chips(
           part: 'value-picker',
           disabled: h.readOnly,
           tabindex: tab,
-          choices: () => (options ?? []).filter((o) => !items.some((l) => l.type === 'string' && l.value.toLowerCase() === o.toLowerCase())).map((v) => ({ value: v, label: v })),
+          choices: () => (options ?? []).filter((o) => !chosen(o)).map((v) => ({ value: v, label: v })),
           choose: (v) => add(v),
+          // The values already chosen are not offered again.
+          remote: remote && {
+            load: (query) => {
+              const answer = remote.load(query);
+              return answer.status === 'done' ? { status: 'done', choices: answer.choices.filter((c) => !chosen(c.value)) } : answer;
+            },
+            retry: (query) => remote.retry(query),
+          },
         })
       : html`<input
           type=${kind === 'number' ? 'number' : 'text'}

@@ -6,7 +6,8 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import { expect, userEvent, waitFor } from 'storybook/test';
 import type { Schema } from '../core/index';
-import { $, $$, builder, builderIn, canvas, countReads, countSample, recordEvents, retype, visibleText, type BuilderArgs } from './support';
+import type { OptionsProvider } from '../editor-component/index';
+import { $, $$, abortable, builder, builderIn, canvas, countReads, countSample, recordEvents, retype, schema, visibleText, type BuilderArgs } from './support';
 
 const meta = {
   title: 'Segment builder/States',
@@ -116,6 +117,58 @@ export const TwoThousandFields: Story = {
   },
 };
 
+/** Two enum fields whose values only the host knows: cities (a lookup answering in 0.8 s) and stores (a directory that is down). */
+const lookupSchema: Schema = {
+  fields: { ...schema.fields, city: { type: 'enum', label: 'City' }, store: { type: 'enum', label: 'Store' } },
+  events: schema.events,
+};
+const CITIES = ['Muscat', 'Salalah', 'Sohar', 'Nizwa', 'Sur', 'Suwayq', 'Ibri', 'Barka', 'Rustaq', 'Bahla', 'Khasab', 'Duqm'];
+
+/** As a host's server lookup would: the cities matching the query after 0.8 s; the store directory fails. */
+const lookup: OptionsProvider = (field, query, { signal }) =>
+  abortable(
+    signal,
+    new Promise<string[]>((resolve, reject) =>
+      setTimeout(() => {
+        if (field !== 'city') return reject(new Error('the store directory is down'));
+        resolve(CITIES.filter((c) => c.toLowerCase().startsWith(query.trim().toLowerCase())));
+      }, 800),
+    ),
+  );
+
+/**
+ * Enum options that load asynchronously (`optionsProvider`): the picker says it is loading (`aria-busy`,
+ * a status line), lists the answer for what is typed, aborts stale lookups, and when the lookup
+ * fails says why, offers Try again and still takes a typed value.
+ */
+export const AsyncEnumOptions: Story = {
+  name: 'Async enum options',
+  args: { schema: lookupSchema, optionsProvider: lookup, value: 'city = "Muscat" and store = "Muttrah"' },
+  play: async ({ canvasElement }) => {
+    const el = await builderIn(canvasElement);
+    const c = canvas(canvasElement);
+    const status = () => $(el, '[part~="picker-status"]').textContent?.trim();
+    const [cityButton] = $$(el, '[part~="value-picker"] button');
+    await userEvent.click(cityButton);
+    expect(c.getByShadowRole('listbox')).toHaveAttribute('aria-busy', 'true');
+    expect(status()).toBe('Loading values…');
+    expect($(el, '[part~="picker-status"]')).toHaveAttribute('role', 'status');
+    await waitFor(() => expect(status()).toBe(`${CITIES.length} values`), { timeout: 5000 });
+    expect(c.getByShadowRole('listbox')).toHaveAttribute('aria-busy', 'false');
+    // Typing asks the lookup again; the answer lists only what matches, and Enter takes the first.
+    await userEvent.type(c.getByShadowRole('combobox'), 'su');
+    await waitFor(() => expect(c.getAllByShadowRole('option').map((o) => o.querySelector('.label')?.textContent)).toEqual(['Sur', 'Suwayq', 'su']), { timeout: 5000 });
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(el.value).toBe('city = "Sur" and store = "Muttrah"'));
+    // The store lookup fails: the reason, a Try again button, and a typed value still goes in.
+    await userEvent.click($$(el, '[part~="value-picker"] button')[1]);
+    await waitFor(() => expect(status()).toBe('Could not load the values: the store directory is down. Type a value to use it.'), { timeout: 5000 });
+    expect(c.getByShadowRole('button', { name: 'Try again' })).toBeVisible();
+    await userEvent.type(c.getByShadowRole('combobox'), 'Qurum{Enter}');
+    await waitFor(() => expect(el.value).toBe('city = "Sur" and store = "Qurum"'));
+  },
+};
+
 /** Dark theme: the page's `color-scheme: dark` turns the builder dark; no colours set by the host. */
 export const DarkTheme: Story = {
   args: { value: 'tags contains "VIP" and (language = "ar" or country = "OM")', view: 'both' },
@@ -157,7 +210,9 @@ export const ArabicRtl: Story = {
     expect(c.getByShadowRole('button', { name: '+ إضافة شرط' })).toBeVisible();
     // The operator words in Arabic too (the core's Arabic locale).
     expect($(el, '[part~="condition"] [part~="operator-picker"] button').textContent).toMatch(/[\u0600-\u06FF]/);
-    expect(visibleText($(el, '[part~="description"]'))).not.toBe('');
+    // The description in the core's Arabic words, the Latin field labels and values isolated inside it.
+    expect(visibleText($(el, '[part~="description"]'))).toBe('العملاء حيث قيمة Tags تحتوي على "VIP" وحيث قيمة Language تساوي "ar"');
+    expect($$(el, '[part~="description"] bdi').map((b) => b.textContent)).toEqual(['"VIP"', '"ar"']);
     const row = $(el, '[part~="condition-row"]');
     expect(getComputedStyle(row).direction).toBe('rtl');
     // Mirrored: the Not toggle starts the row on the right, the field picker follows to its left.

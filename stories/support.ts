@@ -5,17 +5,13 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { within } from 'shadow-dom-testing-library';
 import { expect, userEvent, waitFor } from 'storybook/test';
-import { compileSegment, registerLocale, type Schema, type SegmentDefinition } from '../core/index';
-import { ar } from '../core/locales/ar';
+import { compileSegment, type Schema, type SegmentDefinition } from '../core/index';
+// The `./editor` entry registers the core's Arabic words (operators, descriptions) with the element.
 import '../editor-component/index';
-import type { CountProvider, SegmentBuilder } from '../editor-component/index';
+import type { CountProvider, OptionsProvider, SegmentBuilder } from '../editor-component/index';
 import schemaJson from '../sample/schema.json';
 import segmentsJson from '../sample/segments.json';
 import { generateProfiles } from '../sample/generate';
-
-// As a host page does once (docs/ARCHITECTURE.md, locales): the core's Arabic words for operators and
-// descriptions; the builder ships its own Arabic buttons and labels.
-registerLocale(ar);
 
 export const schema = schemaJson as unknown as Schema;
 export const segments = segmentsJson as unknown as SegmentDefinition[];
@@ -28,6 +24,7 @@ export interface BuilderArgs {
   schema?: Schema;
   segments?: readonly SegmentDefinition[];
   countProvider?: CountProvider;
+  optionsProvider?: OptionsProvider;
   readonly?: boolean;
   disabled?: boolean;
   required?: boolean;
@@ -44,6 +41,7 @@ export function builder(args: BuilderArgs): TemplateResult {
     .schema=${args.schema ?? schema}
     .segments=${args.segments ?? segments}
     .countProvider=${args.countProvider}
+    .optionsProvider=${args.optionsProvider}
     .now=${NOW}
     .value=${args.value ?? ''}
     ?readonly=${args.readonly ?? false}

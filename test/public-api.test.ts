@@ -3,11 +3,12 @@
  * export fails here, so an API change is always a deliberate edit of this list (and of the docs).
  * Type-only exports do not exist at runtime; dist/*.d.ts carry them.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as core from '../core/index';
 import * as server from '../core/server';
 import * as arabic from '../core/locales/ar';
 import * as reach from '../core/reach/index';
+import * as schema from '../core/infer-schema';
 
 const CORE = [
   'AGGREGATES',
@@ -18,7 +19,6 @@ const CORE = [
   'SegmentErrors',
   'UNITS',
   'check',
-  'checkSchema',
   'compilePredicate',
   'compileSegment',
   'createClock',
@@ -30,7 +30,6 @@ const CORE = [
   'format',
   'formatDiagnostic',
   'formatDuration',
-  'inferSchema',
   'isManual',
   'isSegmentError',
   'kindOf',
@@ -54,7 +53,10 @@ const CORE = [
   'validate',
 ];
 
-/** The server entry adds SQL push-down, storage and the saved-segment catalogue to everything in the core entry. */
+/** The schema entry (n8n-nodes-segments/schema): schemas inferred from data and checked from JSON. */
+const SCHEMA = ['checkSchema', 'inferSchema'];
+
+/** The server entry adds SQL push-down, storage and the saved-segment catalogue to everything in the core and schema entries. */
 const SERVER_ONLY = [
   'CATALOG_TABLES',
   'CsvImportError',
@@ -131,8 +133,14 @@ describe('public API', () => {
     expect(sorted(Object.keys(core))).toEqual(sorted(CORE));
   });
 
-  it('the server entry (n8n-nodes-segments/server) exports exactly the core names plus the SQL and catalogue ones', () => {
-    expect(sorted(Object.keys(server))).toEqual(sorted([...CORE, ...SERVER_ONLY]));
+  it('the server entry (n8n-nodes-segments/server) exports exactly the core and schema names plus the SQL and catalogue ones', () => {
+    expect(sorted(Object.keys(server))).toEqual(sorted([...CORE, ...SCHEMA, ...SERVER_ONLY]));
+  });
+
+  it('the schema entry (n8n-nodes-segments/schema) exports exactly these names, the server entry the same functions', () => {
+    expect(sorted(Object.keys(schema))).toEqual(SCHEMA);
+    expect(server.inferSchema).toBe(schema.inferSchema);
+    expect(server.checkSchema).toBe(schema.checkSchema);
   });
 
   it('the reach entry (n8n-nodes-segments/reach) exports exactly these names', () => {
@@ -141,6 +149,12 @@ describe('public API', () => {
 
   it('the Arabic entry (n8n-nodes-segments/locales/ar) exports exactly its table', () => {
     expect(sorted(Object.keys(arabic))).toEqual(['ar']);
+  });
+
+  it('the server entry exports the catalogue import report as types (the workspace page reads its JSON through them)', () => {
+    expectTypeOf<server.ImportReport['problems']>().toEqualTypeOf<server.ImportProblem[]>();
+    expectTypeOf<server.ImportProblem>().toEqualTypeOf<{ line: number; value: string; reason: string }>();
+    expectTypeOf<server.ImportReport>().toHaveProperty('alreadyMembers').toEqualTypeOf<number>();
   });
 
   it('the server entry re-exports the very same core objects (one SegmentError class, one operator table)', () => {

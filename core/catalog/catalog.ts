@@ -11,13 +11,13 @@ import { didYouMean, SegmentError, SegmentErrors } from '../errors';
 import type { Schema } from '../schema';
 import { isManual, segmentKey, type SegmentDefinition } from '../segments';
 import { readLayout } from '../sql/layout';
-import { CsvImportError, readMemberCsv, type CsvSource } from './csv-import';
+import { CsvImportError, readMemberCsv, type CsvSource, type MemberList } from './csv-import';
 import { assertCanExport, exportProfiles, type ExportResult } from './export';
 import { catalogError, listing, q } from './fail';
 import { analyse } from './language';
 import { writeTransaction } from './lock';
 import { migrate, TABLES } from './migrations';
-import { insertMembers, insertRefs, insertSegment, summarise, toUsage, type Db, type StoredRef } from './rows';
+import { addMembersStaged, insertMembers, insertRefs, insertSegment, memberPages, summarise, toUsage, type Db, type StoredRef } from './rows';
 import { checkExpressionLength, checkMembers, checkName, checkOrchestration, checkText, checkUnique, explainArchived, kindError } from './rules';
 import { CatalogSnapshot, loadSnapshot, normaliseRow, type SegmentRow } from './snapshot';
 import { deleteHistory, ensureState, headCursor, isCursorText, lockState, parseCursor, readChanges, readMembers, readRuns, recordRun, withSegmentLock, type ChangesPage, type RunSummary } from './membership';
@@ -137,12 +137,18 @@ export class SegmentCatalog {
     return only === undefined ? all : all.filter((d) => only.has(snapshot.byKey.get(segmentKey(d.name))!.id));
   }
 
-  /** The member ids of a manual segment. */
+  /** The member ids of a manual segment, in id order. */
   async members(ref: SegmentRef): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const id of this.memberIds(ref)) ids.push(id);
+    return ids;
+  }
+
+  /** The member ids of a manual segment, in id order, read in pages: constant memory whatever its size. */
+  async *memberIds(ref: SegmentRef): AsyncGenerator<string> {
     const row = this.find(await loadSnapshot(this.db), ref);
     if (row.kind !== 'manual') throw catalogError('wrong-segment-kind', `${q(row.name)} is a dynamic segment: it has no member list`, 'its members are the profiles that match its expression');
-    const rows = await this.db(TABLES.members).where({ segment_id: row.id }).orderBy('profile_id').select('profile_id');
-    return rows.map((r) => String(r.profile_id));
+    yield* memberPages(this.db, row.id);
   }
 
   async usage(ref: SegmentRef): Promise<Usage[]> {
@@ -288,14 +294,14 @@ export class SegmentCatalog {
   /**
    * Adds the people listed in a CSV upload to a manual segment (creating it when asked). Every row
    * must match an existing profile, or nothing changes, unless `skipInvalid` is set: then the good
-   * rows are imported and the bad ones reported.
+   * rows are imported and the bad ones reported. The file is streamed inside one write transaction
+   * (matched ids go to a staging table as they are read, so memory stays flat whatever its size);
+   * a bad row, even the last one, rolls everything back, the segment's creation included.
    */
   async importMembers(ref: SegmentRef, source: CsvSource, options: ImportMembersOptions): Promise<ImportReport> {
     const existing = (await loadSnapshot(this.db)).byKey.get(segmentKey(String(ref).trim()));
     if (existing?.kind === 'dynamic') throw kindError(existing, 'members');
     if (!existing && !options.create) this.find(await loadSnapshot(this.db), ref);
-    const list = await readMemberCsv(source, options);
-    if (list.problems.length > 0 && !options.skipInvalid) throw new CsvImportError(list.problems, list.rows);
     return writeTransaction(this.db, async (trx) => {
       const snapshot = await loadSnapshot(trx);
       let row = typeof ref === 'string' ? snapshot.byKey.get(segmentKey(ref.trim())) : undefined;
@@ -312,25 +318,29 @@ export class SegmentCatalog {
       }
       row ??= this.find(snapshot, ref);
       if (row.kind !== 'manual') throw kindError(row, 'members');
-      const replace = options.mode === 'replace';
-      if (replace) await trx(TABLES.members).where({ segment_id: row.id }).delete();
-      const before = new Set(replace ? [] : (await trx(TABLES.members).where({ segment_id: row.id }).select('profile_id')).map((r) => String(r.profile_id)));
-      const added = list.members.filter((m) => !before.has(m));
-      await insertMembers(trx, row.id, added);
+      const segmentId = row.id;
+      if (options.mode === 'replace') await trx(TABLES.members).where({ segment_id: segmentId }).delete();
+      // The look-ups run in this transaction too (SQLite has one connection, and it is held here).
+      const directory = options.directory.within?.(trx) ?? options.directory;
+      let list: MemberList | undefined;
+      const { distinct, added } = await addMembersStaged(trx, segmentId, async (add) => {
+        list = await readMemberCsv(source, { ...options, directory, onMatched: add });
+        if (list.problems.length > 0 && !options.skipInvalid) throw new CsvImportError(list.problems, list.rows);
+      });
       await this.touch(trx, row, { reach: null, reach_at: null });
-      await this.recordManual(trx, row.id, row.version + 1);
+      await this.recordManual(trx, segmentId, row.version + 1);
       return {
         segment: row.name,
         created,
-        key: list.key,
-        column: list.column,
-        rows: list.rows,
-        matched: list.members.length,
-        added: added.length,
-        alreadyMembers: list.members.length - added.length,
-        duplicates: list.duplicates,
-        skipped: list.problems.length,
-        problems: list.problems,
+        key: list!.key,
+        column: list!.column,
+        rows: list!.rows,
+        matched: distinct,
+        added,
+        alreadyMembers: distinct - added,
+        duplicates: list!.matchedRows - distinct,
+        skipped: list!.problems.length,
+        problems: list!.problems,
       };
     });
   }

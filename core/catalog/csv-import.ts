@@ -24,6 +24,14 @@ export interface ReadMembersOptions {
   defaultCountry?: string;
   /** Field separator; detected from the first line (`,` `;` or tab) when omitted. */
   delimiter?: string;
+  /**
+   * Streaming: receives the profile id of every matched row, in file order and batches, repeats
+   * included, instead of `members` collecting them (which then stays empty and `duplicates` 0: the
+   * receiver tells repeats apart). Nothing but the rows of one batch and the problems is held.
+   */
+  onMatched?: (profileIds: readonly string[]) => Promise<void>;
+  /** The longest record accepted, in characters (default 1,000,000): a longer one is refused with its line. */
+  maxRecordSize?: number;
 }
 
 export interface ImportProblem {
@@ -43,6 +51,8 @@ export interface MemberList {
   members: string[];
   /** Rows that repeated someone already matched (counted once). */
   duplicates: number;
+  /** Rows that matched exactly one profile, repeats included. */
+  matchedRows: number;
   problems: ImportProblem[];
 }
 
@@ -55,6 +65,7 @@ const HEADER_NAMES: Record<MatchKey, readonly string[]> = {
 };
 
 const BATCH = 1000;
+const MAX_RECORD_SIZE = 1_000_000;
 
 export function headerKey(name: string): string {
   return name.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
@@ -72,11 +83,14 @@ export async function readMemberCsv(source: CsvSource, options: ReadMembersOptio
   if (options.key && !options.directory.supports(options.key)) throw unsupported(options.key);
 
   const chunks = await withDelimiter(source, options.delimiter);
-  const parser = parse({ bom: true, delimiter: chunks.delimiter, relax_column_count: true, skip_empty_lines: true, info: true, trim: false });
+  const maxRecordSize = options.maxRecordSize ?? MAX_RECORD_SIZE;
+  const parser = parse({ bom: true, delimiter: chunks.delimiter, relax_column_count: true, skip_empty_lines: true, info: true, trim: false, max_record_size: maxRecordSize });
   const feeding = feed(chunks.iterable, parser);
 
-  const list: MemberList = { key: options.key ?? 'profile_id', column: 'column 1', rows: 0, members: [], duplicates: 0, problems: [] };
+  const list: MemberList = { key: options.key ?? 'profile_id', column: 'column 1', rows: 0, members: [], duplicates: 0, matchedRows: 0, problems: [] };
   let index = hasHeader ? -1 : 0;
+  // Collecting: repeats are told apart here. Streaming (`onMatched`): the receiver does it.
+  const streaming = options.onMatched !== undefined;
   const seenValues = new Set<string>();
   const seenMembers = new Set<string>();
   let pending: { line: number; raw: string; value: string }[] = [];
@@ -84,17 +98,23 @@ export async function readMemberCsv(source: CsvSource, options: ReadMembersOptio
   const flush = async () => {
     if (pending.length === 0) return;
     const found = await options.directory.lookup(list.key, [...new Set(pending.map((p) => p.value))]);
+    const matched: string[] = [];
     for (const p of pending) {
       const ids = found.get(p.value) ?? [];
       if (ids.length === 0) list.problems.push({ line: p.line, value: p.raw, reason: `no profile has the ${KEY_LABELS[list.key]} ${q(p.value)}` });
       else if (ids.length > 1) list.problems.push({ line: p.line, value: p.raw, reason: `${ids.length} profiles have the ${KEY_LABELS[list.key]} ${q(p.value)}: ${listing(ids.slice(0, 3).map((id) => q(id)))}${ids.length > 3 ? '…' : ''}` });
-      else if (seenMembers.has(ids[0])) list.duplicates++;
       else {
-        seenMembers.add(ids[0]);
-        list.members.push(ids[0]);
+        list.matchedRows++;
+        if (streaming) matched.push(ids[0]);
+        else if (seenMembers.has(ids[0])) list.duplicates++;
+        else {
+          seenMembers.add(ids[0]);
+          list.members.push(ids[0]);
+        }
       }
     }
     pending = [];
+    if (matched.length > 0) await options.onMatched!(matched);
   };
 
   try {
@@ -109,10 +129,10 @@ export async function readMemberCsv(source: CsvSource, options: ReadMembersOptio
       const normal = normalise(list.key, raw, options);
       if ('reason' in normal) {
         list.problems.push({ line: info.lines, value: raw, reason: normal.reason });
-      } else if (seenValues.has(normal.value)) {
+      } else if (!streaming && seenValues.has(normal.value)) {
         list.duplicates++;
       } else {
-        seenValues.add(normal.value);
+        if (!streaming) seenValues.add(normal.value);
         pending.push({ line: info.lines, raw, value: normal.value });
         if (pending.length >= BATCH) await flush();
       }
@@ -120,6 +140,9 @@ export async function readMemberCsv(source: CsvSource, options: ReadMembersOptio
     await feeding;
   } catch (e) {
     if (e instanceof SegmentError) throw e;
+    if (e instanceof CsvError && e.code === 'CSV_MAX_RECORD_SIZE') {
+      throw catalogError('invalid-csv', `line ${(e as CsvError & { lines?: number }).lines ?? '?'} of the file is longer than ${maxRecordSize.toLocaleString('en-US')} characters`, 'a member list has one identifier per line: check that this is the right file');
+    }
     if (e instanceof CsvError) {
       throw catalogError('invalid-csv', `the file is not valid CSV: ${e.message}`, 'quote fields that contain the separator, quotes or line breaks ("a ""quoted"" value")');
     }

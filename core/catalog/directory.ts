@@ -11,6 +11,8 @@ export interface ProfileDirectory {
   supports(key: MatchKey): boolean;
   /** Normalised value → the ids of the profiles that have it (absent when none). */
   lookup(key: MatchKey, values: readonly string[]): Promise<Map<string, string[]>>;
+  /** The same directory read through a transaction (a database directory inside a catalogue write). */
+  within?(trx: Knex.Transaction): ProfileDirectory;
 }
 
 /**
@@ -79,7 +81,7 @@ export class MemoryDirectory implements ProfileDirectory {
  */
 export class SqlDirectory implements ProfileDirectory {
   constructor(
-    private readonly db: Knex,
+    private readonly db: Knex | Knex.Transaction,
     private readonly table: string,
     private readonly columns: ContactFields = DEFAULT_CONTACT_FIELDS,
     private readonly lowered: Partial<Record<MatchKey, string>> = {},
@@ -87,6 +89,10 @@ export class SqlDirectory implements ProfileDirectory {
 
   supports(key: MatchKey): boolean {
     return fieldFor(key, this.columns) !== undefined;
+  }
+
+  within(trx: Knex.Transaction): SqlDirectory {
+    return new SqlDirectory(trx, this.table, this.columns, this.lowered);
   }
 
   async lookup(key: MatchKey, values: readonly string[]): Promise<Map<string, string[]>> {

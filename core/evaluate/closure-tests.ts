@@ -150,7 +150,7 @@ export function closureTest(input: ClosureTestInput): ValueTest | boolean {
   return (x) => !test(x);
 }
 
-function ordered(op: '>' | '>=' | '<' | '<='): Build {
+/* @__NO_SIDE_EFFECTS__ */ function ordered(op: '>' | '>=' | '<' | '<='): Build {
   return (i) => {
     const kind = i.kind ?? literalKind(literalOperand(i.node), true);
     const c = constantValue(literalOperand(i.node), kind, i.clock);
@@ -172,7 +172,7 @@ function ordered(op: '>' | '>=' | '<' | '<='): Build {
   };
 }
 
-function dateComparison(op: '<' | '>'): Build {
+/* @__NO_SIDE_EFFECTS__ */ function dateComparison(op: '<' | '>'): Build {
   return (i) => {
     if (i.kind !== undefined && i.kind !== 'date') return false;
     const c = constantValue(literalOperand(i.node), 'date', i.clock);
@@ -193,7 +193,7 @@ function compareInstant(at: (x: unknown) => number, op: '>' | '>=' | '<' | '<=',
   }
 }
 
-function affix(method: 'startsWith' | 'endsWith'): Build {
+/* @__NO_SIDE_EFFECTS__ */ function affix(method: 'startsWith' | 'endsWith'): Build {
   return (i) => {
     if (i.kind !== undefined && i.kind !== 'text') return false;
     const c = constantValue(literalOperand(i.node), 'text', i.clock);

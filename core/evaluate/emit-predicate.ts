@@ -120,7 +120,7 @@ export function emitTest(input: TestInput): string {
   return code === FALSE ? 'true' : `!${code}`;
 }
 
-function ordered(op: '>' | '>=' | '<' | '<='): Emit {
+/* @__NO_SIDE_EFFECTS__ */ function ordered(op: '>' | '>=' | '<' | '<='): Emit {
   return (i) => {
     const kind = i.kind ?? literalKind(value(i), true);
     const c = constantOf(value(i), kind, i.gen);
@@ -131,7 +131,7 @@ function ordered(op: '>' | '>=' | '<' | '<='): Emit {
   };
 }
 
-function dateComparison(op: '<' | '>'): Emit {
+/* @__NO_SIDE_EFFECTS__ */ function dateComparison(op: '<' | '>'): Emit {
   return (i) => {
     if (i.kind !== undefined && i.kind !== 'date') return FALSE;
     const c = constantOf(value(i), 'date', i.gen);
@@ -139,7 +139,7 @@ function dateComparison(op: '<' | '>'): Emit {
   };
 }
 
-function affix(method: 'startsWith' | 'endsWith'): Emit {
+/* @__NO_SIDE_EFFECTS__ */ function affix(method: 'startsWith' | 'endsWith'): Emit {
   return (i) => {
     if (i.kind !== undefined && i.kind !== 'text') return FALSE;
     const c = constantOf(value(i), 'text', i.gen);

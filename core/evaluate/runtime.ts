@@ -5,7 +5,7 @@
 import { daysInMonth, parseIsoDate, utc } from '../time';
 
 /** Stand-in for a profile or an event's properties that is not an object: every field is unknown. */
-export const EMPTY: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
+export const EMPTY: Readonly<Record<string, unknown>> = /* @__PURE__ */ Object.freeze(Object.create(null) as Record<string, unknown>);
 
 /**
  * A profile value as epoch milliseconds: ISO-8601 strings and `Date` objects, NaN for anything

@@ -1,7 +1,7 @@
 /**
  * parse: source text → AST (`ast.ts`).
  *
- * `chain.ts` handles `and`/`or` and their precedence; this file reads everything between them
+ * jsep (see `jsep.ts`) handles `and`/`or` and their precedence; this file reads everything jsep sees
  * as one token: `not X`, `( … )`, `in_segment("…")`, and conditions `subject operator operand`
  * where the subject is a field path or an event aggregate. Spans are offsets of what was read.
  * Every problem is a `SegmentError` carrying the source; nesting deeper than `MAX_DEPTH` is refused
@@ -9,7 +9,7 @@
  */
 import type { Expr, FieldRef, PredicateExpr, Span, Subject } from '../ast';
 import { SegmentError, didYouMean } from '../errors';
-import { createCursor, type Cursor, type ReadToken, type Token } from './chain';
+import { createCursor, type Cursor, type ReadToken, type Token } from './jsep';
 import { RESERVED_WORDS, describeAt, fail, isIdentPart, isIdentStart, readBackquoted, readString, readWord, scanIdentifier, skipSpace } from './lexer';
 import { quote, readOperand, readOperator, startsOperator } from './operands';
 import { readEventChain } from './event';
@@ -55,7 +55,7 @@ function strictParse(source: string): Expr {
     if (e instanceof RangeError) {
       return fail(source, 'too-deep', 0, 0, 'the expression is nested too deeply', `nest at most ${MAX_DEPTH} levels`);
     }
-    // (unreachable: every error is a SegmentError or a stack overflow; kept as a guard)
+    // jsep's own errors carry the offset; our hooks should never let one through (kept as a guard).
     const at = typeof (e as { index?: unknown }).index === 'number' ? (e as { index: number }).index : 0;
     return fail(source, 'unexpected-token', at, describeAt(source, at).end, `unexpected ${describeAt(source, at).text}`);
   }
@@ -112,7 +112,7 @@ export class Parser {
     }
   }
 
-  /** One token at `cursor.index`: what the and/or reader asks for. */
+  /** One token at `cursor.index`: what jsep's `gobble-token` hook asks for. */
   private token(): Token {
     const { source } = this;
     const i = skipSpace(source, this.cursor.index);
@@ -255,7 +255,7 @@ export class Parser {
 
   /**
    * After a token only `and`/`or`, `)` or the end may follow (or a token: reported as side by side).
-   * Returns the offset after whitespace and comments, where the and/or reader looks for `and`/`or`.
+   * Returns the offset after whitespace and comments, where jsep looks for `and`/`or`.
    */
   private checkAfter(end: number): number {
     const { source } = this;

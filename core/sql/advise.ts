@@ -32,6 +32,7 @@ export interface AdvisedIndex {
 const MAX_COLUMNS = 4;
 const EQUALITY = new Set(['eq', 'in']);
 const RANGE = new Set(['gt', 'gte', 'lt', 'lte', 'between', 'within_last', 'older_than', 'before', 'after']);
+const KNOWN = new Set(['is_known', 'is_unknown']);
 
 /**
  * The composite indexes for these segments (dynamic ones; manual segments are read by id). Each
@@ -110,15 +111,17 @@ class Advisor {
   }
 
   /** A sargable profile-field test: its column and whether it is an equality. */
-  private profileColumn(node: Expr): { column: string; equality: boolean } | undefined {
+  private profileColumn(node: Expr): Sargable | undefined {
     if (node.type !== 'predicate' || node.subject.type !== 'field') return undefined;
     return sargable(node, this.schema.fields, this.mapping.fields);
   }
 
-  private conjunction(columns: { column: string; equality: boolean }[]): void {
+  private conjunction(columns: Sargable[]): void {
     const eq = unique(columns.filter((c) => c.equality).map((c) => c.column));
-    const range = columns.find((c) => !c.equality && !eq.includes(c.column))?.column;
-    const cols = [...eq.slice(0, range ? MAX_COLUMNS - 1 : MAX_COLUMNS), ...(range ? [range] : [])];
+    const rest = unique(columns.filter((c) => !c.equality && !eq.includes(c.column)).flatMap((c) => [c.column, ...(c.also ?? [])]));
+    // The equalities, then the range that the index reads, then the other tests' columns: they are
+    // checked in the index (covering), never in the rows.
+    const cols = [...eq, ...rest].slice(0, MAX_COLUMNS);
     if (cols.length >= 2) this.add(this.mapping.profiles.table, cols);
   }
 
@@ -148,13 +151,25 @@ class Advisor {
   }
 }
 
-function sargable(node: PredicateExpr, fields: Readonly<Record<string, FieldSchema>>, columns: Readonly<Record<string, FieldMapping>>): { column: string; equality: boolean } | undefined {
+/** A test an index can answer: its column, whether it is an equality, and other columns it reads (`is known`: the wrong-type marker). */
+interface Sargable {
+  column: string;
+  equality: boolean;
+  also?: string[];
+}
+
+function sargable(node: PredicateExpr, fields: Readonly<Record<string, FieldSchema>>, columns: Readonly<Record<string, FieldMapping>>): Sargable | undefined {
   if (node.subject.type !== 'field') return undefined;
   const key = fieldKey(node.subject.path);
   const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
   const m = Object.hasOwn(columns, key) ? columns[key] : undefined;
   if (field === undefined || m === undefined) return undefined;
   const kind = kindOf(field);
+  if (KNOWN.has(node.op) && kind !== 'list') {
+    // `is known` reads the value (a text's bounded key) and the wrong-type marker: both in the index, no row is read.
+    if (kind === 'text' && !(m.lower && m.lowerLong)) return undefined;
+    return { column: kind === 'text' ? m.lower! : m.column, equality: false, also: m.other ? [m.other] : [] };
+  }
   const equality = EQUALITY.has(node.op);
   if (!equality && !RANGE.has(node.op)) return undefined;
   if (kind === 'text') return equality && m.lower && m.lowerLong ? { column: m.lower, equality } : undefined;

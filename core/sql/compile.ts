@@ -23,7 +23,7 @@ import type { Clock } from '../time';
 import type { Dialect } from './connect';
 import { DIALECTS, storableText } from './dialects';
 import type { FieldMapping, SqlMapping, StoredMembers } from './mapping';
-import { compilePredicateSql, connect, falsity, frag, inValues, instantValue, isConstant, join, negateFrag, truth, type Frag, type PredicateContext, type SubjectSql } from './predicates';
+import { compilePredicateSql, connect, falsity, frag, inValues, instantValue, isConstant, join, negateFrag, OWNER_COLUMN, truth, type Frag, type PredicateContext, type SubjectSql } from './predicates';
 
 export interface SqlCompileOptions {
   schema: Schema;
@@ -40,12 +40,35 @@ export interface SqlCompileOptions {
 export interface CompiledWhere {
   /** The condition over `PROFILE_ALIAS`. */
   where: Frag;
+  /** The same condition driven by the owners of one of its conjuncts, when one can drive (see `Driven`). */
+  driven?: Driven;
 }
+
+/**
+ * A segment whose condition is `X AND rest` (or `X` alone), where X is a positive event or list test
+ * (`event("a").count() >= 3`, `tags contains "vip"`): the profiles are read from X's owners, a
+ * derived table `DRIVER_ALIAS` of distinct ids, instead of testing X for every profile. That is the
+ * shape an expert writes (`FROM (SELECT profile_id … GROUP BY … HAVING …) v WHERE NOT EXISTS …`):
+ * MariaDB otherwise walks a whole index of the profiles and probes X's materialised result for each,
+ * and PostgreSQL probes the profiles for each owner. `rest` reads the profile's id as
+ * `DRIVER_ALIAS.owner`; when it reads no profile column and every owner is a stored profile
+ * (`profiles.ownersStored`), a count needs no profiles table at all.
+ */
+export interface Driven {
+  /** `SELECT DISTINCT … AS owner …` (or grouped by the owner): X's owners. */
+  owners: Frag;
+  /** The other conjuncts, over `PROFILE_ALIAS` and `DRIVER_ALIAS` (TRUE when there are none). */
+  rest: Frag;
+  /** Whether `rest` reads a column of `PROFILE_ALIAS` (then the profiles table must be joined). */
+  readsProfiles: boolean;
+}
+
+export const DRIVER_ALIAS = 'd';
 
 
 export const PROFILE_ALIAS = 'p';
 /** The columns of the derived table of `groupedEvents`: the owner and its aggregate. */
-const GROUPED_OWNER = 'owner';
+const GROUPED_OWNER = OWNER_COLUMN;
 const GROUPED_VALUE = 'value';
 const MAX_DEPTH = 200;
 
@@ -57,6 +80,8 @@ interface Scope {
   columns: Readonly<Record<string, FieldMapping>>;
   /** Profile fields, or an event's properties. */
   what: 'field' | 'property';
+  /** The scope's table and a column naming one row of it (for `DialectSpec.longText`), when known. */
+  row?: { table: string; key: string };
 }
 
 /** Compiles a (validated, resolved) tree to a condition over the profiles table. */
@@ -75,6 +100,52 @@ class SqlCompiler {
 
   run(expr: Expr): CompiledWhere {
     const where = this.expr(expr, this.profileScope(PROFILE_ALIAS), 0);
+    this.checkSize(where, expr);
+    const driven = this.driven(expr);
+    if (driven !== undefined) this.checkSize(join([driven.owners, driven.rest], ' AND '), expr);
+    return driven === undefined ? { where } : { where, driven };
+  }
+
+  /** The `Driven` form of the condition, when one of its top-level conjuncts can drive. */
+  private driven(expr: Expr): Driven | undefined {
+    const items = this.conjuncts(expr);
+    const scope = this.profileScope(PROFILE_ALIAS);
+    let owners: Frag | undefined;
+    let index = -1;
+    for (const [i, item] of items.entries()) {
+      owners = this.expr(item, scope, 1).owners;
+      if (owners !== undefined) {
+        index = i;
+        break;
+      }
+    }
+    if (owners === undefined) return undefined;
+    // The other conjuncts again, reading the profile's id from the driver (equal to `p`'s where both are joined).
+    const driverScope: Scope = { ...scope, owner: frag('??.??', DRIVER_ALIAS, OWNER_COLUMN) };
+    const parts: Frag[] = [];
+    for (const [i, item] of items.entries()) {
+      if (i === index) continue;
+      const f = this.expr(item, driverScope, 1);
+      const k = isConstant(f, this.c);
+      if (k === 'false') return undefined; // the whole condition is FALSE: nothing to drive
+      if (k === undefined) parts.push(f);
+    }
+    const rest = parts.length === 0 ? truth(this.c) : connect(parts, 'AND');
+    return { owners, rest, readsProfiles: readsAlias(rest, PROFILE_ALIAS) };
+  }
+
+  /** The top-level conjuncts of a condition: through groups, `and`s and the dynamic segments it names. */
+  private conjuncts(expr: Expr): Expr[] {
+    if (expr.type === 'group') return this.conjuncts(expr.expr);
+    if (expr.type === 'and') return expr.items.flatMap((item) => this.conjuncts(item));
+    if (expr.type === 'segment') {
+      const segment = this.o.segments.get(segmentKey(expr.name));
+      if (segment?.kind === 'dynamic') return this.conjuncts(segment.expr);
+    }
+    return [expr];
+  }
+
+  private checkSize(where: Frag, expr: Expr): void {
     const limit = this.c.spec.queryBindings;
     const values = valuePlaceholders(where.sql);
     if (values > limit) {
@@ -85,12 +156,11 @@ class SqlCompiler {
         hint: 'put the values compared with one field into one list (`country in ["OM", "AE", …]` is bound as one value), or use fewer conditions',
       });
     }
-    return { where };
   }
 
   private profileScope(alias: string): Scope {
     const m = this.o.mapping;
-    return { alias, owner: frag('??.??', alias, m.profiles.id), fields: this.o.schema.fields, columns: m.fields, what: 'field' };
+    return { alias, owner: frag('??.??', alias, m.profiles.id), fields: this.o.schema.fields, columns: m.fields, what: 'field', row: { table: m.profiles.table, key: m.profiles.id } };
   }
 
   private expr(node: Expr, scope: Scope, depth: number): Frag {
@@ -170,10 +240,25 @@ class SqlCompiler {
       items: schema.type === 'list' ? schema.items : undefined,
       value: col(m.column),
       lower: kind !== 'text' ? undefined : m.lower ? col(m.lower) : frag(`${this.c.spec.lower}(??.??)`, a, m.column),
-      lowerLong: kind === 'text' && m.lower && m.lowerLong ? { column: col(m.lowerLong), max: m.lowerMax! } : undefined,
+      lowerLong: kind === 'text' && m.lower && m.lowerLong ? { column: col(m.lowerLong), max: m.lowerMax!, test: this.longTest(scope, m.lowerLong) } : undefined,
       other: m.other ? col(m.other) : undefined,
       list: m.list ? { mapping: m.list, owner: scope.owner, alias: this.fresh('l') } : undefined,
       dates: m.dates ?? 'epoch_ms',
+    };
+  }
+
+  /**
+   * How a test of a whole long text reads its column: in place, or (`DialectSpec.longText`, where the
+   * scope's rows have a key) in a sub-select of the same row, which runs only when reached, so a
+   * short value's test (`TRUE OR …`) is answered from the key's index alone.
+   */
+  private longTest(scope: Scope, column: string): (test: (long: Frag) => Frag) => Frag {
+    const row = scope.row;
+    if (this.c.spec.longText === 'column' || row === undefined) return (test) => test(frag('??.??', scope.alias, column));
+    return (test) => {
+      const x = this.fresh('x');
+      const t = test(frag('??.??', x, column));
+      return frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ??.?? = ??.?? AND ${t.sql})`, row.table, x, x, row.key, scope.alias, row.key, ...t.bindings);
     };
   }
 
@@ -195,7 +280,14 @@ class SqlCompiler {
       conds.push(frag('??.?? BETWEEN ? AND ?', a, em.timestamp, instantValue(low, dates), instantValue(this.o.clock.now, dates)));
     }
     const eventFields = eventSchema(this.o.schema, name);
-    const eventScope: Scope = { alias: a, owner: frag('??.??', a, em.profile), fields: eventFields, columns: em.properties[name] ?? {}, what: 'property' };
+    const eventScope: Scope = {
+      alias: a,
+      owner: frag('??.??', a, em.profile),
+      fields: eventFields,
+      columns: em.properties[name] ?? {},
+      what: 'property',
+      row: em.id === undefined ? undefined : { table: em.table, key: em.id },
+    };
     if (agg.where !== null) conds.push(this.expr(agg.where, eventScope, depth + 1));
     const value = this.aggregateValue(agg, eventScope);
     const subject: SubjectSql = { kind: agg.fn === 'first_at' || agg.fn === 'last_at' ? 'date' : 'number', value, dates };
@@ -225,7 +317,9 @@ class SqlCompiler {
       ...[a, em.profile, GROUPED_OWNER, ...value.bindings, GROUPED_VALUE, em.table, a, ...filter.bindings, a, em.profile],
     );
     // Owner ids are never NULL, so `NOT IN` is the exact complement.
-    return this.ownerIn(scope, frag(`SELECT ??.?? FROM (${grouped.sql}) AS ?? WHERE ${keep.sql}`, g, GROUPED_OWNER, ...grouped.bindings, g, ...keep.bindings), negated);
+    const select = frag(`SELECT ??.?? FROM (${grouped.sql}) AS ?? WHERE ${keep.sql}`, g, GROUPED_OWNER, ...grouped.bindings, g, ...keep.bindings);
+    const holds = this.ownerIn(scope, select, negated);
+    return negated ? holds : { ...holds, owners: select };
   }
 
   /**
@@ -240,7 +334,11 @@ class SqlCompiler {
     const filter = join(all.map((f) => ({ sql: `(${f.sql})`, bindings: f.bindings })), ' AND ');
     let select = frag(`SELECT ${correlated ? '1' : '??.??'} FROM ?? AS ?? WHERE ${filter.sql}`, ...(correlated ? [] : [a, em.profile]), em.table, a, ...filter.bindings);
     if (having !== undefined) select = frag(`${select.sql} GROUP BY ??.?? HAVING ${having.sql}`, ...select.bindings, a, em.profile, ...having.bindings);
-    return correlated ? frag(`NOT EXISTS (${select.sql})`, ...select.bindings) : this.ownerIn(scope, select, negated);
+    if (correlated) return frag(`NOT EXISTS (${select.sql})`, ...select.bindings);
+    const test = this.ownerIn(scope, select, negated);
+    if (negated) return test;
+    const owners = frag(`SELECT ${having === undefined ? 'DISTINCT ' : ''}??.?? AS ?? FROM ?? AS ?? WHERE ${filter.sql}`, a, em.profile, OWNER_COLUMN, em.table, a, ...filter.bindings);
+    return { ...test, owners: having === undefined ? owners : frag(`${owners.sql} GROUP BY ??.?? HAVING ${having.sql}`, ...owners.bindings, a, em.profile, ...having.bindings) };
   }
 
   /** The constant condition of an aggregate predicate that no event can feed. */
@@ -330,6 +428,16 @@ const DIALECT_NAMES: Record<Dialect, string> = { sqlite: 'SQLite', mysql: 'MySQL
 /** Whether a fragment holds a sub-select (the compiler's SQL text never holds user text: values are bindings). */
 function hasSubSelect(f: Frag): boolean {
   return /\bSELECT\b/.test(f.sql);
+}
+
+/** Whether a fragment names a table alias (as a `??` identifier: the compiler writes every identifier so). */
+function readsAlias(f: Frag, alias: string): boolean {
+  let i = 0;
+  for (const m of f.sql.matchAll(/\?\??/g)) {
+    if (m[0] === '??' && f.bindings[i] === alias) return true;
+    i++;
+  }
+  return false;
 }
 
 /** How many values a fragment binds: its `?` placeholders (`??` ones are identifiers knex writes into the text). */

@@ -15,7 +15,7 @@ import { SegmentError } from '../errors';
 import { kindOf, type FieldSchema, type Schema } from '../schema';
 import { dialectOf, type Dialect } from './connect';
 import { DIALECTS } from './dialects';
-import { LAYOUT_TABLES as T, layoutMapping, sqlName, type FieldMapping, type SavedLayout, type SqlMapping } from './mapping';
+import { LAYOUT_TABLES as T, layoutMapping, LOWER_MAX, sqlName, type FieldMapping, type SavedLayout, type SqlMapping } from './mapping';
 
 export const MAX_ID_LENGTH = 255;
 const PREFIX_LENGTH = 191;
@@ -97,6 +97,31 @@ const MIGRATIONS: Record<string, Migration> = {
         const mapping = JSON.parse(saved.value) as SqlMapping;
         mapping.profiles.bodyTable = T.bodies;
         await db(T.meta).where({ name: 'mapping' }).update({ value: JSON.stringify(mapping) });
+      }
+    },
+    async down() {},
+  },
+  // List elements get a bounded key (`text_key`, the whole lower-cased element when shorter than
+  // LOWER_MAX units, with `text_long` holding longer ones), indexed whole with the owner both ways,
+  // as profile fields got theirs: `tags contains "vip"` is then an index range of (field, key, pid).
+  // Lists stored before keep `text_lc` (their saved mapping says so); new list fields use the keys.
+  '004_list_keys': {
+    async up(db) {
+      const collation = await serverCollation(db);
+      const text = textType(db, collation);
+      const bounded = boundedType(collation);
+      await db.schema.alterTable(T.lists, (t) => {
+        bounded(t, 'text_key', LOWER_MAX).nullable();
+        text(t, 'text_long').nullable();
+      });
+      // A layout with no list on `text_lc` does not need its indexes (`indexSpecs` says which it needs).
+      const saved = (await db(T.meta).where({ name: 'mapping' }).first('value')) as { value: string } | undefined;
+      const fields = saved === undefined ? [] : Object.values((JSON.parse(saved.value) as SqlMapping).fields);
+      if (!fields.some((m) => m.list?.text === 'text_lc')) {
+        const existing = await indexesOf(db, T.lists);
+        for (const [name, columns] of [['seg_lists_text', ['field', 'text_lc']], ['seg_lists_pid', ['pid']]] as const) {
+          if (existing.has(name)) await db.schema.alterTable(T.lists, (t) => void t.dropIndex([...columns], name));
+        }
       }
     },
     async down() {},
@@ -236,10 +261,20 @@ interface IndexSpec {
  * those rows, so they carry no index of their own (it would only slow loading).
  */
 function indexSpecs(mapping: SqlMapping): IndexSpec[] {
+  const lists = Object.values(mapping.fields).flatMap((m) => (m.list?.table === T.lists ? [m.list] : []));
+  // Lists stored before `004_list_keys` keep their unbounded column and its indexes.
+  const unbounded = lists.some((l) => l.text === 'text_lc');
+  const keyed = lists.some((l) => l.text === 'text_key');
   const specs: IndexSpec[] = [
-    { table: T.lists, name: 'seg_lists_pid', columns: ['pid'], text: false },
+    ...(unbounded || !keyed ? [{ table: T.lists, name: 'seg_lists_pid', columns: ['pid'], text: false }] : []),
     { table: T.lists, name: 'seg_lists_num', columns: ['field', 'num', 'pid'], text: false },
-    { table: T.lists, name: 'seg_lists_text', columns: ['field', 'text_lc'], text: true },
+    ...(unbounded ? [{ table: T.lists, name: 'seg_lists_text', columns: ['field', 'text_lc'], text: true }] : []),
+    ...(keyed
+      ? [
+          { table: T.lists, name: 'seg_lists_key_pid', columns: ['field', 'text_key', 'pid'], text: false },
+          { table: T.lists, name: 'seg_lists_pid_key', columns: ['pid', 'field', 'text_key'], text: false },
+        ]
+      : []),
     { table: T.events, name: 'seg_events_event_ts_pid', columns: ['event_lc', 'ts', 'pid'], text: false },
     { table: T.events, name: 'seg_events_pid_event_ts', columns: ['pid', 'event_lc', 'ts'], text: false },
   ];

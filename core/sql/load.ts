@@ -92,6 +92,8 @@ interface RowPlan {
   events: Map<string, FieldPlan[]>;
   /** Every property column of the events table (each event row sets them all). */
   eventColumns: string[];
+  /** Every value column of the list table (each element row sets them all: old and new lists may share the table). */
+  listColumns: string[];
   mapping: SqlMapping;
   bool: (v: boolean) => unknown;
 }
@@ -105,8 +107,10 @@ function plan(schema: Schema, mapping: SqlMapping, bool: (v: boolean) => unknown
   }
   const eventColumns = new Set<string>();
   for (const props of Object.values(mapping.events?.properties ?? {})) for (const m of Object.values(props)) columnsOf(m).forEach((c) => eventColumns.add(c));
+  const listColumns = new Set<string>();
+  for (const m of Object.values(mapping.fields)) for (const c of [m.list?.text, m.list?.textLong, m.list?.number]) if (c !== undefined) listColumns.add(c);
   const idField = schema.idField ?? DEFAULT_ID_FIELD;
-  return { idField, idPath: fieldPath(idField), fields: fieldPlans(schema.fields, mapping.fields), events, eventColumns: [...eventColumns], mapping, bool };
+  return { idField, idPath: fieldPath(idField), fields: fieldPlans(schema.fields, mapping.fields), events, eventColumns: [...eventColumns], listColumns: [...listColumns], mapping, bool };
 }
 
 /** The rows of one profile, or the reason it cannot be stored. */
@@ -142,13 +146,21 @@ function toRows(value: unknown, plan: RowPlan): ProfileRows {
     const v = readField(p, path);
     classify(profile, m, kind, v, key, bool);
     if (kind === 'list' && Array.isArray(v) && m.list) {
+      const { list } = m;
       for (const e of v) {
-        const element: Row = { [m.list.owner]: pid };
-        if (m.list.key) element[m.list.key.column] = m.list.key.value;
-        if (typeof e === 'string' && m.list.text) element[m.list.text] = text(e, key).toLowerCase();
-        else if (typeof e === 'number' && m.list.number) element[m.list.number] = e;
+        const element: Row = { [list.owner]: pid };
+        if (list.key) element[list.key.column] = list.key.value;
+        for (const c of plan.listColumns) element[c] = null;
+        if (typeof e === 'string' && list.text) {
+          const lowered = text(e, key).toLowerCase();
+          if (list.textLong === undefined) element[list.text] = lowered;
+          else {
+            element[list.text] = lowerKey(lowered, list.textMax!);
+            if (lowered.length >= list.textMax!) element[list.textLong] = lowered;
+          }
+        } else if (typeof e === 'number' && list.number) element[list.number] = e;
         else continue; // other elements never match an element test
-        lists.push({ text_lc: null, num: null, ...element });
+        lists.push(element);
       }
     }
   }

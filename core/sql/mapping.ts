@@ -19,6 +19,14 @@ export interface ListMapping {
   key?: { column: string; value: string };
   /** The column of lower-cased text elements (NULL for other elements). */
   text?: string;
+  /**
+   * As `FieldMapping.lowerLong` for elements: a column holding the whole lower-cased element when it
+   * has `textMax` or more UTF-16 units; `text` then holds `lowerKey(element, textMax)`, a bounded
+   * key indexed whole with its owner (element → profiles, profile → elements).
+   */
+  textLong?: string;
+  /** See `textLong`. */
+  textMax?: number;
   /** The column of number elements (NULL for other elements). */
   number?: string;
 }
@@ -50,6 +58,8 @@ export interface FieldMapping {
 
 export interface EventsMapping {
   table: string;
+  /** A column naming one event row (a primary key), when there is one. */
+  id?: string;
   /** Owner profile id column. */
   profile: string;
   /** Event name column (lower-cased when `eventLowered`). */
@@ -74,6 +84,12 @@ export interface SqlMapping {
      * the profiles table: our layout keeps the JSON out of the table that segments scan.
      */
     bodyTable?: string;
+    /**
+     * Every owner id in the events table and the list tables is a stored profile (a foreign key; our
+     * loader writes and deletes a profile with its events and elements): a count driven by events or
+     * list elements then needs no look-up in the profiles table.
+     */
+    ownersStored?: boolean;
   };
   /** Field path (as in the schema: `attributes.plan`) → its columns. */
   fields: Record<string, FieldMapping>;
@@ -184,10 +200,11 @@ export function layoutMapping(schema: Schema, saved?: SavedLayout): SqlMapping {
     }
   }
   return {
-    profiles: { table: LAYOUT_TABLES.profiles, id: 'pid', body: 'body', bodyTable: LAYOUT_TABLES.bodies },
+    profiles: { table: LAYOUT_TABLES.profiles, id: 'pid', body: 'body', bodyTable: LAYOUT_TABLES.bodies, ownersStored: true },
     fields,
     events: {
       table: LAYOUT_TABLES.events,
+      id: 'eid',
       profile: 'pid',
       event: 'event_lc',
       eventLowered: true,
@@ -210,7 +227,9 @@ function fieldColumns(prefix: string, key: string, field: FieldSchema, taken: Se
   if (kind === 'date') mapping.dates = 'epoch_ms';
   // Event properties of type list have no element table (the compiler says so if one is tested).
   // The list's rows are keyed by the column's name: unique, and short whatever the field path.
-  if (kind === 'list' && profile) mapping.list = { table: LAYOUT_TABLES.lists, owner: 'pid', key: { column: 'field', value: column }, text: 'text_lc', number: 'num' };
+  if (kind === 'list' && profile) {
+    mapping.list = { table: LAYOUT_TABLES.lists, owner: 'pid', key: { column: 'field', value: column }, text: 'text_key', textLong: 'text_long', textMax: LOWER_MAX, number: 'num' };
+  }
   return mapping;
 }
 
@@ -268,6 +287,10 @@ export function checkMapping(mapping: SqlMapping): SqlMapping {
       name(`${where}.list.owner`, f.list.owner);
       if (f.list.key !== undefined) name(`${where}.list.key.column`, f.list.key.column);
       if (f.list.text !== undefined) name(`${where}.list.text`, f.list.text);
+      if (f.list.textLong !== undefined) {
+        name(`${where}.list.textLong`, f.list.textLong);
+        if (f.list.text === undefined || !Number.isSafeInteger(f.list.textMax) || f.list.textMax! < 1) problems.push(`${where}.list.textMax: ${JSON.stringify(f.list.textMax)} (textLong needs text and a positive textMax)`);
+      }
       if (f.list.number !== undefined) name(`${where}.list.number`, f.list.number);
     }
   };
@@ -275,10 +298,12 @@ export function checkMapping(mapping: SqlMapping): SqlMapping {
   name('profiles.id', mapping.profiles?.id);
   if (mapping.profiles?.body !== undefined) name('profiles.body', mapping.profiles.body);
   if (mapping.profiles?.bodyTable !== undefined) name('profiles.bodyTable', mapping.profiles.bodyTable, true);
+  if (mapping.profiles?.ownersStored !== undefined && typeof mapping.profiles.ownersStored !== 'boolean') problems.push(`profiles.ownersStored: ${JSON.stringify(mapping.profiles.ownersStored)}`);
   for (const [key, f] of Object.entries(mapping.fields ?? {})) field(`fields[${JSON.stringify(key)}]`, f);
   if (mapping.events !== undefined) {
     const e = mapping.events;
     name('events.table', e.table, true);
+    if (e.id !== undefined) name('events.id', e.id);
     name('events.profile', e.profile);
     name('events.event', e.event);
     name('events.timestamp', e.timestamp);

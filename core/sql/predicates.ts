@@ -18,7 +18,16 @@ import { lowerKey, type DateStorage, type ListMapping } from './mapping';
 export interface Frag {
   sql: string;
   bindings: unknown[];
+  /**
+   * Set on `owner IN (…)`-like tests of a positive event or list condition: the same set of owners
+   * as an uncorrelated `SELECT` of distinct ids in a column `owner`, so that a query can be driven
+   * from it (see `compile.ts`, `Driven`). Lost on any fragment built from this one.
+   */
+  owners?: Frag;
 }
+
+/** The column of the owner ids in a fragment's `owners` select. */
+export const OWNER_COLUMN = 'owner';
 
 export function frag(sql: string, ...bindings: unknown[]): Frag {
   return { sql, bindings };
@@ -70,7 +79,7 @@ export interface SubjectSql {
   /** Text: the lower-cased value. */
   lower?: Frag;
   /** Text: `lower` holds `lowerKey(value, max)` and `column` the whole value from `max` units on (see `FieldMapping.lowerLong`). */
-  lowerLong?: { column: Frag; max: number };
+  lowerLong?: { column: Frag; max: number; test: (test: (long: Frag) => Frag) => Frag };
   /** Non-NULL when the value is known but of another type (absent: never). */
   other?: Frag;
   /** List: where the elements are, and the owner id expression to correlate on. */
@@ -93,9 +102,10 @@ export const SQL_OPERATORS: Record<PositiveOperatorId, Compile> = {
     if (v === undefined) return falsity(c);
     if (s.kind === 'text' && s.lowerLong !== undefined) {
       // The same SQL for every value: the key compared by the index, the whole value only for long ones.
-      const { column: long, max } = s.lowerLong;
+      const { max, test } = s.lowerLong;
       const text = v as string;
-      return frag(`(${s.lower!.sql} = ? AND (? OR ${long.sql} = ?))`, ...s.lower!.bindings, lowerKey(text, max), c.spec.bool(text.length < max), ...long.bindings, text);
+      const whole = test((long) => frag(`${long.sql} = ?`, ...long.bindings, text));
+      return frag(`(${s.lower!.sql} = ? AND (? OR ${whole.sql}))`, ...s.lower!.bindings, lowerKey(text, max), c.spec.bool(text.length < max), ...whole.bindings);
     }
     return frag(`${(s.kind === 'text' ? s.lower! : s.value).sql} = ?`, ...(s.kind === 'text' ? s.lower! : s.value).bindings, v);
   },
@@ -109,11 +119,14 @@ export const SQL_OPERATORS: Record<PositiveOperatorId, Compile> = {
     if (values.length === 0) return falsity(c);
     if (s.kind === 'number') return inValues(s.value, values, 'number', c);
     if (s.lowerLong === undefined) return inValues(s.lower!, values, 'text', c);
-    const { column: long, max } = s.lowerLong;
+    const { max, test } = s.lowerLong;
     const texts = values as string[];
     const keys = inValues(s.lower!, texts.map((t) => lowerKey(t, max)), 'text', c);
-    const whole = inValues(long, texts, 'text', c);
-    return frag(`(${keys.sql} AND (? OR ${long.sql} IS NULL OR ${whole.sql}))`, ...keys.bindings, c.spec.bool(texts.every((t) => t.length < max)), ...long.bindings, ...whole.bindings);
+    const whole = test((long) => {
+      const listed = inValues(long, texts, 'text', c);
+      return frag(`(${long.sql} IS NULL OR ${listed.sql})`, ...long.bindings, ...listed.bindings);
+    });
+    return frag(`(${keys.sql} AND (? OR ${whole.sql}))`, ...keys.bindings, c.spec.bool(texts.every((t) => t.length < max)), ...whole.bindings);
   },
   between(s, n, c) {
     const range = n.operand;
@@ -159,7 +172,9 @@ export const SQL_OPERATORS: Record<PositiveOperatorId, Compile> = {
     return parenthesised(connect(parts, 'AND'));
   },
   is_known(s) {
-    const known = frag(`${s.value.sql} IS NOT NULL`, ...s.value.bindings);
+    // A bounded key is set exactly when the text is: test it, so that an index on the key answers.
+    const value = s.kind === 'text' && s.lowerLong !== undefined ? s.lower! : s.value;
+    const known = frag(`${value.sql} IS NOT NULL`, ...value.bindings);
     if (s.other === undefined) return known;
     return parenthesised(join([known, frag(`${s.other.sql} IS NOT NULL`, ...s.other.bindings)], ' OR '));
   },
@@ -267,15 +282,45 @@ function hasElement(s: SubjectSql, texts: string[], numbers: number[], c: Predic
   if (m === undefined) return falsity(c);
   const a = s.list!.alias;
   const tests: Frag[] = [];
-  if (texts.length > 0 && m.text) tests.push(inValues(frag('??.??', a, m.text), texts, 'text', c));
+  if (texts.length > 0 && m.text) tests.push(elementTexts(s, texts, c));
   if (numbers.length > 0 && m.number) tests.push(inValues(frag('??.??', a, m.number), numbers, 'number', c));
   if (tests.length === 0) return falsity(c);
   const test = tests.length === 1 ? tests[0] : parenthesised(join(tests, ' OR '));
   if (few(texts.length + numbers.length, c)) {
     const body = join([frag(`??.?? = ${s.list!.owner.sql}`, a, m.owner, ...s.list!.owner.bindings), ...elementsWhere(s, test)], ' AND ');
-    return frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ${body.sql})`, m.table, a, ...body.bindings);
+    const where = join(elementsWhere(s, test), ' AND ');
+    const owners = frag(`SELECT DISTINCT ??.?? AS ?? FROM ?? AS ?? WHERE ${where.sql}`, a, m.owner, OWNER_COLUMN, m.table, a, ...where.bindings);
+    return { ...frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ${body.sql})`, m.table, a, ...body.bindings), owners };
   }
   return ownersOf(s, elementsWhere(s, test));
+}
+
+/**
+ * The list row's text element is one of `texts` (lower-cased). With bounded keys (`textLong`): its
+ * key is one of theirs and, unless every text is short (bound TRUE: the same SQL for any value),
+ * its whole element too, read in place or in a sub-select of the same element (`DialectSpec.longText`).
+ */
+function elementTexts(s: SubjectSql, texts: string[], c: PredicateContext, inPlace = false): Frag {
+  const { mapping: m, alias: a } = s.list!;
+  const key = frag('??.??', a, m.text);
+  if (m.textLong === undefined) return inValues(key, texts, 'text', c);
+  const max = m.textMax!;
+  const keys = inValues(key, texts.map((t) => lowerKey(t, max)), 'text', c);
+  const whole = (alias: string) => {
+    const long = frag('??.??', alias, m.textLong);
+    const listed = inValues(long, texts, 'text', c);
+    return frag(`(${long.sql} IS NULL OR ${listed.sql})`, ...long.bindings, ...listed.bindings);
+  };
+  let test = whole(a);
+  if (c.spec.longText === 'row-lookup' && !inPlace) {
+    // The elements equal to this one in owner, list and key: the same element as far as a test of
+    // existence can tell (not a count of distinct elements, which reads each in place).
+    const x = `${a}x`;
+    const same = [m.owner, ...(m.key ? [m.key.column] : []), m.text!].map((col) => frag('??.?? = ??.??', x, col, a, col));
+    const body = join([...same, whole(x)], ' AND ');
+    test = frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ${body.sql})`, m.table, x, ...body.bindings);
+  }
+  return frag(`(${keys.sql} AND (? OR ${test.sql}))`, ...keys.bindings, c.spec.bool(texts.every((t) => t.length < max)), ...test.bindings);
 }
 
 /** Whether the list holds every one of these texts (or numbers): owners holding as many distinct ones as asked for. */
@@ -284,7 +329,10 @@ function distinctElements(s: SubjectSql, type: 'text' | 'number', values: readon
   const column = type === 'text' ? m?.text : m?.number;
   if (m === undefined || column === undefined) return falsity(c);
   const a = s.list!.alias;
-  return ownersOf(s, elementsWhere(s, inValues(frag('??.??', a, column), values, type, c)), frag('HAVING COUNT(DISTINCT ??.??) = ?', a, column, values.length));
+  const test = type === 'text' ? elementTexts(s, values as string[], c, true) : inValues(frag('??.??', a, column), values, type, c);
+  // With bounded keys, two long elements may share a key: count whole elements.
+  const element = type === 'text' && m.textLong !== undefined ? frag('COALESCE(??.??, ??.??)', a, m.textLong, a, column) : frag('??.??', a, column);
+  return ownersOf(s, elementsWhere(s, test), frag(`HAVING COUNT(DISTINCT ${element.sql}) = ?`, ...element.bindings, values.length));
 }
 
 /** Up to this many list elements are tested with correlated EXISTS (an index seek each per profile). */
@@ -306,7 +354,10 @@ function ownersOf(s: SubjectSql, where: Frag[], having?: Frag): Frag {
   const body = join(where, ' AND ');
   const select = frag(`SELECT ??.?? FROM ?? AS ?? WHERE ${body.sql}`, a, m.owner, m.table, a, ...body.bindings);
   const grouped = having === undefined ? select : frag(`${select.sql} GROUP BY ??.?? ${having.sql}`, ...select.bindings, a, m.owner, ...having.bindings);
-  return { sql: `${owner.sql} IN (${grouped.sql})`, bindings: [...owner.bindings, ...grouped.bindings] };
+  const owners = having === undefined
+    ? frag(`SELECT DISTINCT ??.?? AS ?? FROM ?? AS ?? WHERE ${body.sql}`, a, m.owner, OWNER_COLUMN, m.table, a, ...body.bindings)
+    : frag(`SELECT ??.?? AS ?? FROM ?? AS ?? WHERE ${body.sql} GROUP BY ??.?? ${having.sql}`, a, m.owner, OWNER_COLUMN, m.table, a, ...body.bindings, a, m.owner, ...having.bindings);
+  return { sql: `${owner.sql} IN (${grouped.sql})`, bindings: [...owner.bindings, ...grouped.bindings], owners };
 }
 
 /** A list operand's items split by element type; items of the wrong type for the schema are dropped. */

@@ -12,11 +12,11 @@ import { SegmentError, SegmentErrors } from '../errors';
 import type { Schema } from '../schema';
 import type { SegmentDefinition } from '../segments';
 import { createClock, type Clock, type ClockOptions } from '../time';
-import { compileWhere, PROFILE_ALIAS } from './compile';
+import { compileWhere, DRIVER_ALIAS, PROFILE_ALIAS, type Driven } from './compile';
 import { dialectOf, type Dialect } from './connect';
 import { readLayout } from './layout';
 import { checkMapping, checkStoredMembers, layoutMapping, type SqlMapping, type StoredMembers } from './mapping';
-import type { Frag } from './predicates';
+import { OWNER_COLUMN, type Frag } from './predicates';
 
 export interface SqlSegmentOptions extends ClockOptions {
   /** The field schema (default: the one saved by `createLayout` in the database). */
@@ -40,6 +40,8 @@ export interface SqlSegment {
   readonly mapping: SqlMapping;
   /** The condition over the profiles table (alias `p`). */
   readonly where: Frag;
+  /** The same condition driven by the owners of an event or list test (`compile.ts`), when it has one. */
+  readonly driven?: Driven;
 }
 
 /**
@@ -55,7 +57,7 @@ export function compileSegmentSql(input: string | CheckResult, options: SqlSegme
   const compiled = withSource(result.source, options.origin, () =>
     compileWhere(result.expr!, { schema: options.schema, mapping, segments: result.segments, clock, dialect: options.dialect, inlineValues: options.inlineValues, storedMembers }),
   );
-  return { expr: result.expr, clock, dialect: options.dialect, mapping, where: compiled.where };
+  return { expr: result.expr, clock, dialect: options.dialect, mapping, ...compiled };
 }
 
 /** Like `compileSegmentSql`, reading the schema and mapping saved in the database when not given. */
@@ -68,15 +70,28 @@ export async function prepareSegment(db: Knex, input: string | CheckResult, opti
   return compileSegmentSql(input, { ...options, schema, mapping: options.mapping ?? saved?.mapping, dialect: dialectOf(db) });
 }
 
-/** The profiles of a segment as a knex query (not run): `select` what you need from it. */
+/**
+ * The profiles of a segment as a knex query (not run): `select` what you need from it (the
+ * profiles table is `p`). A driven segment reads them from its driver's owners joined to `p`.
+ */
 export function segmentQuery(db: Knex, segment: SqlSegment): Knex.QueryBuilder {
+  const { driven, mapping } = segment;
   // Parenthesised: callers add their own conditions (`AND pid > ?` for keyset pages).
-  return db({ [PROFILE_ALIAS]: segment.mapping.profiles.table }).whereRaw(`(${segment.where.sql})`, segment.where.bindings as Knex.RawBinding[]);
+  if (driven === undefined) return db({ [PROFILE_ALIAS]: mapping.profiles.table }).whereRaw(`(${segment.where.sql})`, segment.where.bindings as Knex.RawBinding[]);
+  return fromOwners(db, driven)
+    .join({ [PROFILE_ALIAS]: mapping.profiles.table }, `${PROFILE_ALIAS}.${mapping.profiles.id}`, `${DRIVER_ALIAS}.${OWNER_COLUMN}`)
+    .whereRaw(`(${driven.rest.sql})`, driven.rest.bindings as Knex.RawBinding[]);
 }
 
-/** The count query. */
+/** The count query: of a driven segment whose rest reads no profile column, from its owners alone when each is a stored profile. */
 export function countQuery(db: Knex, segment: SqlSegment): Knex.QueryBuilder {
-  return segmentQuery(db, segment).count({ n: '*' });
+  const { driven, mapping } = segment;
+  if (driven === undefined || driven.readsProfiles || mapping.profiles.ownersStored !== true) return segmentQuery(db, segment).count({ n: '*' });
+  return fromOwners(db, driven).whereRaw(`(${driven.rest.sql})`, driven.rest.bindings as Knex.RawBinding[]).count({ n: '*' });
+}
+
+function fromOwners(db: Knex, driven: Driven): Knex.QueryBuilder {
+  return db.from(db.raw(`(${driven.owners.sql}) AS ??`, [...driven.owners.bindings, DRIVER_ALIAS] as Knex.RawBinding[]));
 }
 
 /** The ids query (ordered by id). */

@@ -15,7 +15,7 @@ import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workfl
 import { formatChangeCursor, profilesById, SegmentCatalog } from 'n8n-nodes-segments/server';
 import type { Knex } from 'knex';
 import { asCredential, withDatabase } from '../shared/database';
-import { nodeError } from '../shared/errors';
+import { errorCode, nodeError } from '../shared/errors';
 import { CREDENTIAL_NAME } from '../shared/methods';
 import { segmentIds } from '../shared/segments';
 
@@ -86,7 +86,12 @@ export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][]
         try {
           await readSegment(catalog, record, state, reader);
         } catch (error) {
-          if ((error as { code?: unknown }).code !== 'cursor-expired' || options.onExpiredCursor === 'error') throw error;
+          if (errorCode(error) !== 'cursor-expired') throw nodeError(node, error);
+          if (options.onExpiredCursor === 'error') {
+            const failure = nodeError(node, error, undefined, record.name);
+            failure.description = `${failure.description ?? ''}\n\nSet Options › When Changes Were Deleted to continue from now or to emit the current members.`;
+            throw failure;
+          }
           // The changes after this workflow's cursor were deleted (older than the kept history).
           const emit = options.onExpiredCursor === 'members' && only !== 'left';
           logger.warn(`Segment Trigger: the changes of "${record.name}" since the last poll were deleted (older than the kept history); ${emit ? 'emitting its current members' : 'continuing from now'}`);

@@ -4,7 +4,8 @@
  * (run as `in_segment("name")` against the definitions it reaches, so manual segments work too).
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INode, type INodeExecutionData } from 'n8n-workflow';
-import { compileSegment, inferSchema, type CompiledSegment, type Schema, type SegmentDefinition } from 'n8n-nodes-segments';
+import { compileSegment, type CompiledSegment, type Schema, type SegmentDefinition } from 'n8n-nodes-segments';
+import { inferSchema } from 'n8n-nodes-segments/schema';
 import { readLayout, SegmentCatalog } from 'n8n-nodes-segments/server';
 import type { Knex } from 'knex';
 import { asCredential, withDatabase } from './database';

@@ -42,18 +42,19 @@ describe('the browser core\'s size (minified + gzip, dependencies included)', ()
   it('bundles the whole core entry within its budget, with no date or expression library in it', async () => {
     const whole = await browserBundle(`export * from ${entry};`);
     console.log(`core entry (export *): ${kB(whole.min)} minified, ${kB(whole.gzip)} gzip`);
-    // Issue 7 asks for 20 kB; the entry holds the compiler and both evaluators, inferSchema and the
+    // Issue 7 asks for 20 kB; the entry holds jsep (3.5 kB), the compiler and both evaluators and the
     // diagnostics' texts too (docs/ARCHITECTURE.md, "Sizes"). This budget keeps it from growing back.
-    expect(whole.gzip).toBeLessThanOrEqual(36 * 1024);
-    // luxon (71 kB minified) and jsep (11 kB) are test oracles only now: none of their texts.
-    for (const text of ['Invalid DateTime', 'Luxon', 'gobble-token', 'Expected expression after']) expect(whole.code, text).not.toContain(text);
+    expect(whole.gzip).toBeLessThanOrEqual(37 * 1024);
+    // luxon (71 kB minified) is a test oracle only now: none of its texts. jsep (10.7 kB minified,
+    // 3.5 kB gzip) reads and/or for the parser (core/parse/jsep.ts), as the house style asks.
+    for (const text of ['Invalid DateTime', 'Luxon']) expect(whole.code, text).not.toContain(text);
   });
 
   it('gives a consumer of parse, print, validate, describe and the editor metadata much less (tree-shaking)', async () => {
     const whole = await browserBundle(`export * from ${entry};`);
     const some = await browserBundle(`export { parse, print, validate, describe, nodes, operandSpec, fieldListing, eventListing, OPERATORS, operatorWords, AGGREGATES, localeStrings, formatDiagnostic } from ${entry};`);
     console.log(`parse + print + validate + describe + editor metadata: ${kB(some.min)} minified, ${kB(some.gzip)} gzip`);
-    expect(some.gzip).toBeLessThanOrEqual(26 * 1024);
+    expect(some.gzip).toBeLessThanOrEqual(28 * 1024);
     expect(whole.gzip - some.gzip).toBeGreaterThanOrEqual(8 * 1024);
     // None of the compiler, the evaluators or inferSchema: dist/ is built to be shaken (no lazy
     // `__esm` initialisers chaining every module, see core/reach/worker-entry.ts).

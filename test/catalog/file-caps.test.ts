@@ -1,5 +1,5 @@
 /**
- * Files read whole (`--schema`, `--segments`, `segments load`, `members import`) have a size cap:
+ * Files read whole (`--schema`, `--segments`, `segments load`) have a size cap:
  * `--max-file-size` or `SEGMENT_MAX_FILE_SIZE` (default 100 MiB). A larger file is refused with exit 2,
  * naming the file and the cap, before it is read; a pipe or a device is cut off as soon as it passes
  * the cap (`--schema /dev/zero` used to read forever). The catalogue's `--data` commands take
@@ -36,7 +36,6 @@ describe('the cap on files read whole', () => {
     ['--schema', (f: string) => ['count', ...data, '--schema', f, 'country = "OM"'], 'schema.json'],
     ['--segments', (f: string) => ['count', ...data, '--segments', f, 'in_segment("Picked")'], 'segments.json'],
     ['segments load', (f: string) => ['segments', 'load', '--db', catalog, f], 'segments.json'],
-    ['members import', (f: string) => ['segments', 'members', 'import', '--db', catalog, '--data', fixture('profiles.jsonl'), '--create', 'Fair', f], 'members.csv'],
   ])('refuses a %s file over the cap with exit 2, naming the file and the cap', (option, args, name) => {
     const file = join(dir, name);
     const byOption = segment(['--max-file-size', '1000', ...args(file)]);
@@ -60,6 +59,19 @@ describe('the cap on files read whole', () => {
     const r = segment(['count', ...data, '--schema', '/dev/zero', '--max-file-size', '1M', 'country = "OM"']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--schema file "/dev/zero" is more than 1,048,576 bytes, over the cap of 1,048,576 bytes');
+  });
+
+  it('streams a members import file instead (no size cap), but refuses a record longer than the line cap with its line', () => {
+    const members = ['segments', 'members', 'import', '--db', catalog, '--data', fixture('profiles.jsonl'), '--create', 'Fair'];
+    // Over the file cap, and imported: the file is never held whole.
+    const r = segment(['--max-file-size', '1000', ...members, join(dir, 'members.csv'), '--skip-invalid', '--json']);
+    expect(r.stderr).not.toContain('over the cap');
+    expect(r.status, r.stderr).toBe(0);
+    // A device with no line break is cut off at the record cap, not read forever.
+    const zero = segment([...members, '/dev/zero', '--max-line-length', '1000']);
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toContain('line 1 of the file is longer than 1,000 characters');
+    expect(zero.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('refuses a cap that is not a positive number of bytes, with exit 2', () => {

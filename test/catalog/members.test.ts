@@ -106,6 +106,43 @@ describe.each(TARGETS)('manual segments from CSV on $name', (target) => {
     await rejectsWith(catalog.importMembers('Nobody', 'id\np1\n', { directory }), 'segment-not-found');
   });
 
+  describe('a large upload, streamed in batches', () => {
+    // 3,000 profiles; the file names each once, then the first 500 again (repeats more than a batch apart).
+    const many = new MemoryDirectory(Array.from({ length: 3000 }, (_, i) => ({ id: `p${String(i).padStart(4, '0')}` })));
+    const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `p${String(from + i).padStart(4, '0')}`);
+    const file = (...rows: string[]) => `Profile ID\n${rows.join('\n')}\n`;
+
+    it('counts repeats far apart once and tells existing members from added ones', async () => {
+      await catalog.create({ name: 'Guests', members: ids(0, 100) });
+      const report = await catalog.importMembers('Guests', file(...ids(0, 3000), ...ids(0, 500)), { directory: many });
+      expect(report).toMatchObject({ rows: 3500, matched: 3000, added: 2900, alreadyMembers: 100, duplicates: 500, skipped: 0 });
+      expect(await catalog.members('Guests')).toEqual(ids(0, 3000));
+    });
+
+    it('changes nothing when only the last row is bad, whether it adds, replaces or creates', async () => {
+      await catalog.create({ name: 'Guests', members: ids(0, 100) });
+      const bad = file(...ids(0, 3000), ...ids(0, 500), 'ghost');
+      for (const options of [{}, { mode: 'replace' as const }]) {
+        const error = await rejectsWith(catalog.importMembers('Guests', bad, { directory: many, ...options }), 'invalid-csv');
+        expect((error as CsvImportError).problems).toEqual([{ line: 3502, value: 'ghost', reason: 'no profile has the profile id "ghost"' }]);
+        expect(await catalog.members('Guests')).toEqual(ids(0, 100));
+        expect((await catalog.get('Guests')).version).toBe(1);
+      }
+      await rejectsWith(catalog.importMembers('Walk-ins', bad, { directory: many, create: true }), 'invalid-csv');
+      expect((await catalog.list({ state: 'all' })).map((x) => x.name)).toEqual(['Guests']);
+      // The same file without the bad row goes in (nothing was left behind by the failed attempts).
+      expect(await catalog.importMembers('Walk-ins', file(...ids(0, 3000)), { directory: many, create: true })).toMatchObject({ created: true, added: 3000 });
+    });
+
+    it('reads a source given in chunks that split rows', async () => {
+      const text = file(...ids(0, 2500));
+      const chunks = Array.from({ length: Math.ceil(text.length / 7) }, (_, i) => text.slice(i * 7, i * 7 + 7));
+      const report = await catalog.importMembers('Chunked', (async function* () { yield* chunks; })(), { directory: many, create: true });
+      expect(report).toMatchObject({ rows: 2500, added: 2500 });
+      expect(await catalog.members('Chunked')).toEqual(ids(0, 2500));
+    });
+  });
+
   it('looks people up in a SQL profiles table through a column mapping', async () => {
     const sql = new SqlDirectory(t.db, 'test_people', { id: 'pid', customId: 'ext_id', email: 'mail', phone: 'msisdn' });
     const report = await catalog.importMembers('From SQL', 'Phone number,name\n+968 9988 7766,Omar\n', { directory: sql, create: true });

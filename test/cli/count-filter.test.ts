@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkSchema, compileSegment, type Profile } from '../../core/index';
+import { compileSegment, type Profile } from '../../core/index';
+import { checkSchema } from '../../core/infer-schema';
 import { codeGenerationAllowed } from '../../core/evaluate/compile';
 import { fixture, ids, lastLine, NOW, segment } from './cli';
 

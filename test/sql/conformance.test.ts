@@ -11,7 +11,7 @@ import type { Schema } from '../../core/schema';
 import type { Dialect } from '../../core/sql/connect';
 import { createLayout } from '../../core/sql/layout';
 import { loadProfiles } from '../../core/sql/load';
-import { prepareSegment, profileIds, streamProfiles } from '../../core/sql/query';
+import { countProfiles, prepareSegment, profileIds, streamProfiles } from '../../core/sql/query';
 import type { SegmentDefinition } from '../../core/segments';
 import sampleSegments from '../../sample/segments.json';
 import { cases, fixtureProfiles, fixtureSchema, NOW, segmentDefinitions } from '../conformance/cases';
@@ -104,5 +104,64 @@ describe.each(DIALECT_NAMES)('the conformance table on %s', (dialect: Dialect) =
       const segment = await prepareSegment(db, source, { segments: defs, now: NOW });
       expect((await profileIds(db, segment)).sort(), def.name).toEqual(expected);
     }
+  });
+});
+
+// Texts of LOWER_MAX (190) units or more share their bounded key when their first 190 units agree:
+// equality, lists and event properties must still tell them apart, on every path (driven, correlated,
+// value sets, the row look-up MariaDB uses), and in the count as in the ids.
+const P = 'é'.repeat(200);
+const many = Array.from({ length: 40 }, (_, i) => `${P}${i}`);
+const longSchema: Schema = {
+  idField: 'id',
+  fields: { id: { type: 'text' }, name: { type: 'text' }, tags: { type: 'list', items: 'text' } },
+  events: { visit: { properties: { page: { type: 'text' } } } },
+};
+const longProfiles = [
+  { id: 'a1', name: `${P}x`, tags: [`${P}x`, 'vip'], events: [{ event: 'visit', timestamp: '2026-11-20T00:00:00Z', properties: { page: `${P}x` } }] },
+  { id: 'a2', name: `${P}y`, tags: [`${P}Y`], events: [{ event: 'visit', timestamp: '2026-11-20T00:00:00Z', properties: { page: `${P}y` } }] },
+  { id: 'a3', name: 'short', tags: ['short', `${P}x`, `${P}y`, 'vip'], events: [{ event: 'visit', timestamp: '2026-11-21T00:00:00Z', properties: { page: 'short' } }] },
+  { id: 'a4', name: P, tags: [P] },
+  { id: 'a5', name: 'x'.repeat(189), tags: ['X'.repeat(189)] },
+  { id: 'a6' },
+  { id: 'a7', tags: many },
+  { id: 'a8', tags: [...many.slice(0, 39), `${P}zz`] },
+];
+const longCases = [
+  `name = "${P}x"`,
+  `name = "${P}"`,
+  `name != "${P}x"`,
+  `name in ["${P}x", "short"]`,
+  `name in ["${P}Y", "${'X'.repeat(189)}"]`,
+  `tags contains "${P}x"`,
+  `tags contains "${P}X" and name = "short"`,
+  `tags contains "${P}y" and event("visit").count() > 0`,
+  `tags contains any ["${P}y", "vip"]`,
+  `tags contains all ["${P}x", "${P}y"]`,
+  `not tags contains "${P}"`,
+  `tags contains "${'x'.repeat(189)}"`,
+  `tags contains all ${JSON.stringify(many)}`,
+  `tags contains any ${JSON.stringify([...many.slice(0, 39), `${P}zz`])} and not tags contains "${P}39"`,
+  `event("visit").where(page = "${P}x").count() > 0`,
+  `event("visit").where(page = "${P}").count() = 0`,
+  `event("visit").where(page in ["${P}y", "short"]).count() >= 1 and tags contains "vip"`,
+  `event("visit").where(page = "${P}y").within(30 days).count() > 0 and name = "${P}y"`,
+];
+
+describe.each(DIALECT_NAMES)('long texts on %s', (dialect: Dialect) => {
+  let db: Knex;
+  beforeAll(async () => {
+    db = await openTestDatabase(dialect, 'long_texts');
+    await load(db, longSchema, longProfiles);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  it.each(longCases.map((c) => [c.length > 80 ? `${c.slice(0, 80)}…` : c, c]))('selects and counts what memory does: %s', async (_label, source) => {
+    const expected = compileSegment(source, { schema: longSchema, now: NOW }).filter(longProfiles).map((p) => String(p.id)).sort();
+    const segment = await prepareSegment(db, source, { now: NOW });
+    expect((await profileIds(db, segment)).sort()).toEqual(expected);
+    expect(await countProfiles(db, segment)).toBe(expected.length);
   });
 });

@@ -15,7 +15,7 @@ import { createLayout, dropLayout } from '../../core/sql/layout';
 import { layoutMapping } from '../../core/sql/mapping';
 import { loadProfiles } from '../../core/sql/load';
 import type { SqlMapping } from '../../core/sql/mapping';
-import { profileIds, type SqlSegment } from '../../core/sql/query';
+import { countProfiles, profileIds, type SqlSegment } from '../../core/sql/query';
 import type { ResolvedSegment, ResolvedSegments } from '../../core/segments';
 import { createClock } from '../../core/time';
 import { ast, clockOptionsArbitrary, exprArbitrary, NOW, OUTSIDE_FIELDS, profilesArbitrary, schemaForArbitraries as schema } from '../support/arbitraries';
@@ -78,9 +78,10 @@ describe.each(DIALECT_NAMES)('memory and %s select the same profiles', (dialect:
           const expected = profiles.filter(test).map((p) => String(p.id)).sort();
           // Sets of more than 3 values (lists, the manual segments' members) go through the dialect's bound set.
           const compiled = compileWhere(expr, { schema, mapping, segments, clock, dialect, inlineValues: 3 });
-          const segment: SqlSegment = { expr, clock, dialect, mapping, where: compiled.where };
+          const segment: SqlSegment = { expr, clock, dialect, mapping, ...compiled };
           const actual = await profileIds(db, segment);
           expect([...actual].sort()).toEqual(expected);
+          expect(await countProfiles(db, segment)).toBe(expected.length);
         }),
         { numRuns: RUNS_PER_SET, seed: 3000 + set, endOnFailure: true },
       );
@@ -103,8 +104,9 @@ describe.each(DIALECT_NAMES)('memory and %s select the same profiles', (dialect:
         const test = compilePredicate(expr, { schema, idField: 'id', segments, clock });
         const expected = profiles.filter(test).map((p) => String(p.id)).sort();
         const compiled = compileWhere(expr, { schema, mapping, segments, clock, dialect, inlineValues: 3 });
-        const actual = await profileIds(db, { expr, clock, dialect, mapping, where: compiled.where });
-        expect([...actual].sort()).toEqual(expected);
+        const segment: SqlSegment = { expr, clock, dialect, mapping, ...compiled };
+        expect([...(await profileIds(db, segment))].sort()).toEqual(expected);
+        expect(await countProfiles(db, segment)).toBe(expected.length);
       }),
       { numRuns: RUNS_PER_SET, seed, reporter: seedReporter(seed) },
     );

@@ -77,6 +77,20 @@ describe('the catalogue through the API', () => {
     expect(json.find((s: Json) => s.name === 'Event Attendees (manual)').reach).toBe(4);
   });
 
+  it('describes each dynamic segment of the list in plain words in the language asked for', async () => {
+    const en = await send('GET', '/api/segments?locale=en');
+    const ar = await send('GET', '/api/segments?locale=ar');
+    expect([en.status, ar.status]).toEqual([200, 200]);
+    const vip = (list: Json[]) => list.find((s: Json) => s.name === 'VIP Arabic Speakers');
+    expect(vip(en.json).sentence).toMatch(/^Customers /);
+    expect(vip(ar.json).sentence).toMatch(/^العملاء /);
+    expect(ar.json.find((s: Json) => s.name === 'Event Attendees (manual)').sentence).toBeNull();
+    // Without a locale the list is the catalogue's as it is.
+    expect((await send('GET', '/api/segments')).json.every((s: Json) => !('sentence' in s))).toBe(true);
+    const bad = await send('GET', '/api/segments?locale=fr');
+    expect(bad.status).toBe(400);
+  });
+
   it('counts a draft, and the count is the reach the segment gets once saved', async () => {
     const draft = 'clicks_count > 0 and language = "ar"';
     const count = await send('POST', '/api/count', { expression: draft });

@@ -182,6 +182,19 @@ describe('manual segment from a CSV upload', () => {
 });
 
 describe('Arabic and dark', () => {
+  it('describes each segment in plain words in the page language, Arabic included', async () => {
+    await open();
+    const sentence = row('VIP Arabic Speakers').locator('.sentence');
+    await expect.poll(() => sentence.textContent(), UNTIL).toMatch(/^Customers /);
+    await page.getByLabel('Language').selectOption('ar');
+    await expect.poll(() => sentence.textContent(), UNTIL).toMatch(/^العملاء /);
+    expect(await sentence.textContent()).not.toMatch(/\b(Customers|whose|and)\b/);
+    // Every dynamic segment has its sentence, in Arabic.
+    const all = await page.locator('tbody tr .sentence').allTextContents();
+    expect(all.length).toBeGreaterThan(15);
+    expect(all.every((t) => t.startsWith('العملاء'))).toBe(true);
+  });
+
   it('lays the page out right to left in Arabic, with the builder in Arabic, and switches to dark', async () => {
     await open('#/segments/Clickers');
     await page.getByLabel('Language').selectOption('ar');
@@ -189,6 +202,8 @@ describe('Arabic and dark', () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('ar');
     await expect.poll(() => page.locator('segment-builder').getAttribute('locale'), UNTIL).toBe('ar');
     await expect.poll(() => page.locator('segment-builder [part="count"]').textContent(), UNTIL).toMatch(/عميل/);
+    // The segment in plain words, in Arabic too.
+    await expect.poll(() => page.locator('segment-builder [part="description"]').textContent(), UNTIL).toMatch(/^بالكلمات: العملاء /);
     await page.getByLabel('المظهر').selectOption('dark');
     await expect.poll(() => page.evaluate(() => getComputedStyle(document.documentElement).colorScheme), UNTIL).toBe('dark');
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

@@ -1,4 +1,8 @@
 /** The page's calls to the workspace API; a failure throws `ApiFailure` with the server's diagnostics. */
+import type { ImportProblem, ImportReport } from 'n8n-nodes-segments/server';
+
+// The catalogue's own shapes, as the API sends them (types only: nothing of the server entry is bundled).
+export type { ImportProblem, ImportReport };
 
 export interface ApiErrorItem {
   code: string;
@@ -6,12 +10,6 @@ export interface ApiErrorItem {
   hint?: string;
   start?: { line: number; column: number };
   message: string;
-}
-
-export interface ImportProblem {
-  line: number;
-  value: string;
-  reason: string;
 }
 
 export class ApiFailure extends Error {
@@ -37,6 +35,8 @@ export interface Summary {
   reachComputedAt: string | null;
   campaigns: number;
   automations: number;
+  /** A dynamic segment's conditions in words, in the page's language (null for a manual one). */
+  sentence?: string | null;
 }
 
 export interface Usage {
@@ -51,20 +51,6 @@ export interface SegmentRecordJson extends Summary {
   references: string[];
   usedBySegments: string[];
   usage: Usage[];
-}
-
-export interface ImportReport {
-  segment: string;
-  created: boolean;
-  key: string;
-  column: string;
-  rows: number;
-  matched: number;
-  added: number;
-  alreadyMembers: number;
-  duplicates: number;
-  skipped: number;
-  problems: ImportProblem[];
 }
 
 async function failure(response: Response): Promise<ApiFailure> {

@@ -120,7 +120,7 @@ function newEditor(): Editor {
 }
 
 async function loadList(): Promise<void> {
-  state.list = await call<Summary[]>('GET', `/api/segments?state=${state.listState}`);
+  state.list = await call<Summary[]>('GET', `/api/segments?state=${state.listState}&locale=${state.locale}`);
 }
 
 async function loadDefinitions(): Promise<void> {
@@ -288,6 +288,8 @@ function setLocale(locale: Locale): void {
   state.locale = locale;
   localStorage.setItem('segments-locale', locale);
   update();
+  // The list's plain-words descriptions come in the page's language.
+  if (state.list !== undefined) void loadList().then(update, fail);
 }
 
 function setTheme(theme: Theme): void {
@@ -405,7 +407,11 @@ function listView(): TemplateResult {
             <tbody>
               ${list.map(
                 (sm) => html`<tr data-segment=${sm.name} aria-busy=${state.busy.has(sm.id) ? 'true' : 'false'}>
-                  <td><a class="name" href="#/segments/${sm.id}">${sm.name}</a>${sm.description ? html`<div class="muted small">${sm.description}</div>` : nothing}</td>
+                  <td>
+                    <a class="name" href="#/segments/${sm.id}">${sm.name}</a>${sm.sentence ? html`<div class="sentence small">${sm.sentence}</div>` : nothing}${sm.description
+                      ? html`<div class="muted small">${sm.description}</div>`
+                      : nothing}
+                  </td>
                   <td>${sm.kind === 'manual' ? s.manual : s.dynamic}</td>
                   <td class="num"><span class="reach">${sm.reach === null ? s.notComputed : num(sm.reach)}</span>${sm.reachComputedAt ? html`<div class="muted small">${fill(s.computed, { when: relative(sm.reachComputedAt) })}</div>` : nothing}</td>
                   <td class="usage">${usage(sm)}</td>

@@ -90,7 +90,7 @@ const ImportQuery = z.strictObject({
     .regex(/^[A-Za-z]{2}$/)
     .optional(),
 });
-const ListQuery = z.strictObject({ state: z.enum(['active', 'archived', 'all']).default('active') });
+const ListQuery = z.strictObject({ state: z.enum(['active', 'archived', 'all']).default('active'), locale: z.enum(['en', 'ar']).optional() });
 
 /** The path of a zod issue as `members.3`, or `body` for the whole body. */
 function issuePath(where: string, path: readonly PropertyKey[]): string {
@@ -172,9 +172,26 @@ export function createApi(ws: WorkspaceApi): Hono {
   // For the builder's saved-segment picker: names and expressions (manual segments without their member lists).
   app.get('/api/definitions', async (c) => c.json((await catalog.definitions()).map((d) => ('members' in d ? { name: d.name, members: [] } : d))));
 
+  /** A segment's conditions in plain words, in the page's language (the core's describe). */
+  const sentence = (expression: string, locale: 'en' | 'ar' | undefined): string | null => {
+    const result = check(expression, { schema: ws.schema, origin: 'expression' });
+    return result.expr === undefined ? null : describeExpr(result.expr, { schema: ws.schema, locale: locale === 'ar' ? ar : undefined });
+  };
+
   app.get('/api/segments', async (c) => {
-    const { state } = query(c, ListQuery);
-    return c.json(await catalog.list({ state }));
+    const { state, locale } = query(c, ListQuery);
+    const list = await catalog.list({ state });
+    if (locale === undefined) return c.json(list);
+    // With `locale`: each dynamic segment's conditions in words (`sentence`), described in that language.
+    const expressions = new Map((await catalog.definitions({ members: 'stored' })).flatMap((d) => ('expression' in d ? [[d.name, d.expression] as const] : [])));
+    const described = await Promise.all(
+      list.map(async (s) => {
+        if (s.kind !== 'dynamic') return { ...s, sentence: null };
+        const expression = expressions.get(s.name) ?? (await catalog.get(s.id)).expression;
+        return { ...s, sentence: expression ? sentence(expression, locale) : null };
+      }),
+    );
+    return c.json(described);
   });
 
   app.post('/api/segments', jsonLimit, async (c) => {

@@ -1,16 +1,19 @@
 /**
+ * The oracle for core/parse/jsep.ts: a hand-written and/or reader (the parser used it for a while
+ * instead of jsep); test/core/parse/jsep.test.ts parses random texts with both.
+ *
  * The boolean structure: conditions joined by `and`/`or` (and the synonyms `&&`/`||`), `and` binding
  * tighter, each chain of one operator read into one n-ary node. Everything between the operators is
- * one "token" read by the parser's own scanner (`parse.ts`: conditions, `not`, parenthesised groups,
+ * one "token" read by the parser's own scanner (`core/parse/parse.ts`: conditions, `not`, parenthesised groups,
  * events), which also skips `//` comments around each token.
  *
  * The loop is iterative along a chain (a 10,000-term chain costs no stack); only parentheses nest,
- * and the parser bounds their depth. It reads what jsep's operator-precedence loop read when the
- * language was parsed with jsep (test/core/parse/chain.test.ts compares the two over random texts):
+ * and the parser bounds their depth. It reads what jsep's operator-precedence loop reads
+ * (test/core/parse/jsep.test.ts compares the two over random texts):
  * an operator word must be followed by something that is not a letter, digit, `$`, `_` or non-ASCII
  * character, and one at the very end of the text is left for the parser to report.
  */
-import type { AndExpr, Expr, OrExpr } from '../ast';
+import type { AndExpr, Expr, OrExpr } from '../../core/ast';
 
 /** A condition or group with its outer extent (a group's extent includes its parentheses). */
 export interface Token {

@@ -1,7 +1,4 @@
 /**
- * The oracle for core/parse/chain.ts: the jsep adapter the parser used until jsep was dropped from
- * the browser core (10.7 kB minified); test/core/parse/chain.test.ts parses random texts with both.
- *
  * The jsep adapter: the only file that imports jsep.
  *
  * jsep parses the boolean structure: `and`/`or` (and the synonyms `&&`/`||`) with their precedence,
@@ -20,10 +17,12 @@
  * jsep's configuration is process-global. Our hook only acts on parser instances created here
  * (a subclass of jsep's parser), we only add the `and`/`or` word operators, and we never remove
  * jsep's defaults; the package build bundles a private jsep copy so no other jsep user sees them.
+ * The other way round, our parsers run no other plugin's hooks: jsep's own ternary plugin would
+ * read the draft `?` after a condition as `a ? b : c` and fail with its own message.
  */
 import jsep from 'jsep';
-import type { AndExpr, Expr, OrExpr } from '../../core/ast';
-import { fail } from '../../core/parse/lexer';
+import type { AndExpr, Expr, OrExpr } from '../ast';
+import { fail } from './lexer';
 
 /** A condition or group with its outer extent (a group's extent includes its parentheses). */
 export interface Token {
@@ -50,9 +49,11 @@ interface JsepParser {
   index: number;
   readonly expr: string;
   gobbleExpression(): JsepNode;
+  gobbleBinaryOp(): string | false;
 }
 
 const TOKEN = 'SegmentToken';
+const LOGIC = new Set(['and', '&&', 'or', '||']);
 
 type JsepNode = { type: typeof TOKEN; token: Token } | { type: 'BinaryExpression'; operator: string; left: JsepNode; right: JsepNode };
 
@@ -75,6 +76,19 @@ class OurParser extends Jsep implements Cursor {
 
   expression(): Token {
     return toToken(this.source, this.gobbleExpression());
+  }
+
+  /** Only our `gobble-token` hook acts here (found by jsep's `searchHook`); no other plugin's hooks. */
+  runHook(_name: string, node?: JsepNode): JsepNode | undefined {
+    return node;
+  }
+
+  /** Only `and`/`or` and their synonyms join tokens here (jsep's `??` would take a draft `a = 1??`). */
+  override gobbleBinaryOp(): string | false {
+    const op = super.gobbleBinaryOp();
+    if (op === false || LOGIC.has(op.toLowerCase())) return op;
+    this.index -= op.length;
+    return false;
   }
 }
 
