@@ -230,7 +230,7 @@ describe('large indexes: columns held in chunks of 65,536 slots, narrowed where 
     for (const e of expressions) expect([e, compileReach(index, e, { now: NOW }).count()]).toEqual([e, rowCount(e, big)]);
     // Straight after the trimmed build: every array grows; the new values widen some chunks.
     for (let i = 0; i < 3_000; i++) {
-      const p = { ...big[(i * 7919) % big.length], clicks: i % 2 === 0 ? 1e9 + i : 0.25, language: `new${i % 500}`, tags: [`z${i}`] };
+      const p: Record<string, unknown> = { ...big[(i * 7919) % big.length], clicks: i % 2 === 0 ? 1e9 + i : 0.25, language: `new${i % 500}`, tags: [`z${i}`] };
       index.upsert(p);
       current.set(p.id as string, p);
     }
