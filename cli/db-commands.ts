@@ -270,6 +270,10 @@ interface ImportOptions {
  */
 async function importProfiles(file: string, options: ImportOptions): Promise<string> {
   const target = parseDatabaseUrl(options.db);
+  // Every line of a CSV file would be rejected as "not valid JSON": say what the command reads instead.
+  if (/\.csv$/i.test(file)) {
+    throw userError('invalid-option', `import reads JSON Lines (one JSON object per line), and "${file}" is a CSV file`, 'convert it to JSON Lines first (one {"id": …} object per line); count, filter and the segments commands read a .csv file as --data');
+  }
   const maxLength = maxLineLength(options.maxLineLength);
   const given = options.schema === undefined ? undefined : await loadSchema(options.schema);
   const onRejected = options.skipBadLines ? 'skip' : 'rollback';

@@ -53,7 +53,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError(json ? false : '(run "segment <command> --help" for its options)')
     .addHelpText('after', EXAMPLES)
     // Read anywhere on the command line (before or after the command): the cap on files read whole.
-    .option('--max-file-size <bytes>', `the largest --schema, --segments, segments load or members import file read, in bytes or with K, M, G (default: $SEGMENT_MAX_FILE_SIZE or ${DEFAULT_MAX_FILE_SIZE.toLocaleString('en-US')})`)
+    .option('--max-file-size <bytes>', `the largest --schema, --segments or segments load file read, in bytes or with K, M, G (default: $SEGMENT_MAX_FILE_SIZE or ${DEFAULT_MAX_FILE_SIZE.toLocaleString('en-US')})`)
     .hook('preAction', (root) => setMaxFileSize(root.opts<{ maxFileSize?: string }>().maxFileSize));
   registerCoreCommands(program);
   // Database and catalogue commands load knex: only when the command line asks for one of them.

@@ -169,7 +169,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private readonly schemaConsumer = new ContextConsumer(this, { context: schemaContext, subscribe: true });
   private readonly segmentsConsumer = new ContextConsumer(this, { context: segmentsContext, subscribe: true });
   private readonly mirror = new TextMirror();
-  private readonly options = new EnumOptions(() => this.onOptionsLoaded());
+  private readonly enumOptions = new EnumOptions(() => this.onOptionsLoaded());
 
   // Private state
   private _text = '';
@@ -199,6 +199,8 @@ export class SegmentBuilder extends LitElement implements VisualHost {
   private _completions: (CompletionList & { index: number }) | undefined;
   private _drag: string | undefined;
   private _caretRow: string | undefined;
+  /** Each enum field's loaded choices, as the value pickers ask for them. */
+  private _remote = new Map<string, RemoteChoices>();
 
   /** @internal */ activeRow = '';
   /** @internal */ collapsed = new Set<string>();
@@ -366,7 +368,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     // and a keystroke's analysis is made now instead of on a timer.
     const counting = this._countAbort !== undefined || this._countTimer !== undefined;
     this.stopCount();
-    this.options.abort();
+    this.enumOptions.abort();
     if (counting) this._count = { status: 'pending' };
     this.catchUpNow();
   }
@@ -375,7 +377,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     // The analysis follows the text, the schema and the segments (a property or the context);
     // a keystroke's waits for the frame after it.
     if (!this._deferred) this.show();
-    if (changed.has('optionsProvider')) this.options.use(this.optionsProvider);
+    if (changed.has('optionsProvider')) this.enumOptions.use(this.optionsProvider);
     if (changed.has('countProvider') || changed.has('groupCounts')) this.scheduleCount();
     if (changed.has('disabled') || changed.has('required')) this.syncForm();
   }
@@ -633,20 +635,18 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     return this.groupCounts ? this._groupCounts.get(key) : undefined;
   }
 
-  private _remote = new Map<string, RemoteChoices>();
-
   /** @internal */
   enumValues(field: string, event: string | undefined): RemoteChoices | undefined {
-    if (!this.options.active) return undefined;
+    if (!this.enumOptions.active) return undefined;
     const key = `${event ?? ''}\u0000${field}`;
     let remote = this._remote.get(key);
     if (!remote) {
       remote = {
         load: (query) => {
-          const answer = this.options.get(field, event, query);
+          const answer = this.enumOptions.get(field, event, query);
           return answer.status === 'done' ? { status: 'done', choices: answer.values.map((v) => ({ value: v, label: v })) } : answer;
         },
-        retry: (query) => this.options.retry(field, event, query),
+        retry: (query) => this.enumOptions.retry(field, event, query),
       };
       this._remote.set(key, remote);
     }
@@ -677,7 +677,7 @@ export class SegmentBuilder extends LitElement implements VisualHost {
     const id = this.picker?.id;
     this.picker = undefined;
     // A load the closed list waited for is no longer wanted.
-    this.options.abort();
+    this.enumOptions.abort();
     this._focusPicker = focusButton ? id : undefined;
     this.requestUpdate();
   }
@@ -1037,9 +1037,9 @@ export class SegmentBuilder extends LitElement implements VisualHost {
 
   /** An enum field's values the host loads, as far as they came (asked for when first wanted). */
   private loadedValues = (field: string): readonly string[] => {
-    if (!this.options.active) return [];
-    const answer = this.options.get(field, undefined, '');
-    return answer.status === 'done' ? answer.values : this.options.known(field, undefined);
+    if (!this.enumOptions.active) return [];
+    const answer = this.enumOptions.get(field, undefined, '');
+    return answer.status === 'done' ? answer.values : this.enumOptions.known(field, undefined);
   };
 
   private acceptCompletion(area: HTMLTextAreaElement, index: number): void {

@@ -97,7 +97,10 @@ export async function readMemberCsv(source: CsvSource, options: ReadMembersOptio
 
   const flush = async () => {
     if (pending.length === 0) return;
-    const found = await options.directory.lookup(list.key, [...new Set(pending.map((p) => p.value))]);
+    // An id is also looked up as written: a stored id may begin or end with white space (an export
+    // quotes such cells, so the file carries them), which the trimmed value would never find in SQL.
+    const exact = list.key === 'profile_id' || list.key === 'custom_id';
+    const found = await options.directory.lookup(list.key, [...new Set(pending.flatMap((p) => (exact && p.raw !== p.value ? [p.value, p.raw] : [p.value])))]);
     const matched: string[] = [];
     for (const p of pending) {
       const ids = found.get(p.value) ?? [];

@@ -48,6 +48,9 @@ export function nameProblem(name: string, what = 'the segment name'): NameProble
     const ch = chars[i];
     const at = `at character ${i + 1}`;
     if (CONTROL.test(ch)) return { summary: `${what} contains a control character (${codePoint(ch)}) ${at}`, hint: 'use letters, digits, spaces and punctuation' };
+    // What broken text became before it got here (bytes that are not UTF-8 on a command line, a lone
+    // surrogate decoded by a reader): never a name anyone typed.
+    if (ch === '\uFFFD') return { summary: `${what} contains the replacement character (U+FFFD) ${at}: the text was broken before it arrived`, hint: 'type or paste the name again (as UTF-8)' };
     if (BIDI_CONTROL.test(ch)) return { summary: `${what} contains a bidirectional control character (${codePoint(ch)}) ${at}`, hint: 'it changes the order in which the name is shown: remove it' };
     if (ch.match(IGNORABLE) && !joins(chars, i)) return { summary: `${what} contains an invisible character (${codePoint(ch)}) ${at}`, hint: 'remove it: two names that look the same must be the same name' };
   }

@@ -48,7 +48,7 @@ export function checkName(raw: string): string {
 
 /**
  * A name no other segment has, regardless of case, and none looks like (the confusables skeleton:
- * `Сlickers` with a Cyrillic С next to `Clickers`, `Cl1ckers` next to `Clickers`).
+ * `Сlickers` with a Cyrillic С next to `Clickers`, `C1ickers` next to `Clickers`).
  */
 export function checkUnique(snapshot: CatalogSnapshot, name: string, selfId?: number): void {
   const existing = snapshot.byKey.get(segmentKey(name));

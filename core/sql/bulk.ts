@@ -10,6 +10,9 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Knex } from 'knex';
+// Imported statically: the built CommonJS files gave a dynamic import of it only a `default` (`from`
+// was undefined, and `segment import --db postgres://…` failed with an internal error).
+import { from as copyFrom } from 'pg-copy-streams';
 import { dialectOf } from './connect';
 
 type Row = Record<string, unknown>;
@@ -36,7 +39,6 @@ export async function bulkInsert(trx: Knex.Transaction | Knex, table: string, ro
     }
     return true;
   }
-  const { from: copyFrom } = await import('pg-copy-streams');
   const connection = (await trx.client.acquireConnection()) as { query: (q: unknown) => NodeJS.WritableStream; escapeIdentifier: (s: string) => string };
   try {
     const id = (s: string) => s.split('.').map((p) => connection.escapeIdentifier(p)).join('.');

@@ -2,7 +2,7 @@
  * The built package (`npm run build`; `npm test` builds first): what each consumer loads.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TARGETS } from '../catalog/databases';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -254,6 +255,28 @@ describe('the package installed alone (dist/ and package.json, no node_modules)'
         try { console.log(JSON.stringify((await db.raw("select 'OM' as country")).rows)); } finally { await db.destroy(); } })();`);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([{ country: 'OM' }]);
+  });
+
+  it.each(['postgres', 'mariadb'] as const)('imports profiles into %s with the bin, through the bulk path, and counts them', async (name) => {
+    const target = await TARGETS.find((t) => t.name === name)!.create();
+    try {
+      const file = join(home, `${name}.jsonl`);
+      writeFileSync(file, Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: `p${i}`, clicks_count: i % 3, note: 'tab\there, back\\slash' })).join('\n'));
+      const bin = join(alone, 'dist', 'cli', 'segment.cjs');
+      const imported = spawnSync(NODE, [bin, 'import', '--db', target.url, file], { encoding: 'utf8' });
+      expect(imported.stderr).toBe('');
+      expect(imported.status).toBe(0);
+      const counted = spawnSync(NODE, [bin, 'count', '--db', target.url, 'clicks_count = 1'], { encoding: 'utf8', input: '' });
+      expect(counted.stderr).toBe('');
+      expect(counted.stdout.trim().split('\n').pop()).toBe('100');
+      // The bulk text format carried the tab and the backslash faithfully.
+      const filtered = spawnSync(NODE, [bin, 'filter', '--db', target.url, 'clicks_count = 2'], { encoding: 'utf8', input: '' });
+      const rows = filtered.stdout.trim().split('\n').map((l) => JSON.parse(l) as { note: string });
+      expect(rows).toHaveLength(100);
+      expect(new Set(rows.map((r) => r.note))).toEqual(new Set(['tab\there, back\\slash']));
+    } finally {
+      await target.drop();
+    }
   });
 
   it('counts on MariaDB with the bundled driver', () => {

@@ -23,6 +23,8 @@ describe('what a name shows', () => {
     expect(nameProblem('Click\u200Ders')?.summary).toBe('the segment name contains an invisible character (U+200D) at character 6');
     expect(nameProblem('\u00ADVIP')?.summary).toContain('invisible character (U+00AD)');
     expect(nameProblem('VIP\u0085')?.summary).toContain('control character (U+0085)');
+    // What a command line makes of bytes that are not UTF-8, or of a lone surrogate: U+FFFD.
+    expect(nameProblem('Caf\uFFFD guests')?.summary).toBe('the segment name contains the replacement character (U+FFFD) at character 4: the text was broken before it arrived');
   });
 
   it('keeps the joiners emoji and joining scripts need', () => {
