@@ -40,13 +40,13 @@ export interface SqlCompileOptions {
 export interface CompiledWhere {
   /** The condition over `PROFILE_ALIAS`. */
   where: Frag;
-  /** The same condition driven by the owners of one of its conjuncts, when one can drive (see `Driven`). */
+  /** The same condition driven by the owners of an event aggregate among its conjuncts, when it has one (see `Driven`). */
   driven?: Driven;
 }
 
 /**
- * A segment whose condition is `X AND rest` (or `X` alone), where X is a positive event or list test
- * (`event("a").count() >= 3`, `tags contains "vip"`): the profiles are read from X's owners, a
+ * A segment whose condition is `X AND rest` (or `X` alone), where X is a positive event aggregate
+ * (`event("a").count() >= 3`, `.where(…).within(…)`): the profiles are read from X's owners, a
  * derived table `DRIVER_ALIAS` of distinct ids, instead of testing X for every profile. That is the
  * shape an expert writes (`FROM (SELECT profile_id … GROUP BY … HAVING …) v WHERE NOT EXISTS …`):
  * MariaDB otherwise walks a whole index of the profiles and probes X's materialised result for each,
@@ -106,7 +106,7 @@ class SqlCompiler {
     return driven === undefined ? { where } : { where, driven };
   }
 
-  /** The `Driven` form of the condition, when one of its top-level conjuncts can drive. */
+  /** The `Driven` form of the condition, when one of its top-level conjuncts is an event aggregate that can drive. */
   private driven(expr: Expr): Driven | undefined {
     const items = this.conjuncts(expr);
     const scope = this.profileScope(PROFILE_ALIAS);

@@ -19,7 +19,7 @@ export interface Frag {
   sql: string;
   bindings: unknown[];
   /**
-   * Set on `owner IN (…)`-like tests of a positive event or list condition: the same set of owners
+   * Set on `owner IN (…)` tests of a positive event aggregate: the same set of owners
    * as an uncorrelated `SELECT` of distinct ids in a column `owner`, so that a query can be driven
    * from it (see `compile.ts`, `Driven`). Lost on any fragment built from this one.
    */
@@ -287,10 +287,12 @@ function hasElement(s: SubjectSql, texts: string[], numbers: number[], c: Predic
   if (tests.length === 0) return falsity(c);
   const test = tests.length === 1 ? tests[0] : parenthesised(join(tests, ' OR '));
   if (few(texts.length + numbers.length, c)) {
+    // Not a driver (see `Frag.owners`): with the (pid, field, key) index the planners choose best
+    // between reading the elements first and probing them per profile (MariaDB's semi-join: 45 ms
+    // for `tags contains "lead" and interest = "enterprise"` against 300 ms driven by the 43% of
+    // profiles tagged "lead").
     const body = join([frag(`??.?? = ${s.list!.owner.sql}`, a, m.owner, ...s.list!.owner.bindings), ...elementsWhere(s, test)], ' AND ');
-    const where = join(elementsWhere(s, test), ' AND ');
-    const owners = frag(`SELECT DISTINCT ??.?? AS ?? FROM ?? AS ?? WHERE ${where.sql}`, a, m.owner, OWNER_COLUMN, m.table, a, ...where.bindings);
-    return { ...frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ${body.sql})`, m.table, a, ...body.bindings), owners };
+    return frag(`EXISTS (SELECT 1 FROM ?? AS ?? WHERE ${body.sql})`, m.table, a, ...body.bindings);
   }
   return ownersOf(s, elementsWhere(s, test));
 }
@@ -354,10 +356,7 @@ function ownersOf(s: SubjectSql, where: Frag[], having?: Frag): Frag {
   const body = join(where, ' AND ');
   const select = frag(`SELECT ??.?? FROM ?? AS ?? WHERE ${body.sql}`, a, m.owner, m.table, a, ...body.bindings);
   const grouped = having === undefined ? select : frag(`${select.sql} GROUP BY ??.?? ${having.sql}`, ...select.bindings, a, m.owner, ...having.bindings);
-  const owners = having === undefined
-    ? frag(`SELECT DISTINCT ??.?? AS ?? FROM ?? AS ?? WHERE ${body.sql}`, a, m.owner, OWNER_COLUMN, m.table, a, ...body.bindings)
-    : frag(`SELECT ??.?? AS ?? FROM ?? AS ?? WHERE ${body.sql} GROUP BY ??.?? ${having.sql}`, a, m.owner, OWNER_COLUMN, m.table, a, ...body.bindings, a, m.owner, ...having.bindings);
-  return { sql: `${owner.sql} IN (${grouped.sql})`, bindings: [...owner.bindings, ...grouped.bindings], owners };
+  return { sql: `${owner.sql} IN (${grouped.sql})`, bindings: [...owner.bindings, ...grouped.bindings] };
 }
 
 /** A list operand's items split by element type; items of the wrong type for the schema are dropped. */

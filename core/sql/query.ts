@@ -40,7 +40,7 @@ export interface SqlSegment {
   readonly mapping: SqlMapping;
   /** The condition over the profiles table (alias `p`). */
   readonly where: Frag;
-  /** The same condition driven by the owners of an event or list test (`compile.ts`), when it has one. */
+  /** The same condition driven by the owners of an event aggregate (`compile.ts`), when it has one. */
   readonly driven?: Driven;
 }
 

@@ -11,7 +11,7 @@ import type { Schema } from '../../core/schema';
 import type { Dialect } from '../../core/sql/connect';
 import { layoutMapping, type SqlMapping } from '../../core/sql/mapping';
 import { checkSchema } from '../../core/infer-schema';
-import { compileSegmentSql, profileIds, toSql, countQuery } from '../../core/sql/query';
+import { compileSegmentSql, countProfiles, profileIds, toSql, countQuery } from '../../core/sql/query';
 import { DIALECT_NAMES, openTestDatabase } from './support';
 
 const NOW = '2026-11-24T12:00:00Z';
@@ -38,6 +38,10 @@ const EXPRESSIONS = [
   'event("order").count() = 0',
   'event("Order").within(30 days).sum("total") >= 50',
   'event("order").last_at() before "2026-06-01"',
+  // Driven by the events or the tags: the orphan rows below (no such customer) must not count.
+  'event("order").count() > 0',
+  'event("order").count() >= 1 and tags contains none ["lead"]',
+  'tags contains "vip" and event("order").within(30 days).count() = 0',
 ];
 
 function mappingFor(dialect: Dialect): SqlMapping {
@@ -91,6 +95,9 @@ describe.each(DIALECT_NAMES)('a mapping onto existing tables on %s', (dialect: D
       for (const tag of p.tags ?? []) await db('customer_tags').insert({ customer_id: p.id, tag: tag.toLowerCase() });
       for (const e of p.events ?? []) await db('orders_events').insert({ customer_id: p.id, name: e.event, happened_ms: Date.parse(e.timestamp), total: e.properties.total });
     }
+    // Rows of a customer who is not in the customers table (no foreign key here): never a profile.
+    await db('customer_tags').insert({ customer_id: 'gone', tag: 'vip' });
+    await db('orders_events').insert({ customer_id: 'gone', name: 'order', happened_ms: Date.parse('2026-11-23T00:00:00Z'), total: 1 });
   });
   afterAll(async () => {
     await db?.destroy();
@@ -100,6 +107,7 @@ describe.each(DIALECT_NAMES)('a mapping onto existing tables on %s', (dialect: D
     const expected = compileSegment(expression, { schema, now: NOW }).filter(profiles).map((p) => p.id).sort();
     const segment = compileSegmentSql(expression, { schema, mapping, dialect, now: NOW });
     expect((await profileIds(db, segment)).sort()).toEqual(expected);
+    expect(await countProfiles(db, segment)).toBe(expected.length);
   });
 
   it('lower-cases in SQL only where the mapping has no shadow column', () => {
