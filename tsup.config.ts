@@ -9,6 +9,9 @@
  *   not import (test/build/bundle.test.ts measures both).
  * - `dist/reach/index.{mjs,cjs,d.ts}`: the reach index (columnar profiles for live counts), kept out of
  *   the core entry's size budget; browser-safe like it, and sharing its chunks.
+ * - `dist/vendor/jsep.{mjs,cjs}`: the private jsep copy the parser uses, an entry of its own only so
+ *   that it is its own chunk: jsep runs statements at load, which would keep it in any consumer of
+ *   the shared chunk; alone, a bundler drops it for consumers that never parse. Not exported.
  * - `dist/schema/index.{mjs,cjs,d.ts}`: `inferSchema` and `checkSchema` (browser-safe, outside the
  *   core entry's size budget; the server entry re-exports them).
  * - `dist/locales/ar.{mjs,cjs,d.ts}`: the Arabic words and describe() grammar, imported and
@@ -60,7 +63,7 @@ async function copyNodeAssets(): Promise<void> {
 const jsExtension: Options['outExtension'] = ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' });
 
 // Arabic is its own entry (`./locales/ar`): English-only consumers never load it.
-const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts', 'reach/worker': 'core/reach/worker-entry.ts', 'locales/ar': 'core/locales/ar.ts', 'schema/index': 'core/infer-schema.ts' };
+const libraryEntries: Record<string, string> = { 'core/index': 'core/index.ts', 'reach/index': 'core/reach/index.ts', 'reach/worker': 'core/reach/worker-entry.ts', 'locales/ar': 'core/locales/ar.ts', 'schema/index': 'core/infer-schema.ts', 'vendor/jsep': 'node_modules/jsep/dist/jsep.js' };
 if (existsSync('core/server.ts')) libraryEntries['server/index'] = 'core/server.ts';
 
 /**

@@ -226,7 +226,8 @@ function plural(words: string): string {
   return words.replace(/^(\S+?)s\b/, '$1');
 }
 
-function joinWords(words: readonly string[], last: 'and' | 'or'): string {
+/** `a`, `a and b`, `a, b and c` (English; validation's texts use it too). */
+export function joinWords(words: readonly string[], last: 'and' | 'or'): string {
   if (words.length <= 1) return words.join('');
   return `${words.slice(0, -1).join(', ')} ${last} ${words[words.length - 1]}`;
 }

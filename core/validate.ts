@@ -19,6 +19,7 @@ import { didYouMean, type Diagnostic, type ErrorCode, type NodePath } from './er
 import { OPERATORS, operatorsFor, type FieldKind, type OperatorId } from './operators';
 import { fieldKey, kindOf, type FieldSchema, type Schema } from './schema';
 import { printLiteral } from './print';
+import { joinWords } from './strings';
 import { parseIsoDate } from './time';
 
 export interface ValidateOptions {
@@ -137,11 +138,17 @@ class Validator {
     if (def === undefined) return this.report('invalid-node', node.opSpan, child(path, 'op'), `unknown operator ${JSON.stringify(node.op)}`);
     const target = this.subject(node.subject, scope, child(path, 'subject'));
     if (target && !def.kinds.includes(target.kind)) {
-      this.report('operator-type-mismatch', node.opSpan, child(path, 'op'), `\`${def.print}\` applies to ${joinWords(def.kinds.map(String), 'and')} fields; ${describeTarget(target)}`, operatorHint(node.op, target));
+      this.typeMismatch(node.opSpan, path, node.op, target);
       this.operandShape(node, null, path);
       return;
     }
     this.operandShape(node, target, path);
+  }
+
+  /** The operator `op` does not apply to the target's kind. */
+  private typeMismatch(opSpan: Span | undefined, path: PathLink, op: OperatorId, target: Target): void {
+    const def = OPERATORS[op];
+    this.report('operator-type-mismatch', opSpan, child(path, 'op'), `\`${def.print}\` applies to ${joinWords(def.kinds.map(String), 'and')} fields; ${describeTarget(target)}`, operatorHint(op, target));
   }
 
   /** A condition still being written: its pieces are checked as far as they go, then it is reported. */
@@ -150,7 +157,7 @@ class Validator {
     const def = node.op === null ? undefined : OPERATORS[node.op];
     if (node.op !== null && def === undefined) return this.report('invalid-node', node.opSpan, child(path, 'op'), `unknown operator ${JSON.stringify(node.op)}`);
     if (def !== undefined && target && !def.kinds.includes(target.kind)) {
-      this.report('operator-type-mismatch', node.opSpan, child(path, 'op'), `\`${def.print}\` applies to ${joinWords(def.kinds.map(String), 'and')} fields; ${describeTarget(target)}`, operatorHint(def.id, target));
+      this.typeMismatch(node.opSpan, path, def.id, target);
     } else if (def !== undefined && node.operand !== null) {
       this.operandShape({ ...node, op: def.id, subject: node.subject ?? { type: 'field', path: ['?'] }, type: 'predicate' }, target, path);
     }
@@ -453,9 +460,4 @@ function operatorHint(op: OperatorId, target: Target): string {
   }
   if (target.kind === 'date' && (op === 'contains' || op === 'starts_with')) return 'compare dates with `before`, `after`, `within last` or `older than`';
   return `operators for ${target.kind === 'text' ? 'text' : `${target.kind}s`}: ${operatorsFor(target.kind).map((d) => d.print).join(', ')}`;
-}
-
-function joinWords(words: readonly string[], last: 'and' | 'or'): string {
-  if (words.length <= 1) return words.join('');
-  return `${words.slice(0, -1).join(', ')} ${last} ${words[words.length - 1]}`;
 }

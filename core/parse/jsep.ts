@@ -57,39 +57,63 @@ const LOGIC = new Set(['and', '&&', 'or', '||']);
 
 type JsepNode = { type: typeof TOKEN; token: Token } | { type: 'BinaryExpression'; operator: string; left: JsepNode; right: JsepNode };
 
-const Jsep = (jsep as unknown as { Jsep: new (expr: string) => JsepParser }).Jsep;
+type OurParser = JsepParser & Cursor;
 
-/** Our jsep parsers: the hooks act on these only, so other jsep users in the process are unaffected. */
-class OurParser extends Jsep implements Cursor {
-  readonly source: string;
-  private readonly readToken: ReadToken;
+let ourParser: (new (source: string, readToken: ReadToken) => OurParser) | undefined;
 
-  constructor(source: string, readToken: ReadToken) {
-    super(source);
-    this.source = source;
-    this.readToken = readToken;
+/**
+ * Our jsep parser class, made and registered on first use: loading this module runs nothing, so a
+ * bundler drops jsep for a consumer that never parses (dist/ merges modules into shared chunks).
+ */
+function parserClass(): new (source: string, readToken: ReadToken) => OurParser {
+  if (ourParser) return ourParser;
+  const Jsep = (jsep as unknown as { Jsep: new (expr: string) => JsepParser }).Jsep;
+
+  /** Our jsep parsers: the hooks act on these only, so other jsep users in the process are unaffected. */
+  class Parser extends Jsep implements Cursor {
+    readonly source: string;
+    private readonly readToken: ReadToken;
+
+    constructor(source: string, readToken: ReadToken) {
+      super(source);
+      this.source = source;
+      this.readToken = readToken;
+    }
+
+    read(): Token {
+      return this.readToken(this);
+    }
+
+    expression(): Token {
+      return toToken(this.source, this.gobbleExpression());
+    }
+
+    /** Only our `gobble-token` hook acts here (found by jsep's `searchHook`); no other plugin's hooks. */
+    runHook(_name: string, node?: JsepNode): JsepNode | undefined {
+      return node;
+    }
+
+    /** Only `and`/`or` and their synonyms join tokens here (jsep's `??` would take a draft `a = 1??`). */
+    override gobbleBinaryOp(): string | false {
+      const op = super.gobbleBinaryOp();
+      if (op === false || LOGIC.has(op.toLowerCase())) return op;
+      this.index -= op.length;
+      return false;
+    }
   }
 
-  read(): Token {
-    return this.readToken(this);
-  }
-
-  expression(): Token {
-    return toToken(this.source, this.gobbleExpression());
-  }
-
-  /** Only our `gobble-token` hook acts here (found by jsep's `searchHook`); no other plugin's hooks. */
-  runHook(_name: string, node?: JsepNode): JsepNode | undefined {
-    return node;
-  }
-
-  /** Only `and`/`or` and their synonyms join tokens here (jsep's `??` would take a draft `a = 1??`). */
-  override gobbleBinaryOp(): string | false {
-    const op = super.gobbleBinaryOp();
-    if (op === false || LOGIC.has(op.toLowerCase())) return op;
-    this.index -= op.length;
-    return false;
-  }
+  jsep.plugins.register({
+    name: 'segment-language',
+    init() {
+      // Same precedences as jsep's own `&&` (2) and `||` (1), which we keep as synonyms.
+      for (const w of casings('and')) jsep.addBinaryOp(w, 2);
+      for (const w of casings('or')) jsep.addBinaryOp(w, 1);
+      jsep.hooks.add('gobble-token', function (this: JsepParser, env: { node?: unknown }) {
+        if (this instanceof Parser) env.node = { type: TOKEN, token: this.read() };
+      } as unknown as jsep.HookCallback);
+    },
+  });
+  return (ourParser = Parser);
 }
 
 /** `and` → `and`, `AND`, `And`, …: jsep matches operators by exact text. */
@@ -99,20 +123,8 @@ function casings(word: string): string[] {
   return out;
 }
 
-jsep.plugins.register({
-  name: 'segment-language',
-  init() {
-    // Same precedences as jsep's own `&&` (2) and `||` (1), which we keep as synonyms.
-    for (const w of casings('and')) jsep.addBinaryOp(w, 2);
-    for (const w of casings('or')) jsep.addBinaryOp(w, 1);
-    jsep.hooks.add('gobble-token', function (this: JsepParser, env: { node?: unknown }) {
-      if (this instanceof OurParser) env.node = { type: TOKEN, token: this.read() };
-    } as unknown as jsep.HookCallback);
-  },
-});
-
 export function createCursor(source: string, readToken: ReadToken): Cursor {
-  return new OurParser(source, readToken);
+  return new (parserClass())(source, readToken);
 }
 
 function logicOf(source: string, node: JsepNode & { type: 'BinaryExpression' }): 'and' | 'or' {

@@ -15,7 +15,7 @@ export function perItem<T>(context: IExecuteFunctions, name: string, fallback?: 
 }
 
 /** Whether a raw parameter value holds an n8n expression anywhere (a string starting with `=`). */
-function hasExpression(value: unknown): boolean {
+export function hasExpression(value: unknown): boolean {
   if (typeof value === 'string') return value.startsWith('=');
   if (Array.isArray(value)) return value.some(hasExpression);
   if (value !== null && typeof value === 'object') return Object.values(value).some(hasExpression);

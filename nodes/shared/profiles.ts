@@ -51,13 +51,16 @@ export function loosened(value: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, loosened(v, depth + 1)]));
 }
 
+/** The item's JSON as it is (one function for every run: see `SegmentRunner.uniform`). */
+export const asProfile = (json: IDataObject): Profile => json as Profile;
+
 /**
  * A function from an item's JSON to the profile the segment sees. Without mapping or loose types it
  * is the JSON itself (no copy per item).
  */
 export function profileReader(mapping: readonly FieldMapping[], looseTypes: boolean, schema: Schema | undefined): (json: IDataObject) => Profile {
   const typed = looseTypes && schema ? Object.entries(schema.fields).filter(([, f]) => f.type === 'number' || f.type === 'boolean') : [];
-  if (mapping.length === 0 && typed.length === 0) return (json) => json as Profile;
+  if (mapping.length === 0 && typed.length === 0) return asProfile;
   return (json) => {
     const profile: Record<string, unknown> = { ...json };
     for (const { field, path } of mapping) setPath(profile, field, readPath(json, path));

@@ -10,9 +10,9 @@ import { readLayout, SegmentCatalog } from 'n8n-nodes-segments/server';
 import type { Knex } from 'knex';
 import { asCredential, withDatabase } from './database';
 import { nodeError } from './errors';
-import { perItem } from './parameters';
+import { hasExpression, perItem } from './parameters';
 import { CREDENTIAL_NAME } from './methods';
-import { loosened, profileReader, type FieldMapping } from './profiles';
+import { asProfile, loosened, profileReader, type FieldMapping } from './profiles';
 
 export interface ProfileOptions {
   mapping?: { fields?: FieldMapping[] };
@@ -27,6 +27,13 @@ export interface SegmentRunner {
   /** The compiled segment for an item (throws a NodeOperationError carrying the item index). */
   segmentFor(itemIndex: number): CompiledSegment;
   read: ReturnType<typeof profileReader>;
+  /**
+   * When one valid segment serves every item (the text holds no n8n expression): the test of an
+   * item's JSON, to call in the item loop instead of `segmentFor` and `read`. The loop then calls
+   * one function per item, and V8's optimised code for it does not depend on closures made for
+   * this run (which die after it, and whose death would throw that code away every execution).
+   */
+  uniform?: (json: IDataObject) => boolean;
 }
 
 function quote(name: string): string {
@@ -88,7 +95,8 @@ export async function prepareSegments(this: IExecuteFunctions, items: INodeExecu
   // The typed segment is resolved per item only when it holds n8n expressions.
   const typed = savedText === undefined ? perItem<string>(this, 'expression') : undefined;
   const textFor = (i: number) => savedText ?? typed!(i);
-  const compile = (text: string, i: number): CompiledSegment => {
+  /** The compiled segment of a text, or why it does not compile (each text compiled once). */
+  const entryFor = (text: string): CompiledSegment | Error => {
     let entry = compiled.get(text);
     if (entry === undefined) {
       try {
@@ -98,13 +106,24 @@ export async function prepareSegments(this: IExecuteFunctions, items: INodeExecu
       }
       compiled.set(text, entry);
     }
+    return entry;
+  };
+  const compile = (text: string, i: number): CompiledSegment => {
+    const entry = entryFor(text);
     if (entry instanceof Error) throw nodeError(node, entry, i);
     return entry;
   };
+  // One text for every item unless the parameter holds n8n expressions.
+  const same = savedText !== undefined || !hasExpression(node.parameters.expression);
   // Before any item is routed: every distinct segment compiles, or the node fails at the first item
   // that uses a bad one (continue-on-fail leaves those items to the per-item handling).
-  if (failFast) for (let i = 0; i < items.length; i++) compile(textFor(i), i);
-  return { segmentFor: (i) => compile(textFor(i), i), read };
+  if (failFast) for (let i = 0; i < (same ? Math.min(1, items.length) : items.length); i++) compile(textFor(i), i);
+  let uniform: SegmentRunner['uniform'];
+  if (same && items.length > 0) {
+    const entry = entryFor(textFor(0));
+    if (!(entry instanceof Error)) uniform = read === asProfile ? (entry.test as (json: IDataObject) => boolean) : (json) => entry.test(read(json));
+  }
+  return { segmentFor: (i) => compile(textFor(i), i), read, uniform };
 }
 
 export function errorJson(json: IDataObject, error: Error): IDataObject {

@@ -70,6 +70,31 @@ describe('Segment Filter', () => {
     expect(notMatched[1]!.error).toBeUndefined();
   });
 
+  it('routes every item of a long input in order, each failing item handled where it stands (drop, Not Matched, continue on fail)', async () => {
+    // 1,500 items, the segment per item; items 0, 511, 512, 1023 and 1499 carry a broken one.
+    const broken = new Set([0, 511, 512, 1023, 1499]);
+    const items = Array.from({ length: 1500 }, (_, i) => ({ name: `n${i}`, age: i % 100, rule: broken.has(i) ? 'age >' : 'age >= 50' }));
+    const expected = items.filter((p, i) => !broken.has(i) && p.age >= 50).map((p) => p.name);
+    const rest = items.filter((p, i) => !broken.has(i) && p.age < 50).map((p) => p.name);
+    const run = (onItemError: string, extra = {}) => filterWorkflow({ source: 'expression', expression: '={{ $json.rule }}', options: { onItemError } }, items, extra);
+
+    const dropped = await run('drop');
+    expect(dropped.error).toBeUndefined();
+    expect(names(dropped.json('Segment Filter', 0))).toEqual(expected);
+    expect(names(dropped.json('Segment Filter', 1))).toEqual(rest);
+    expect(dropped.output('Segment Filter', 0).map((i) => (i.pairedItem as { item: number }).item)).toEqual(items.flatMap((p, i) => (!broken.has(i) && p.age >= 50 ? [i] : [])));
+
+    const toNotMatched = await run('notMatched');
+    const notMatched = toNotMatched.output('Segment Filter', 1).map((i) => (i.pairedItem as { item: number }).item);
+    expect(notMatched).toEqual(items.flatMap((p, i) => (broken.has(i) || p.age < 50 ? [i] : [])));
+
+    const stopped = await run('error');
+    expect(stopped.error).toMatchObject({ name: 'NodeOperationError', context: { itemIndex: 0 } });
+    const continued = await run('error', { continueOnFail: true });
+    const withError = continued.output('Segment Filter', 1).filter((i) => i.json.error !== undefined);
+    expect(withError.map((i) => (i.pairedItem as { item: number }).item)).toEqual([...broken]);
+  });
+
   it('converts numeric strings when asked (loose types), with a schema that types the field', async () => {
     // Without conversion the inferred type of a field holding "19" and numbers is text: `<` is refused.
     const strict = await filterWorkflow({ source: 'expression', expression: 'age < 30', options: { schema: 'infer' } });
