@@ -13,9 +13,9 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { SegmentError, type ErrorCode } from '../errors';
-import { DIALECTS } from './dialects';
+import { DIALECTS, type Dialect } from './dialects';
 
-export type Dialect = 'sqlite' | 'mysql' | 'postgres';
+export type { Dialect };
 
 export interface DatabaseTarget {
   dialect: Dialect;

@@ -9,7 +9,8 @@
  * - SQLite: the embedded default; `LOWER()` folds ASCII only, which is why lower-cased shadow
  *   columns are written by the loader (JavaScript's Unicode lower-casing), never computed in SQL.
  */
-import type { Dialect } from './connect';
+/** The SQL dialects the compiler writes (`connect.ts` tells which one a database speaks). */
+export type Dialect = 'sqlite' | 'mysql' | 'postgres';
 
 export interface DialectSpec {
   /** How an index over a lower-cased text column is made (long values must not break it). */
