@@ -196,6 +196,8 @@ try {
     }
     check('segment segments delete refuses while the workflow uses the segment', refusal.includes('segment-in-use') && refusal.includes('n8n:SegExampleCatalo'), refusal.trim().split('\n')[0] || 'the delete went through');
   }
+  // ── Segment Trigger in a running n8n: each entrant "emailed" once across polls and a restart ──
+  await triggerProof();
 } catch (error) {
   failures.push(error instanceof Error ? error.message : String(error));
   say(`FAIL ${error instanceof Error ? error.message : error}`);
@@ -204,6 +206,112 @@ try {
   await admin.destroy();
   if (!process.env.N8N_E2E_KEEP) rmSync(work, { recursive: true, force: true });
   else say(`kept ${work}`);
+}
+
+/**
+ * Issue 14's proof in a real n8n: the Segment Trigger example (High Value Customers → a no-op "Send
+ * Email") published and run by `n8n start`, polling every minute. People enter between polls and
+ * while n8n is stopped; every execution n8n saved is then read from its database, and each entrant
+ * must have been "emailed" exactly once.
+ */
+async function triggerProof() {
+  const WORKFLOW = 'SegExampleTrigge';
+  const workflowName = JSON.parse(readFileSync(join(ROOT, 'examples/segment-trigger-high-value.json'), 'utf8')).name;
+  const highValue = sampleSegments.find((x) => x.name === 'High Value Customers');
+  const person = (id, name, value) => ({ id, name, email: `${name.toLowerCase()}@example.com`, attributes: { lifetime_value: value } });
+  let batch = 0;
+  const importPeople = (...people) => {
+    const file = join(work, `people-${++batch}.jsonl`);
+    writeFileSync(file, people.map((x) => JSON.stringify(x)).join('\n') + '\n');
+    segmentCli('import', file);
+  };
+  importPeople(person('t1', 'Amal', 1000), person('t2', 'Ben', 40000), person('t3', 'Chadi', 2000), person('t4', 'Dana', 3000));
+  segmentCli('segments', 'create', highValue.name, highValue.expression);
+  say(`n8n publish:workflow --id=${WORKFLOW} (Segment Trigger on ${JSON.stringify(highValue.name)}, every minute)`);
+  await n8n('publish:workflow', `--id=${WORKFLOW}`);
+
+  const polls = (server) => server.log().split(`Poll trigger initiated for workflow "${workflowName}"`).length - 1;
+  const waitFor = async (what, test, ms = STEP_TIMEOUT_MS) => {
+    const until = Date.now() + ms;
+    while (!(await test())) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  const startServer = async () => {
+    say('n8n start');
+    const child = spawn(node24, [n8nBin, 'start'], { env: { ...env, N8N_LOG_LEVEL: 'debug' }, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise((r) => child.on('close', r));
+    const server = {
+      log: () => output,
+      stop: async () => {
+        say('n8n stop (SIGTERM)');
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      },
+    };
+    try {
+      await waitFor('n8n to answer /healthz', async () => {
+        if (child.exitCode !== null) throw new Error(`n8n start exited with ${child.exitCode}\n${output.slice(-3000)}`);
+        return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      });
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    return server;
+  };
+  const pollsSeen = async (server, n, what) => {
+    await waitFor(`${what} (poll ${n})`, () => polls(server) >= n, 150_000);
+    say(`poll ${n} seen: ${what}`);
+  };
+
+  // First start: the activation poll and one scheduled poll, from now on (Ben is already in: not emailed).
+  let server = await startServer();
+  try {
+    await pollsSeen(server, 2, 'the cursor starts at now');
+    importPeople(person('t1', 'Amal', 50000), person('t3', 'Chadi', 26000));
+    say('Amal and Chadi enter High Value Customers');
+    await pollsSeen(server, 3, 'their entry polled');
+    await pollsSeen(server, 4, 'one more poll, nothing new');
+  } finally {
+    await server.stop();
+  }
+  // n8n is down: Dana enters, Amal leaves (not asked for). Then n8n starts again.
+  importPeople(person('t4', 'Dana', 99999), person('t1', 'Amal', 1));
+  say('n8n stopped; Dana enters, Amal leaves');
+  server = await startServer();
+  try {
+    await pollsSeen(server, 2, 'after the restart');
+    await pollsSeen(server, 3, 'one more poll, nothing new');
+  } finally {
+    await server.stop();
+  }
+
+  // Every execution n8n saved for the workflow, and the items its "Send Email" node received.
+  const { parse } = createRequire(join(cacheModules, 'n8n', 'package.json'))('flatted');
+  const n8nDb = openDatabase(`sqlite:${join(userFolder, '.n8n', 'database.sqlite')}`, { mustExist: true });
+  try {
+    const rows = await n8nDb('execution_entity as e').join('execution_data as d', 'd.executionId', 'e.id').where('e.workflowId', WORKFLOW).orderBy('e.id').select('e.id', 'e.status', 'e.mode', 'd.data');
+    const emailed = [];
+    for (const row of rows) {
+      const run = parse(row.data);
+      const items = run.resultData?.runData?.['Send Email (no-op)']?.[0]?.data?.main?.[0] ?? [];
+      say(`execution ${row.id} (${row.mode}, ${row.status}): emailed ${items.map((i) => `${i.json.name ?? i.json.profile?.name ?? i.json.profileId}`).join(', ') || 'nobody'}`);
+      emailed.push(...items.map((i) => `${i.json.profileId}:${i.json.change}`));
+    }
+    check(
+      'Segment Trigger: each entrant emailed exactly once across polls and a restart (Amal, Chadi, then Dana)',
+      JSON.stringify(emailed) === JSON.stringify(['t1:entered', 't3:entered', 't4:entered']),
+      `${rows.length} execution(s), emailed ${JSON.stringify(emailed)}`,
+    );
+  } finally {
+    await n8nDb.destroy();
+  }
 }
 
 const seconds = ((Date.now() - started) / 1000).toFixed(0);

@@ -3,20 +3,23 @@
  * The README's n8n screenshot: starts the cached n8n (scripts/n8n-install.sh) on 127.0.0.1 with a
  * temporary user folder and the built package as a custom extension, sets up the owner through the
  * REST API, imports an example workflow (examples/suppression.json by default; `node
- * scripts/n8n-screenshot.mjs examples/segment-filter.json` for another), opens it in headless
- * Chromium, runs it with the editor's Execute button, and writes docs/images/n8n-<name>.png.
+ * scripts/n8n-screenshot.mjs examples/segment-filter.json` for another), opens it in Debian's
+ * headless Chromium, runs it with the editor's Execute button, waits until every node shows its run
+ * (the item counts on the connections), and writes docs/images/n8n-workflow.png (`SHOT_OUT` for
+ * another path). Every wait is for something on the page, never a fixed time; the page's console
+ * and errors are printed when a wait fails.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const example = resolve(process.argv[2] ?? join(ROOT, 'examples/suppression.json'));
-const out = join(ROOT, 'docs/images', `n8n-${basename(example, '.json')}.png`);
+const out = resolve(process.env.SHOT_OUT ?? join(ROOT, 'docs/images/n8n-workflow.png'));
 if (!existsSync(join(ROOT, 'dist/nodes/SegmentFilter/SegmentFilter.node.js'))) throw new Error('run `npm run build` first');
 const n8nBin = execFileSync('bash', [join(ROOT, 'scripts/n8n-install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
 const cacheModules = resolve(dirname(n8nBin), '..');
@@ -77,23 +80,36 @@ try {
 
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const context = await browser.newContext({ viewport: { width: 1400, height: 760 }, deviceScaleFactor: 1 });
-  const [name, value] = cookie.split('=');
+  const [name] = cookie.split('=');
   await context.addCookies([{ name, value: cookie.slice(name.length + 1), domain: '127.0.0.1', path: '/' }]);
-  void value;
   const page = await context.newPage();
-  await page.goto(`${base}/workflow/${data.id}`, { waitUntil: 'networkidle', timeout: 180_000 });
-  await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 180_000 });
-  await sleep(3000);
-  const run = page.getByRole('button', { name: /execute workflow/i }).first();
-  // The canvas pane lies over the button in headless Chromium: click it where it is.
-  if (await run.count()) {
-    await run.click({ force: true, timeout: 20_000 }).catch((error) => console.error(`could not run the workflow: ${error.message.split('\n')[0]}`));
-    await sleep(20_000);
-  }
-  // Close any dialog or toast the run opened, then fit the canvas.
+  const pageLog = [];
+  page.on('console', (m) => pageLog.push(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => pageLog.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => pageLog.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
+  const step = async (what, promise) => {
+    const t0 = Date.now();
+    try {
+      const result = await promise;
+      console.log(`${what}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      return result;
+    } catch (error) {
+      throw new Error(`${what}: ${error.message.split('\n')[0]}\nat ${page.url()}\n${pageLog.slice(-40).join('\n')}`);
+    }
+  };
+  // n8n keeps a push connection open: wait for the canvas, not for the network to be idle.
+  const nodes = workflow.nodes.length;
+  await step('editor loaded', page.goto(`${base}/workflow/${data.id}`, { waitUntil: 'domcontentloaded', timeout: 300_000 }));
+  await step(`${nodes} nodes on the canvas`, page.waitForFunction((n) => document.querySelectorAll('[data-test-id="canvas-node"]').length >= n, nodes, { timeout: 300_000 }));
+  await step('run started', page.locator('[data-test-id="execute-workflow-button"]').first().click({ timeout: 60_000 }));
+  // Every node that runs shows its success mark; the connections then carry their item counts.
+  await step('every node ran', page.waitForFunction((n) => document.querySelectorAll('[data-test-id="canvas-node-status-success"]').length >= n, nodes, { timeout: 300_000 }));
+  // Close the toast the run opened, then fit the whole workflow in view (the canvas's "1" shortcut).
   await page.keyboard.press('Escape');
-  await page.keyboard.press('1').catch(() => undefined);
-  await sleep(1500);
+  await page.locator('[data-test-id="canvas-node"]').first().hover();
+  await page.mouse.move(5, 700);
+  await page.keyboard.press('1');
+  await step('view fitted', page.waitForFunction(() => document.querySelectorAll('[data-test-id="edge-label"]').length > 0, undefined, { timeout: 60_000 }));
   mkdirSync(dirname(out), { recursive: true });
   await page.screenshot({ path: out });
   await browser.close();

@@ -26,7 +26,7 @@
  */
 import type { Knex } from 'knex';
 import { dialectOf } from '../sql/connect';
-import { DIALECTS } from '../sql/dialects';
+import { DIALECTS, type DialectSpec } from '../sql/dialects';
 import { serverCollation } from '../sql/layout';
 import type { SqlSegment } from '../sql/query';
 import { PROFILE_ALIAS } from '../sql/compile';
@@ -163,21 +163,23 @@ export async function recordRun(trx: Knex.Transaction, state: StateRow, input: R
   await trx.raw(`${into} SELECT ${stamp('entered', 'n.profile_id')} FROM ?? AS n WHERE NOT EXISTS (SELECT 1 FROM ?? AS m WHERE m.segment_id = ${int(segmentId)} AND m.profile_id = n.profile_id)`, [
     ...intoBindings, SCRATCH, TABLES.membership,
   ]);
+  const enteredRows: { n: unknown }[] = await trx(TABLES.changes).where({ segment_id: segmentId, seq, change: 'entered' }).count({ n: '*' });
+  const entered = Number(enteredRows[0]?.n ?? 0);
   // Left: among the stored members, not in the segment now (changed, deleted, or the clock moved).
-  await trx.raw(`${into} SELECT ${stamp('left', 'm.profile_id')} FROM ?? AS m WHERE m.segment_id = ${int(segmentId)} AND NOT EXISTS (SELECT 1 FROM ?? AS n WHERE n.profile_id = m.profile_id)`, [
-    ...intoBindings, TABLES.membership, SCRATCH,
-  ]);
-  await trx.raw(spec.scratch.drop, [SCRATCH]);
-  const counts: { change: string; n: unknown }[] = await trx(TABLES.changes).where({ segment_id: segmentId, seq }).select('change').count({ n: '*' }).groupBy('change');
-  const entered = Number(counts.find((c) => c.change === 'entered')?.n ?? 0);
-  const left = Number(counts.find((c) => c.change === 'left')?.n ?? 0);
-  await input.faults?.afterChanges?.();
-  // The stored members follow the recorded changes, so replaying the changes always gives them.
-  if (left > 0) {
-    await trx.raw('DELETE FROM ?? WHERE ?? = ? AND ?? IN (SELECT ?? FROM ?? WHERE ?? = ? AND ?? = ? AND ?? = ?)', [
-      TABLES.membership, 'segment_id', segmentId, 'profile_id', 'profile_id', TABLES.changes, 'segment_id', segmentId, 'seq', seq, 'change', 'left',
+  // Skipped when the counts already say no one left (the stored members all stayed).
+  const fresh: { n: unknown }[] = await trx(SCRATCH).count({ n: '*' });
+  if (state.members > Number(fresh[0]?.n ?? 0) - entered) {
+    await trx.raw(`${into} SELECT ${stamp('left', 'm.profile_id')} FROM ?? AS m WHERE m.segment_id = ${int(segmentId)} AND NOT EXISTS (SELECT 1 FROM ?? AS n WHERE n.profile_id = m.profile_id)`, [
+      ...intoBindings, TABLES.membership, SCRATCH,
     ]);
   }
+  await trx.raw(spec.scratch.drop, [SCRATCH]);
+  const leftRows: { n: unknown }[] = await trx(TABLES.changes).where({ segment_id: segmentId, seq, change: 'left' }).count({ n: '*' });
+  const left = Number(leftRows[0]?.n ?? 0);
+  await input.faults?.afterChanges?.();
+  // The stored members follow the recorded changes, so replaying the changes always gives them;
+  // both statements are driven by this run's changes (the dialect's joined DELETE), not by the members.
+  if (left > 0) await trx.raw(deleteLeft(spec.deleteJoined), [TABLES.membership, TABLES.changes, segmentId, seq, 'left']);
   if (entered > 0) {
     await trx.raw('INSERT INTO ?? (??, ??) SELECT ??, ?? FROM ?? WHERE ?? = ? AND ?? = ? AND ?? = ?', [
       TABLES.membership, 'segment_id', 'profile_id', 'segment_id', 'profile_id', TABLES.changes, 'segment_id', segmentId, 'seq', seq, 'change', 'entered',
@@ -214,6 +216,23 @@ function memberSelect(source: MemberSource): { sql: string; bindings: Knex.RawBi
   const p = source.profiles;
   if (p === undefined) return { sql: listed, bindings: [TABLES.members] };
   return { sql: `${listed} AND EXISTS (SELECT 1 FROM ?? AS pp WHERE ?? = x.profile_id)`, bindings: [TABLES.members, p.table, `pp.${p.id}`] };
+}
+
+/** Deletes from the members (first table) the rows of one run's changes (second) of a kind: bindings segment id, seq, kind. */
+function deleteLeft(form: DialectSpec['deleteJoined']): string {
+  const match = 'c.segment_id = ? AND c.seq = ? AND c.change = ?'; // a reserved word after a dot needs no quotes
+  switch (form) {
+    case 'join':
+      return `DELETE m FROM ?? AS m JOIN ?? AS c ON c.segment_id = m.segment_id AND c.profile_id = m.profile_id WHERE ${match}`;
+    case 'using':
+      return `DELETE FROM ?? AS m USING ?? AS c WHERE c.segment_id = m.segment_id AND c.profile_id = m.profile_id AND ${match}`;
+    case 'row-in':
+      return `DELETE FROM ?? WHERE (segment_id, profile_id) IN (SELECT c.segment_id, c.profile_id FROM ?? AS c WHERE ${match})`;
+    default: {
+      const never: never = form;
+      throw new Error(`unknown DELETE form ${String(never)}`);
+    }
+  }
 }
 
 /** A whole number as SQL text (refuses anything else, so nothing but digits is ever inlined). */

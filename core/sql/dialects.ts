@@ -96,6 +96,13 @@ export interface DialectSpec {
    * consistent snapshot without locks; the run's own lock row keeps two runs of one segment apart.
    */
   runIsolation: 'read committed' | null;
+  /**
+   * How rows of one table are deleted by matching rows of another, driven by the second (the few
+   * changes of a run, not the many members): MySQL's multi-table `DELETE m FROM m JOIN c`,
+   * PostgreSQL's `DELETE FROM m USING c`, SQLite's row-value `IN (SELECT …)` on the primary key.
+   * (MariaDB runs a single-table `DELETE … IN (SELECT …)` as a dependent sub-query per member row.)
+   */
+  deleteJoined: 'join' | 'using' | 'row-in';
 }
 
 export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
@@ -119,6 +126,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     indexNames: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
     scratch: { create: () => 'CREATE TEMP TABLE ?? (profile_id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID', analyze: null, drop: 'DROP TABLE IF EXISTS temp.??' },
     runIsolation: null, // one writer at a time, serializable
+    deleteJoined: 'row-in',
   },
   mysql: {
     textIndex: 'prefix',
@@ -151,6 +159,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
       drop: 'DROP TEMPORARY TABLE IF EXISTS ??',
     },
     runIsolation: 'read committed',
+    deleteJoined: 'join',
   },
   postgres: {
     textIndex: 'hash',
@@ -176,6 +185,7 @@ export const DIALECTS: Readonly<Record<Dialect, DialectSpec>> = {
     indexNames: 'SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?',
     scratch: { create: () => 'CREATE TEMPORARY TABLE ?? (profile_id VARCHAR(255) NOT NULL PRIMARY KEY) ON COMMIT DROP', analyze: 'ANALYZE ??', drop: 'DROP TABLE IF EXISTS pg_temp.??' },
     runIsolation: null, // READ COMMITTED already
+    deleteJoined: 'using',
   },
 };
 
