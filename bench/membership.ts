@@ -67,12 +67,19 @@ async function load(db: Knex): Promise<void> {
   console.log(`  loaded ${result.loaded.toLocaleString('en-US')} profiles (bulk loader) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** The 1% of profiles of round `round` (every 100th, shifted per round), changed. */
+/**
+ * Which 1% a round changes: every 100th profile from an offset that moves per round and per run
+ * (BENCH_MEMBERSHIP_SHIFT, default from the clock), since a run on a kept database re-applying the
+ * slice an earlier run already changed would change nothing.
+ */
+const SHIFT = Number(process.env.BENCH_MEMBERSHIP_SHIFT ?? Math.floor(Date.now() / 1000) % 100);
+
+/** The 1% of profiles of round `round`, changed. */
 function* changedProfiles(round: number): Generator<LoadInput> {
   let i = 0;
   let line = 0;
   for (const p of generateProfiles(PROFILES, { seed: 1, now: new Date(NOW).toISOString() })) {
-    if (i++ % 100 !== (round * 37) % 100) continue;
+    if (i++ % 100 !== (round * 37 + SHIFT) % 100) continue;
     const a = { ...((p.attributes as Record<string, unknown>) ?? {}) };
     a.lifetime_value = Number(a.lifetime_value ?? 0) > 25_000 ? 100 : 30_000 + round;
     a.tier = a.tier === 'gold' ? 'silver' : 'gold';
@@ -134,7 +141,7 @@ async function explainSlowest(db: Knex, slowest: { segment: string; round: numbe
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:membership — refresh (record who entered and left) vs the plain count, MariaDB, ${PROFILES.toLocaleString('en-US')} profiles, 1% changed per round`);
+  console.log(`bench:membership — refresh (record who entered and left) vs the plain count, MariaDB, ${PROFILES.toLocaleString('en-US')} profiles, 1% changed per round (slice shift ${SHIFT})`);
   const db = await benchDatabase();
   try {
     await load(db);

@@ -16,7 +16,8 @@
  * - The reach index is timed evaluating the segment from scratch each time (no cached result);
  *   compiling a segment (parse, validate, plan) is timed apart.
  *
- * BENCH_PROFILES (default 1,000,000), BENCH_ROUNDS (default 5), BENCH_PHASES (default "1,2").
+ * BENCH_PROFILES (default 1,000,000), BENCH_ROUNDS (default 5), BENCH_PHASES (default "1,2");
+ * BENCH_BUILD_ONLY=1: only the build time, the bytes by structure and the update times (no DuckDB).
  */
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -476,6 +477,38 @@ interface Row {
   times: Record<string, number>;
 }
 
+/** Where the index's bytes go: per column and event table, bytes per profile, largest first. */
+function breakdown(index: ReachIndex, profiles: number): void {
+  const parts: [string, number][] = [['alive', index.alive.bytes()]];
+  for (const [key, column] of index.profiles.columns) parts.push([`${key} (${column.kind})`, column.bytes()]);
+  for (const [name, table] of index.events) {
+    parts.push([`event ${name}: slots + times (${table.rows.toLocaleString('en')} rows)`, table.slots.bytes() + table.times.bytes()]);
+    for (const [key, column] of table.properties.columns) parts.push([`event ${name}.${key} (${column.kind})`, column.bytes()]);
+  }
+  parts.push(['id → slot lookup', index.bytes() - parts.reduce((a, [, b]) => a + b, 0)]);
+  parts.sort((a, b) => b[1] - a[1]);
+  console.log(`bytes per profile by structure: ${parts.map(([k, b]) => `${k} ${(b / profiles).toFixed(1)}`).join('; ')}`);
+}
+
+/**
+ * Single-profile updates: 10,000 upserts (a changed version of a random profile) straight after a
+ * trimmed build, so the first ones cross every array's capacity boundary; the worst one is the cost
+ * of growing.
+ */
+function updateFigures(index: ReachIndex, profiles: Profile[]): void {
+  const updates: number[] = [];
+  const r = random(99);
+  for (let i = 0; i < 10_000; i++) {
+    const p = profiles[Math.floor(r() * profiles.length)];
+    const changed = { ...p, clicks: (typeof p.clicks === 'number' ? p.clicks : 0) + 1, clicks_count: 1 };
+    const t0 = performance.now();
+    index.upsert(changed);
+    updates.push((performance.now() - t0) * 1000);
+  }
+  const sorted = [...updates].sort((a, b) => a - b);
+  console.log(`single-profile update (upsert by id, ${updates.length.toLocaleString('en')}× right after a trimmed build): median ${median(updates).toFixed(1)} µs, p99 ${sorted[Math.floor(sorted.length * 0.99)].toFixed(1)} µs, worst ${sorted[sorted.length - 1].toFixed(0)} µs`);
+}
+
 async function phase(title: string, profiles: Profile[], schema: Schema, cases: Case[], layout: CsvLayout, tag: string, defs: readonly SegmentDefinition[]): Promise<{ rows: Row[]; ok: boolean }> {
   console.log(`\n=== ${title}: ${profiles.length.toLocaleString('en')} profiles ===`);
   globalThis.gc?.();
@@ -487,6 +520,7 @@ async function phase(title: string, profiles: Profile[], schema: Schema, cases: 
   const heap1 = process.memoryUsage();
   const measured = heap1.heapUsed + heap1.arrayBuffers - (heap0.heapUsed + heap0.arrayBuffers);
   console.log(`reach index: built in ${ms(build)} ms (${((build * 1e6) / profiles.length).toFixed(0)} ns/profile); ${(measured / profiles.length).toFixed(1)} bytes/profile measured (heap + array buffers), ${(index.bytes() / profiles.length).toFixed(1)} counted by the index`);
+  breakdown(index, profiles.length);
 
   const clock = createClock({ now: NOW_ISO });
   const duck = await loadDuckDb(profiles, layout, tag);
@@ -565,18 +599,7 @@ async function phase(title: string, profiles: Profile[], schema: Schema, cases: 
   console.log(`reach vs hand-written: slowest count ${Math.min(...ratios.reach).toFixed(1)}× faster`);
   console.log(`compileReach (parse, validate, plan): median ${ms(median(compileTimes))} ms per segment`);
 
-  // Single-profile updates: change a profile (a new version of it), and the counts follow.
-  const updates: number[] = [];
-  const r = random(99);
-  for (let i = 0; i < 2000; i++) {
-    const p = profiles[Math.floor(r() * profiles.length)];
-    const changed = { ...p, clicks: (typeof p.clicks === 'number' ? p.clicks : 0) + 1, clicks_count: 1 };
-    t0 = performance.now();
-    index.upsert(changed);
-    updates.push((performance.now() - t0) * 1000);
-  }
-  const sorted = [...updates].sort((a, b) => a - b);
-  console.log(`single-profile update (upsert by id, ${updates.length}×): median ${median(updates).toFixed(1)} µs, p99 ${sorted[Math.floor(sorted.length * 0.99)].toFixed(1)} µs, max ${sorted[sorted.length - 1].toFixed(0)} µs`);
+  updateFigures(index, profiles);
   return { rows, ok };
 }
 
@@ -606,10 +629,15 @@ async function main(): Promise<void> {
 }
 
 if (process.env.BENCH_BUILD_ONLY) {
+  // Build time, bytes and updates only (no DuckDB, no counts): for working on the index.
   const profiles = [...benchProfiles(PROFILES)];
+  let index = new ReachIndex();
   for (let i = 0; i < 3; i++) {
+    globalThis.gc?.();
     const t0 = performance.now();
-    ReachIndex.from(profiles, { schema: benchSchema });
-    console.log(`build ${(performance.now() - t0).toFixed(0)} ms`);
+    index = ReachIndex.from(profiles, { schema: benchSchema });
+    console.log(`build ${(performance.now() - t0).toFixed(0)} ms; ${(index.bytes() / profiles.length).toFixed(1)} bytes/profile counted`);
   }
+  breakdown(index, profiles.length);
+  updateFigures(index, profiles);
 } else void main();

@@ -94,10 +94,27 @@ type Rows = (query: () => Knex.QueryBuilder, idColumn: string) => AsyncIterable<
 const streamed: Rows = (query) => query().stream() as AsyncIterable<Record<string, unknown>>;
 
 /**
- * Keyset pages in id order, for the drivers that do not stream here: pg needs pg-query-stream, and
- * knex's better-sqlite3 `.stream()` reads every row first (`all()`), then writes them to the stream
- * (a 1M-member export peaked at 581 MB).
+ * SQLite: better-sqlite3's own row iterator on the pool's connection, held until the last row is
+ * read or the reader stops. Not knex's `.stream()`, which reads every row first (`all()`) and then
+ * writes them to the stream (a 1M-member export peaked at 581 MB), nor keyset pages (each page
+ * rebuilt the manual segment's 1M-member list: 2 s a page). While it is held, other queries on the
+ * same knex instance wait for it (SQLite has one connection here).
  */
+const iterated: Rows = (query) =>
+  (async function* () {
+    const builder = query();
+    const { sql, bindings } = builder.toSQL().toNative();
+    const client = builder.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<unknown> };
+    const connection = (await client.acquireConnection()) as { prepare(sql: string): { iterate(bindings: readonly unknown[]): Iterable<Record<string, unknown>> } };
+    try {
+      // The binding conversions knex's better-sqlite3 client makes.
+      yield* connection.prepare(sql).iterate(bindings.map((b) => (b instanceof Date ? b.valueOf() : typeof b === 'boolean' ? Number(b) : b)));
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  })();
+
+/** Keyset pages in id order (PostgreSQL: pg streams only with pg-query-stream, which is not bundled). */
 async function* paged(query: () => Knex.QueryBuilder, idColumn: string): AsyncGenerator<Record<string, unknown>> {
   let after: string | undefined;
   for (;;) {
@@ -111,7 +128,7 @@ async function* paged(query: () => Knex.QueryBuilder, idColumn: string): AsyncGe
 }
 
 const PAGE = 10_000;
-const READ_ROWS: Record<Dialect, Rows> = { sqlite: paged, mysql: streamed, postgres: paged };
+const READ_ROWS: Record<Dialect, Rows> = { sqlite: iterated, mysql: streamed, postgres: paged };
 
 /** Counts reach in the database (for `SegmentCatalog.refreshReach`). */
 export function sqlReachCounter(db: Knex): ReachCounter {

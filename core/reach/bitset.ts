@@ -93,49 +93,110 @@ export function forEachSlot(a: Selection, f: (slot: number) => void): void {
   }
 }
 
-/** A growable dense bitmap (the store's own bookkeeping: alive slots, known values…). */
+/** Words per chunk of a `Bits`: 65,536 bits, the chunk of the columns' arrays (`chunks.ts`). */
+const BITS_CHUNK_SHIFT = 11;
+const BITS_CHUNK = 1 << BITS_CHUNK_SHIFT;
+
+/**
+ * A growable dense bitmap (the store's own bookkeeping: alive slots, known values…), in chunks of
+ * 2,048 words, so that growing never copies more than one chunk (the last one grows by doubling).
+ */
 export class Bits {
-  words: Uint32Array;
+  readonly chunks: Uint32Array[] = [];
   constructor(bits = 0) {
-    this.words = new Uint32Array(Math.max(1, wordsFor(bits)));
+    const words = wordsFor(bits);
+    for (let w = 0; w < words; w += BITS_CHUNK) this.chunks.push(new Uint32Array(Math.min(BITS_CHUNK, Math.max(4, words - w))));
   }
   set(i: number): void {
     const w = i >>> 5;
-    if (w >= this.words.length) this.grow(w + 1);
-    this.words[w] |= 1 << (i & 31);
+    const k = w >>> BITS_CHUNK_SHIFT;
+    let c = this.chunks[k];
+    const j = w & (BITS_CHUNK - 1);
+    if (c === undefined || j >= c.length) c = this.grow(k, j);
+    c[j] |= 1 << (i & 31);
   }
   clear(i: number): void {
     const w = i >>> 5;
-    if (w < this.words.length) this.words[w] &= ~(1 << (i & 31));
+    const c = this.chunks[w >>> BITS_CHUNK_SHIFT];
+    const j = w & (BITS_CHUNK - 1);
+    if (c !== undefined && j < c.length) c[j] &= ~(1 << (i & 31));
   }
   has(i: number): boolean {
     const w = i >>> 5;
-    return w < this.words.length && (this.words[w] & (1 << (i & 31))) !== 0;
+    const c = this.chunks[w >>> BITS_CHUNK_SHIFT];
+    const j = w & (BITS_CHUNK - 1);
+    return c !== undefined && j < c.length && (c[j] & (1 << (i & 31))) !== 0;
   }
   /** ORs these bits into `s` (sized for the store). */
   orInto(s: Selection): void {
-    const n = Math.min(s.length, this.words.length);
-    const w = this.words;
-    for (let i = 0; i < n; i++) s[i] |= w[i];
+    for (let k = 0; k < this.chunks.length; k++) {
+      const c = this.chunks[k];
+      const base = k << BITS_CHUNK_SHIFT;
+      const n = Math.min(c.length, s.length - base);
+      for (let j = 0; j < n; j++) s[base + j] |= c[j];
+    }
+  }
+  /** ANDs `s` with these bits, in place. */
+  andInto(s: Selection): void {
+    let done = 0;
+    for (let k = 0; k < this.chunks.length; k++) {
+      const c = this.chunks[k];
+      const base = k << BITS_CHUNK_SHIFT;
+      const n = Math.min(c.length, s.length - base);
+      for (let j = 0; j < n; j++) s[base + j] &= c[j];
+      done = Math.max(done, base + Math.max(0, n));
+      if (n < BITS_CHUNK) break;
+    }
+    if (done < s.length) s.fill(0, done);
   }
   /** A selection of `words` words holding these bits. */
   toSelection(words: number): Selection {
     const s = new Uint32Array(words);
-    s.set(this.words.length > words ? this.words.subarray(0, words) : this.words);
+    for (let k = 0; k < this.chunks.length; k++) {
+      const base = k << BITS_CHUNK_SHIFT;
+      if (base >= words) break;
+      const c = this.chunks[k];
+      s.set(c.length > words - base ? c.subarray(0, words - base) : c, base);
+    }
     return s;
+  }
+  /** The word `w` (0 past the end). */
+  word(w: number): number {
+    const c = this.chunks[w >>> BITS_CHUNK_SHIFT];
+    const j = w & (BITS_CHUNK - 1);
+    return c !== undefined && j < c.length ? c[j] : 0;
   }
   trim(bits: number): void {
     const words = Math.max(1, wordsFor(bits));
-    if (words < this.words.length) this.words = this.words.slice(0, words);
+    const k = (words - 1) >>> BITS_CHUNK_SHIFT;
+    if (this.chunks.length > k + 1) this.chunks.length = k + 1;
+    const c = this.chunks[k];
+    const length = words - (k << BITS_CHUNK_SHIFT);
+    if (c !== undefined && c.length > length) this.chunks[k] = c.slice(0, length);
   }
   bytes(): number {
-    return this.words.byteLength;
+    let b = 0;
+    for (const c of this.chunks) b += c.byteLength;
+    return b;
   }
-  private grow(words: number): void {
-    const next = new Uint32Array(Math.max(words, this.words.length * 2));
-    next.set(this.words);
-    this.words = next;
+  private grow(k: number, j: number): Uint32Array {
+    while (this.chunks.length <= k) {
+      const last = this.chunks.length - 1;
+      if (last >= 0 && this.chunks[last].length < BITS_CHUNK) this.chunks[last] = resized(this.chunks[last], BITS_CHUNK);
+      this.chunks.push(new Uint32Array(4));
+    }
+    const c = this.chunks[k];
+    if (j < c.length) return c;
+    const next = resized(c, Math.min(BITS_CHUNK, Math.max(j + 1, c.length * 2)));
+    this.chunks[k] = next;
+    return next;
   }
+}
+
+function resized(c: Uint32Array, length: number): Uint32Array {
+  const next = new Uint32Array(length);
+  next.set(c.length <= length ? c : c.subarray(0, length));
+  return next;
 }
 
 /** Below this many slots a posting stays an array whatever the density. */
@@ -193,10 +254,7 @@ export class Posting {
   /** ANDs a selection with these slots, in place. */
   andInto(s: Selection): void {
     if (this.array === null) {
-      const w = (this.bits as Bits).words;
-      const n = Math.min(s.length, w.length);
-      for (let i = 0; i < n; i++) s[i] &= w[i];
-      for (let i = n; i < s.length; i++) s[i] = 0;
+      (this.bits as Bits).andInto(s);
       return;
     }
     const mine = new Uint32Array(s.length);

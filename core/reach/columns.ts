@@ -16,6 +16,7 @@ import type { Literal, PredicateExpr } from '../ast';
 import { instant } from '../evaluate/runtime';
 import { literalInstant, type Clock } from '../time';
 import { Bits, emptySelection, orInto, Posting, setBit, type Selection } from './bitset';
+import { Chunked, CHUNK_MASK, CHUNK_SHIFT, type NumberArray } from './chunks';
 
 export type ColumnKind = 'text' | 'boolean' | 'number' | 'date' | 'list' | 'raw';
 
@@ -48,14 +49,6 @@ export interface NativeEnv {
   clock: Clock;
   /** Number of slots (the selection's size). */
   size: number;
-}
-
-/** Slots per growth step of the typed arrays: doubling. */
-function grown<T extends Float64Array | Uint16Array | Uint32Array>(array: T, needed: number, make: (n: number) => T): T {
-  if (needed <= array.length) return array;
-  const next = make(Math.max(needed, array.length * 2, 16));
-  next.set(array);
-  return next;
 }
 
 abstract class BaseColumn {
@@ -103,13 +96,13 @@ const MAX_DICTIONARY = 4096;
  */
 export class DictColumn extends BaseColumn implements Column {
   readonly kind: 'text' | 'boolean';
-  private codes = new Uint16Array(0);
+  private readonly codes = new Chunked('u8');
   private readonly lookup = new Map<string | boolean, number>();
   readonly entries: (string | boolean)[] = [];
   readonly lowered: string[] = [];
   private readonly postings: Posting[] = [];
   /** Set when the column stopped being a dictionary: the values by slot. */
-  private texts: (string | boolean | undefined)[] | null = null;
+  private texts: ChunkedValues | null = null;
 
   constructor(kind: 'text' | 'boolean') {
     super();
@@ -125,14 +118,14 @@ export class DictColumn extends BaseColumn implements Column {
     }
     const v = value as string | boolean;
     if (this.texts !== null) {
-      this.texts[slot] = v;
+      this.texts.set(slot, v);
       return;
     }
     let code = this.lookup.get(v);
     if (code === undefined) {
       if (this.entries.length >= MAX_DICTIONARY) {
         this.undictionary(slot);
-        (this.texts as unknown as (string | boolean | undefined)[])[slot] = v;
+        (this.texts as unknown as ChunkedValues).set(slot, v);
         return;
       }
       code = this.entries.length;
@@ -141,8 +134,7 @@ export class DictColumn extends BaseColumn implements Column {
       this.lowered.push(typeof v === 'string' ? v.toLowerCase() : String(v));
       this.postings.push(new Posting());
     }
-    this.codes = grown(this.codes, slot + 1, (n) => new Uint16Array(n));
-    this.codes[slot] = code;
+    this.codes.set(slot, code);
     this.postings[code].add(slot);
   }
 
@@ -150,7 +142,7 @@ export class DictColumn extends BaseColumn implements Column {
     if (!this.known.has(slot)) return undefined;
     const raw = this.exceptions.get(slot);
     if (raw !== undefined) return raw;
-    return this.texts !== null ? this.texts[slot] : this.entries[this.codes[slot]];
+    return this.texts !== null ? this.texts.get(slot) : this.entries[this.codes.get(slot)];
   }
 
   /** The slots with a native value equal to one of `values` (exact, as stored). */
@@ -162,11 +154,15 @@ export class DictColumn extends BaseColumn implements Column {
   native(node: PredicateExpr, env: NativeEnv): Selection | undefined {
     const out = emptySelection(env.size);
     if (this.texts !== null) {
-      const texts = this.texts;
-      const n = Math.min(env.size, texts.length);
-      for (let i = 0; i < n; i++) {
-        const v = texts[i];
-        if (v !== undefined && env.test(v)) setBit(out, i);
+      const chunks = this.texts.chunks;
+      for (let k = 0; k < chunks.length; k++) {
+        const texts = chunks[k];
+        const base = k << CHUNK_SHIFT;
+        const n = Math.min(env.size - base, texts.length);
+        for (let i = 0; i < n; i++) {
+          const v = texts[i];
+          if (v !== undefined && env.test(v)) setBit(out, base + i);
+        }
       }
       return out;
     }
@@ -183,25 +179,26 @@ export class DictColumn extends BaseColumn implements Column {
 
   trim(size: number): void {
     this.known.trim(size);
-    if (this.codes.length > size) this.codes = this.codes.slice(0, size);
+    this.codes.trim(size);
+    this.texts?.trim(size);
     for (const p of this.postings) p.trim();
   }
 
   bytes(): number {
-    let b = this.baseBytes() + this.codes.byteLength;
+    let b = this.baseBytes() + this.codes.bytes();
     for (const p of this.postings) b += p.bytes() + 32;
     for (const e of this.entries) b += typeof e === 'string' ? 2 * (16 + e.length) : 0;
-    if (this.texts !== null) b += this.texts.length * 8;
+    if (this.texts !== null) b += this.texts.bytes();
     return b;
   }
 
   private undictionary(upTo: number): void {
-    const texts: (string | boolean | undefined)[] = new Array(upTo + 1);
-    for (let i = 0; i < upTo && i < this.codes.length; i++) {
-      if (this.known.has(i) && !this.exceptions.has(i)) texts[i] = this.entries[this.codes[i]];
+    const texts = new ChunkedValues();
+    for (let i = 0; i < upTo; i++) {
+      if (this.known.has(i) && !this.exceptions.has(i)) texts.set(i, this.entries[this.codes.get(i)]);
     }
     this.texts = texts;
-    this.codes = new Uint16Array(0);
+    this.codes.trim(0);
     this.lookup.clear();
     this.entries.length = 0;
     this.lowered.length = 0;
@@ -216,28 +213,65 @@ function eqText(node: PredicateExpr): Set<string> | undefined {
   return undefined;
 }
 
-/** A column whose known values are numbers in a Float64Array, indexed by slot (numbers, dates as ms). */
+/** Texts (or booleans) by slot, in chunks like `Chunked`, so growing never copies every slot. */
+class ChunkedValues {
+  readonly chunks: (string | boolean | undefined)[][] = [];
+  get(i: number): string | boolean | undefined {
+    return this.chunks[i >>> CHUNK_SHIFT]?.[i & CHUNK_MASK];
+  }
+  set(i: number, v: string | boolean): void {
+    const k = i >>> CHUNK_SHIFT;
+    while (this.chunks.length <= k) this.chunks.push([]);
+    const c = this.chunks[k];
+    const j = i & CHUNK_MASK;
+    // Fill the gap so the array stays packed (a holey write far past the end makes it a dictionary).
+    for (let g = c.length; g < j; g++) c.push(undefined);
+    c[j] = v;
+  }
+  trim(size: number): void {
+    const k = size === 0 ? 0 : (size - 1) >>> CHUNK_SHIFT;
+    if (this.chunks.length > k + 1) this.chunks.length = k + 1;
+  }
+  bytes(): number {
+    let b = 0;
+    for (const c of this.chunks) b += c.length * 8;
+    return b;
+  }
+}
+
+/**
+ * A column whose known values are numbers, by slot, in chunks (numbers, dates as ms): a chunk of
+ * numbers holds bytes while its values are small whole numbers (counts), doubles once they are not.
+ */
 abstract class Float64Column extends BaseColumn {
-  values = new Float64Array(0);
+  readonly values: Chunked;
+
+  constructor(floor: 'u8' | 'f64') {
+    super();
+    this.values = new Chunked(floor);
+  }
 
   protected store(slot: number, value: number): void {
-    this.values = grown(this.values, slot + 1, (n) => new Float64Array(n));
-    this.values[slot] = value;
+    this.values.set(slot, value);
   }
 
   trim(size: number): void {
     this.known.trim(size);
-    if (this.values.length > size) this.values = this.values.slice(0, size);
+    this.values.trim(size);
   }
 
   bytes(): number {
-    return this.baseBytes() + this.values.byteLength;
+    return this.baseBytes() + this.values.bytes();
   }
 }
 
 /** Numbers in a Float64Array. */
 export class NumberColumn extends Float64Column implements Column {
   readonly kind = 'number';
+
+  constructor() {
+    super('u8');
+  }
 
   push(slot: number, value: unknown): void {
     if (value === undefined || value === null) return;
@@ -251,7 +285,7 @@ export class NumberColumn extends Float64Column implements Column {
 
   value(slot: number): unknown {
     if (!this.known.has(slot)) return undefined;
-    return this.exceptions.has(slot) ? this.exceptions.get(slot) : this.values[slot];
+    return this.exceptions.has(slot) ? this.exceptions.get(slot) : this.values.get(slot);
   }
 
   native(node: PredicateExpr, env: NativeEnv): Selection | undefined {
@@ -290,40 +324,57 @@ export class NumberColumn extends Float64Column implements Column {
 
 /**
  * Known, non-exceptional slots whose value lies between `low` and `high` (each end open or
- * closed): one pass over the typed array, 32 values a word. Every comparison the columns answer
- * natively is such a range (`= c` is [c, c]; NaN is in none).
+ * closed): one pass over each chunk, 32 values a word, without branches (an open end becomes the
+ * closed end of the next double, which is the same set of doubles). Every comparison the columns
+ * answer natively is such a range (`= c` is [c, c]; NaN is in none).
  */
-function scanRange(values: Float64Array, known: Bits, exceptions: Map<number, unknown>, size: number, low: number, lowOpen: boolean, high: number, highOpen: boolean): Selection {
+function scanRange(values: Chunked, known: Bits, exceptions: Map<number, unknown>, size: number, low: number, lowOpen: boolean, high: number, highOpen: boolean): Selection {
   const out = emptySelection(size);
-  const k = known.words;
-  const n = Math.min(size, values.length);
-  const words = Math.min(out.length, k.length, (n + 31) >>> 5);
-  for (let w = 0; w < words; w++) {
-    const present = k[w];
-    if (present === 0) continue;
-    const base = w << 5;
-    const end = Math.min(32, n - base);
-    let word = 0;
-    if (lowOpen) {
-      for (let b = 0; b < end; b++) {
-        const v = values[base + b];
-        if (v > low && (highOpen ? v < high : v <= high)) word |= 1 << b;
-      }
-    } else if (highOpen) {
-      for (let b = 0; b < end; b++) {
-        const v = values[base + b];
-        if (v >= low && v < high) word |= 1 << b;
-      }
-    } else {
-      for (let b = 0; b < end; b++) {
-        const v = values[base + b];
-        if (v >= low && v <= high) word |= 1 << b;
-      }
-    }
-    out[w] = word & present;
+  const lo = lowOpen ? nextUp(low) : low;
+  const hi = highOpen ? -nextUp(-high) : high;
+  if (!(lo <= hi)) return out;
+  for (let k = 0; k < values.chunks.length; k++) {
+    const base = k << CHUNK_SHIFT;
+    if (base >= size) break;
+    scanChunk(values.chunks[k], known.chunks[k], out, base >>> 5, Math.min(size - base, values.chunks[k].length), lo, hi);
   }
   for (const slot of exceptions.keys()) if (slot < size) out[slot >>> 5] &= ~(1 << (slot & 31));
   return out;
+}
+
+function scanChunk(values: NumberArray, known: Uint32Array | undefined, out: Selection, first: number, n: number, lo: number, hi: number): void {
+  if (known === undefined) return;
+  const words = Math.min(known.length, (n + 31) >>> 5);
+  for (let w = 0; w < words; w++) {
+    const present = known[w];
+    if (present === 0) continue;
+    const base = w << 5;
+    let word = 0;
+    if (base + 32 <= n) {
+      for (let b = 0; b < 32; b++) {
+        const v = values[base + b];
+        word |= (+(v >= lo) & +(v <= hi)) << b;
+      }
+    } else {
+      for (let b = 0; base + b < n; b++) {
+        const v = values[base + b];
+        word |= (+(v >= lo) & +(v <= hi)) << b;
+      }
+    }
+    out[first + w] = word & present;
+  }
+}
+
+const f64 = new Float64Array(1);
+const i64 = new BigInt64Array(f64.buffer);
+
+/** The smallest double above `x` (x itself for +Infinity and NaN). */
+function nextUp(x: number): number {
+  if (x !== x || x === Infinity) return x;
+  if (x === 0) return Number.MIN_VALUE;
+  f64[0] = x;
+  i64[0] += x > 0 ? 1n : -1n;
+  return f64[0];
 }
 
 /**
@@ -334,6 +385,10 @@ function scanRange(values: Float64Array, known: Bits, exceptions: Map<number, un
  */
 export class DateColumn extends Float64Column implements Column {
   readonly kind = 'date';
+
+  constructor() {
+    super('f64');
+  }
 
   push(slot: number, value: unknown): void {
     if (value === undefined || value === null) return;
@@ -348,7 +403,7 @@ export class DateColumn extends Float64Column implements Column {
 
   value(slot: number): unknown {
     if (!this.known.has(slot)) return undefined;
-    return this.exceptions.has(slot) ? this.exceptions.get(slot) : new Date(this.values[slot]);
+    return this.exceptions.has(slot) ? this.exceptions.get(slot) : new Date(this.values.get(slot));
   }
 
   native(node: PredicateExpr, env: NativeEnv): Selection | undefined {
@@ -404,8 +459,10 @@ function subjectLiteral(node: PredicateExpr): Literal | undefined {
  */
 export class ListColumn extends BaseColumn implements Column {
   readonly kind = 'list';
-  private offsets = new Uint32Array(1);
-  private elements = new Uint32Array(0);
+  /** Where each slot's elements end (slot + 1) in `elements`; offsets[0] = 0. */
+  private readonly offsets = new Chunked('u32');
+  /** Element codes, bytes while there are few distinct elements. */
+  private readonly elements = new Chunked('u8');
   private used = 0;
   private readonly lookup = new Map<string | number, number>();
   /** Elements as written → code (saves lower-casing each element at load). */
@@ -421,9 +478,8 @@ export class ListColumn extends BaseColumn implements Column {
   }
 
   push(slot: number, value: unknown): void {
-    this.offsets = grown(this.offsets, slot + 2, (n) => new Uint32Array(n));
     // Slots without a list (unknown, exceptions, dead gaps) hold no elements.
-    for (let i = this.lastSlot + 1; i <= slot; i++) this.offsets[i + 1] = this.used;
+    for (let i = this.lastSlot + 1; i <= slot; i++) this.offsets.set(i + 1, this.used);
     this.lastSlot = slot;
     if (value === undefined || value === null) return;
     this.known.set(slot);
@@ -432,7 +488,6 @@ export class ListColumn extends BaseColumn implements Column {
       return;
     }
     if (value.length === 0) this.empty.add(slot);
-    this.elements = grown(this.elements, this.used + value.length, (n) => new Uint32Array(n));
     for (const e of value as (string | number)[]) {
       let code = this.written.get(e);
       if (code === undefined) {
@@ -446,10 +501,10 @@ export class ListColumn extends BaseColumn implements Column {
         }
         if (this.written.size < 65_536) this.written.set(e, code);
       }
-      this.elements[this.used++] = code;
+      this.elements.set(this.used++, code);
       this.postings[code].add(slot);
     }
-    this.offsets[slot + 1] = this.used;
+    this.offsets.set(slot + 1, this.used);
   }
 
   private lastSlot = -1;
@@ -458,7 +513,7 @@ export class ListColumn extends BaseColumn implements Column {
     if (!this.known.has(slot)) return undefined;
     if (this.exceptions.has(slot)) return this.exceptions.get(slot);
     const out: (string | number)[] = [];
-    for (let i = this.offsets[slot]; i < this.offsets[slot + 1]; i++) out.push(this.values[this.elements[i]]);
+    for (let i = this.offsets.get(slot), end = this.offsets.get(slot + 1); i < end; i++) out.push(this.values[this.elements.get(i)]);
     return out;
   }
 
@@ -522,14 +577,14 @@ export class ListColumn extends BaseColumn implements Column {
 
   trim(size: number): void {
     this.known.trim(size);
-    if (this.offsets.length > size + 1) this.offsets = this.offsets.slice(0, size + 1);
-    if (this.elements.length > this.used) this.elements = this.elements.slice(0, this.used);
+    this.offsets.trim(size + 1);
+    this.elements.trim(this.used);
     for (const p of this.postings) p.trim();
     this.empty.trim();
   }
 
   bytes(): number {
-    let b = this.baseBytes() + this.offsets.byteLength + this.elements.byteLength + this.empty.bytes();
+    let b = this.baseBytes() + this.offsets.bytes() + this.elements.bytes() + this.empty.bytes();
     for (const p of this.postings) b += p.bytes() + 32;
     return b;
   }

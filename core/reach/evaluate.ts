@@ -18,6 +18,7 @@ import { fieldKey, kindOf, type FieldSchema, type Schema } from '../schema';
 import { segmentKey, type ResolvedSegments } from '../segments';
 import type { Clock } from '../time';
 import { andInto, complementInto, emptySelection, forEachSlot, isEmpty, orInto, setBit, wordsFor, type Selection } from './bitset';
+import type { Chunked } from './chunks';
 import type { Column } from './columns';
 import type { ReachIndex } from './store';
 import type { Table } from './table';
@@ -218,7 +219,7 @@ export class Evaluator {
       };
       // n: rows kept; for avg, m counts the numbers and s sums them.
       const visit = (row: number): void => {
-        const slot = slots[row];
+        const slot = slots.get(row);
         if (slot !== current) {
           flush();
           current = slot;
@@ -227,7 +228,7 @@ export class Evaluator {
           m = undefined;
         }
         if (windowed) {
-          const t = times[row];
+          const t = times.get(row);
           if (!(t >= low && t <= high)) return;
         }
         switch (agg.fn) {
@@ -236,7 +237,7 @@ export class Evaluator {
             return;
           case 'first_at':
           case 'last_at': {
-            const t = times[row];
+            const t = times.get(row);
             n++;
             if (t === t && (m === undefined || (agg.fn === 'first_at' ? t < m : t > m))) m = t;
             return;
@@ -279,8 +280,8 @@ export class Evaluator {
     const column = table.properties.column(key, `property of event "${agg.event.value}":`);
     if (column === undefined) return () => undefined;
     if (column.kind === 'number') {
-      const c = column as Column & { values: Float64Array };
-      return (row) => (c.known.has(row) && !c.exceptions.has(row) ? c.values[row] : column.value(row));
+      const c = column as Column & { values: Chunked };
+      return (row) => (c.known.has(row) && !c.exceptions.has(row) ? c.values.get(row) : column.value(row));
     }
     return (row) => column.value(row);
   }

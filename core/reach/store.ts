@@ -11,6 +11,7 @@ import { SegmentError } from '../errors';
 import { instant } from '../evaluate/runtime';
 import { DEFAULT_ID_FIELD, EVENTS_KEY, type FieldSchema, type Schema } from '../schema';
 import { Bits, cardinality, type Selection } from './bitset';
+import { Chunked } from './chunks';
 import { Table } from './table';
 
 type Profile = Record<string, unknown>;
@@ -32,36 +33,27 @@ export interface ReachIndexOptions {
 /** The rows of one event name. */
 export class EventTable {
   rows = 0;
-  slots = new Uint32Array(16);
-  times = new Float64Array(16);
+  /** Each row's profile slot, and its timestamp's instant (in chunks: growing copies one chunk at most). */
+  readonly slots = new Chunked('u32');
+  readonly times = new Chunked('f64');
   readonly properties: Table;
   constructor(fields: Readonly<Record<string, FieldSchema>>, discover: boolean) {
     this.properties = new Table(fields, discover);
   }
   push(slot: number, event: Record<string, unknown>): void {
     const row = this.rows++;
-    if (row === this.slots.length) {
-      const slots = new Uint32Array(row * 2);
-      slots.set(this.slots);
-      this.slots = slots;
-      const times = new Float64Array(row * 2);
-      times.set(this.times);
-      this.times = times;
-    }
-    this.slots[row] = slot;
-    this.times[row] = instant(event.timestamp);
+    this.slots.set(row, slot);
+    this.times.set(row, instant(event.timestamp));
     const q = event.properties;
     if (typeof q === 'object' && q !== null && !Array.isArray(q)) this.properties.push(row, q);
   }
   trim(): void {
-    if (this.slots.length > this.rows) {
-      this.slots = this.slots.slice(0, Math.max(1, this.rows));
-      this.times = this.times.slice(0, Math.max(1, this.rows));
-    }
+    this.slots.trim(this.rows);
+    this.times.trim(this.rows);
     this.properties.trim(this.rows);
   }
   bytes(): number {
-    return this.slots.byteLength + this.times.byteLength + this.properties.bytes();
+    return this.slots.bytes() + this.times.bytes() + this.properties.bytes();
   }
 }
 

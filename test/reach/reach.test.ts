@@ -187,3 +187,56 @@ describe('an index of just what some segments read (schemaFor)', () => {
     }
   });
 });
+
+describe('large indexes: columns held in chunks of 65,536 slots, narrowed where the values allow', () => {
+  // Values change kind along the slots, so chunks start narrow (bytes) and some widen (to 16, 32
+  // or 64 bits) while others stay narrow: the counts must be the row engine's all the same.
+  const big: Record<string, unknown>[] = [];
+  for (let i = 0; i < 150_000; i++) {
+    const late = i >= 70_000;
+    big.push({
+      id: `b${i}`,
+      clicks: i % 9 === 0 ? (late ? 70_000 + i : -0) : i % 11 === 0 && late ? 1.5 : i % 7,
+      lifetime_value: i % 13 === 0 ? 300 + (i % 5) : i % 4,
+      language: i % 3 === 0 ? `l${i % (late ? 400 : 5)}` : 'ar',
+      tags: i % 5 === 0 ? [`t${i % (late ? 600 : 3)}`, 'vip'] : [],
+      created_at: new Date(Date.parse(NOW) - (i % 40) * 86_400_000),
+      events: i % 2 === 0 ? [{ event: 'viewed_offer', timestamp: new Date(Date.parse(NOW) - (i % 10) * 86_400_000), properties: { offer_id: `o${i % 300}` } }] : [],
+    });
+  }
+  const bigSchema = {
+    idField: 'id',
+    fields: { id: { type: 'text' }, clicks: { type: 'number' }, lifetime_value: { type: 'number' }, language: { type: 'text' }, tags: { type: 'list', items: 'text' }, created_at: { type: 'date' } },
+    events: { viewed_offer: { properties: { offer_id: { type: 'text' } } } },
+  } as const;
+  const expressions = [
+    'clicks > 0 and lifetime_value = 2',
+    'clicks >= 70000 or clicks = 1.5',
+    'clicks = 0',
+    'lifetime_value between 301 and 303',
+    'language = "L399" or language = "l4"',
+    'tags contains "t599" or tags contains "T2"',
+    'tags contains "vip" and not created_at within last 10 days',
+    'event("viewed_offer").where(offer_id = "o299").count() >= 1',
+  ];
+  const rowCount = (expression: string, profiles: readonly Record<string, unknown>[]): number => {
+    const { test } = compileSegment(expression, { schema: bigSchema, now: NOW });
+    return profiles.filter((p) => test(p)).length;
+  };
+
+  it('counts like the row engine, before and after updates past the capacity', () => {
+    const index = ReachIndex.from(big, { schema: bigSchema });
+    const current = new Map(big.map((p) => [p.id as string, p]));
+    for (const e of expressions) expect([e, compileReach(index, e, { now: NOW }).count()]).toEqual([e, rowCount(e, big)]);
+    // Straight after the trimmed build: every array grows; the new values widen some chunks.
+    for (let i = 0; i < 3_000; i++) {
+      const p: Record<string, unknown> = { ...big[(i * 7919) % big.length], clicks: i % 2 === 0 ? 1e9 + i : 0.25, language: `new${i % 500}`, tags: [`z${i}`] };
+      index.upsert(p);
+      current.set(p.id as string, p);
+    }
+    const left = [...current.values()];
+    for (const e of [...expressions, 'clicks > 999999999', 'language = "NEW42"', 'tags contains "z2999"']) {
+      expect([e, compileReach(index, e, { now: NOW }).count()]).toEqual([e, rowCount(e, left)]);
+    }
+  });
+});
