@@ -336,13 +336,39 @@ function scanRange(values: Chunked, known: Bits, exceptions: Map<number, unknown
   for (let k = 0; k < values.chunks.length; k++) {
     const base = k << CHUNK_SHIFT;
     if (base >= size) break;
-    scanChunk(values.chunks[k], known.chunks[k], out, base >>> 5, Math.min(size - base, values.chunks[k].length), lo, hi);
+    const chunk = values.chunks[k];
+    // One loop per array type, so each stays monomorphic (dates and fractions: doubles; counts: bytes).
+    if (chunk instanceof Float64Array) scanDoubles(chunk, known.chunks[k], out, base >>> 5, Math.min(size - base, chunk.length), lo, hi);
+    else scanChunk(chunk, known.chunks[k], out, base >>> 5, Math.min(size - base, chunk.length), lo, hi);
   }
   for (const slot of exceptions.keys()) if (slot < size) out[slot >>> 5] &= ~(1 << (slot & 31));
   return out;
 }
 
 function scanChunk(values: NumberArray, known: Uint32Array | undefined, out: Selection, first: number, n: number, lo: number, hi: number): void {
+  if (known === undefined) return;
+  const words = Math.min(known.length, (n + 31) >>> 5);
+  for (let w = 0; w < words; w++) {
+    const present = known[w];
+    if (present === 0) continue;
+    const base = w << 5;
+    let word = 0;
+    if (base + 32 <= n) {
+      for (let b = 0; b < 32; b++) {
+        const v = values[base + b];
+        word |= (+(v >= lo) & +(v <= hi)) << b;
+      }
+    } else {
+      for (let b = 0; base + b < n; b++) {
+        const v = values[base + b];
+        word |= (+(v >= lo) & +(v <= hi)) << b;
+      }
+    }
+    out[first + w] = word & present;
+  }
+}
+
+function scanDoubles(values: Float64Array, known: Uint32Array | undefined, out: Selection, first: number, n: number, lo: number, hi: number): void {
   if (known === undefined) return;
   const words = Math.min(known.length, (n + 31) >>> 5);
   for (let w = 0; w < words; w++) {
