@@ -170,6 +170,7 @@ export class Bits {
     const words = Math.max(1, wordsFor(bits));
     const k = (words - 1) >>> BITS_CHUNK_SHIFT;
     if (this.chunks.length > k + 1) this.chunks.length = k + 1;
+    if (k > 0) return;
     const c = this.chunks[k];
     const length = words - (k << BITS_CHUNK_SHIFT);
     if (c !== undefined && c.length > length) this.chunks[k] = c.slice(0, length);
@@ -183,7 +184,8 @@ export class Bits {
     while (this.chunks.length <= k) {
       const last = this.chunks.length - 1;
       if (last >= 0 && this.chunks[last].length < BITS_CHUNK) this.chunks[last] = resized(this.chunks[last], BITS_CHUNK);
-      this.chunks.push(new Uint32Array(4));
+      // As in `Chunked`: only the first chunk starts small.
+      this.chunks.push(new Uint32Array(this.chunks.length === 0 ? 4 : BITS_CHUNK));
     }
     const c = this.chunks[k];
     if (j < c.length) return c;

@@ -5,8 +5,8 @@
  *
  * Growing never copies more than one chunk: a single insert past the capacity costs at most one
  * chunk (65,536 values), however many rows the column holds, where doubling one flat array copies
- * every row. The last chunk itself grows by doubling up to the chunk size, so a small table stays
- * small.
+ * every row. The first chunk grows by doubling up to the chunk size, so a small table stays small;
+ * the next ones are allocated whole.
  */
 
 export const CHUNK_SHIFT = 16;
@@ -66,7 +66,9 @@ export class Chunked {
       // A chunk before the last one is full-sized; the last one grows by doubling.
       const last = this.chunks.length - 1;
       if (last >= 0 && this.chunks[last].length < CHUNK) this.chunks[last] = this.resized(this.chunks[last], CHUNK, typeOf(this.chunks[last]));
-      this.chunks.push(make(this.floor, 16));
+      // Only the first chunk starts small (a small table stays small); the others are allocated
+      // whole (zeroed pages, no copy), so a growing column never copies more than what widens.
+      this.chunks.push(make(this.floor, this.chunks.length === 0 ? 16 : CHUNK));
     }
     let c = this.chunks[k];
     const j = i & CHUNK_MASK;
@@ -80,10 +82,14 @@ export class Chunked {
     c[j] = v;
   }
 
-  /** Drops the spare capacity of the last chunk past `size` values. */
+  /**
+   * Drops the chunks past `size` values, and the spare capacity of the first chunk when it is the
+   * only one (a later chunk keeps its room, so the next insert copies nothing).
+   */
   trim(size: number): void {
     const k = size === 0 ? 0 : (size - 1) >>> CHUNK_SHIFT;
     if (this.chunks.length > k + 1) this.chunks.length = k + 1;
+    if (k > 0) return;
     const c = this.chunks[k];
     const length = size - (k << CHUNK_SHIFT);
     if (c !== undefined && c.length > Math.max(1, length)) this.chunks[k] = c.slice(0, Math.max(1, length));

@@ -57,6 +57,39 @@ export class EventTable {
   }
 }
 
+/**
+ * Profile id → slot, in 4,096 maps chosen by a hash of the id: a map rehashes all its entries when
+ * it grows, so one map of a million ids makes one insert in a million cost a rehash of them all;
+ * a shard holds a few hundred.
+ */
+class IdMap {
+  private readonly shards: (Map<string, number> | undefined)[] = new Array<Map<string, number> | undefined>(4096).fill(undefined);
+  size = 0;
+  get(key: string): number | undefined {
+    return this.shards[shardOf(key)]?.get(key);
+  }
+  set(key: string, slot: number): void {
+    const k = shardOf(key);
+    let shard = this.shards[k];
+    if (shard === undefined) this.shards[k] = shard = new Map();
+    const before = shard.size;
+    shard.set(key, slot);
+    this.size += shard.size - before;
+  }
+  delete(key: string): boolean {
+    const shard = this.shards[shardOf(key)];
+    if (shard === undefined || !shard.delete(key)) return false;
+    this.size--;
+    return true;
+  }
+}
+
+function shardOf(key: string): number {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
+  return (h ^ (h >>> 12)) & 4095;
+}
+
 export class ReachIndex {
   readonly schema: Schema;
   /** Whether the index was built with a schema (segments are then validated against it). */
@@ -75,7 +108,7 @@ export class ReachIndex {
   private readonly trackIds: boolean;
   private readonly schemaEventsOnly: boolean;
   /** Profile id → its latest slot. */
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new IdMap();
   /** Event name as written → its table (names repeat; lower-cased once). */
   private readonly tableByName = new Map<string, EventTable>();
   /** Bumped by every change, so cached selections know they are stale. */

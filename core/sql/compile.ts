@@ -8,6 +8,8 @@
  *   HAVING P(agg))` when P is false for a profile without matching events, else the complement with
  *   NOT IN, so `count() = 0` and empty aggregates give exactly the in-memory result. What P says on
  *   "no events" is asked of the in-memory engine itself.
+ * - A conjunction with a positive event aggregate also gets a form driven by that aggregate's owners
+ *   (`Driven`): the query builder reads the profiles from them.
  * - `in_segment`: dynamic segments inlined; manual ones read from the table that stores their
  *   members (`storedMembers`, the catalogue's), else bound as one set of ids (`inValues`).
  * - Long `and`/`or` chains are nested in groups (`connect`), so no chain makes the SQL deep, and a
@@ -64,8 +66,6 @@ export interface Driven {
 }
 
 export const DRIVER_ALIAS = 'd';
-
-
 export const PROFILE_ALIAS = 'p';
 /** The columns of the derived table of `groupedEvents`: the owner and its aggregate. */
 const GROUPED_OWNER = OWNER_COLUMN;

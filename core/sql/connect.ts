@@ -13,8 +13,9 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { SegmentError, type ErrorCode } from '../errors';
+import { DIALECTS, type Dialect } from './dialects';
 
-export type Dialect = 'sqlite' | 'mysql' | 'postgres';
+export type { Dialect };
 
 export interface DatabaseTarget {
   dialect: Dialect;
@@ -126,7 +127,7 @@ function knexConfig(target: DatabaseTarget, options: OpenOptions): Knex.Config {
     client: target.client,
     connection: options.ssl && target.dialect !== 'sqlite' ? { ...(target.connection as object), ssl: options.ssl } : target.connection,
     useNullAsDefault: target.dialect === 'sqlite',
-    pool: options.pool ?? (target.dialect === 'sqlite' ? { min: 1, max: 1 } : { min: 0, max: 4 }),
+    pool: withSession(options.pool ?? (target.dialect === 'sqlite' ? { min: 1, max: 1 } : { min: 0, max: 4 }), DIALECTS[target.dialect].session),
     acquireConnectionTimeout: CONNECT_TIMEOUT_MS * 2,
     // The query text only, never the bindings, if an error message is ever built from it...
     compileSqlOnError: false,
@@ -137,6 +138,22 @@ function knexConfig(target: DatabaseTarget, options: OpenOptions): Knex.Config {
       error: (message: string) => void (/^Knex: run\n/.test(message) ? undefined : process.emitWarning(message)),
     },
   };
+}
+
+/** A pool that runs the dialect's session statements on each new connection (after any `afterCreate` of the caller's). */
+function withSession(pool: Knex.PoolConfig, statements: readonly string[]): Knex.PoolConfig {
+  if (statements.length === 0) return pool;
+  type Done = (error: Error | null, connection: unknown) => void;
+  const before = (pool as { afterCreate?: (connection: unknown, done: Done) => void }).afterCreate;
+  const run = (connection: { query: (sql: string, callback: (error: unknown) => void) => void }, done: Done, i = 0): void => {
+    if (i === statements.length) return done(null, connection);
+    // A server without the setting still works: the statement is skipped.
+    connection.query(statements[i], () => run(connection, done, i + 1));
+  };
+  return {
+    ...pool,
+    afterCreate: (connection: never, done: Done) => (before ? before(connection, (error, c) => (error ? done(error, c) : run(connection, done))) : run(connection, done)),
+  } as Knex.PoolConfig;
 }
 
 /**

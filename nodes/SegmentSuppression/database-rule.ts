@@ -39,6 +39,7 @@ export async function databaseRule(
   fields: DatabaseRuleFields,
 ): Promise<Map<number, IDataObject>> {
   const node = this.getNode();
+  if (items.length === 0) return new Map();
   const matchBy = this.getNodeParameter('matchBy', 0, 'profile_id') as MatchKey;
   const path = matchBy === 'email' ? fields.emailField : matchBy === 'phone' ? fields.phoneField : fields.idField;
   // Each item's identifier in its matching form, and the items of each distinct rule.
