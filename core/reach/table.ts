@@ -28,7 +28,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 export class Table {
   readonly columns = new Map<string, Column>();
-  private readonly declared: { key: string; path: string[]; schema: FieldSchema }[] = [];
+  /** The schema's fields, each with its column once a row has a value there (saves a map lookup a value). */
+  private readonly declared: { key: string; path: string[]; schema: FieldSchema; column: Column | undefined }[] = [];
   /** Dotted paths found in the rows (not in the schema): nested fields and flat keys. */
   private readonly discovered: { key: string; path: string[] }[] = [];
   private readonly found = new Set<string>();
@@ -46,7 +47,7 @@ export class Table {
     this.discover = discover;
     this.skip = skip;
     for (const [key, schema] of Object.entries(fields)) {
-      this.declared.push({ key, path: fieldPath(key), schema });
+      this.declared.push({ key, path: fieldPath(key), schema, column: undefined });
     }
   }
 
@@ -56,12 +57,13 @@ export class Table {
     for (const d of this.declared) {
       const value = d.path.length === 1 ? (Object.hasOwn(o, d.key) ? o[d.key] : undefined) : readField(o, d.path);
       if (value === undefined || value === null) continue;
-      let column = this.columns.get(d.key);
+      let column = d.column;
       if (column === undefined) {
         column = columnFor(kindOf(d.schema), d.schema.type === 'list' ? d.schema.items : undefined, value);
         this.columns.set(d.key, column);
+        d.column = column;
       }
-      column.push(row, isPlainObject(value) ? OBJECT : value);
+      column.push(row, typeof value === 'object' && isPlainObject(value) ? OBJECT : value);
     }
     if (!this.discover) return;
     for (const key in o) {
