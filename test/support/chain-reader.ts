@@ -13,28 +13,10 @@
  * an operator word must be followed by something that is not a letter, digit, `$`, `_` or non-ASCII
  * character, and one at the very end of the text is left for the parser to report.
  */
-import type { AndExpr, Expr, OrExpr } from '../../core/ast';
+import type { AndExpr, OrExpr } from '../../core/ast';
+import type { Cursor, ReadToken, Token } from '../../core/parse/jsep';
 
-/** A condition or group with its outer extent (a group's extent includes its parentheses). */
-export interface Token {
-  expr: Expr;
-  start: number;
-  end: number;
-}
-
-export interface Cursor {
-  readonly source: string;
-  /** The offset the reader is at. */
-  index: number;
-  /**
-   * Parses tokens joined by `and`/`or` starting at `index`, flattening chains of the same
-   * operator; stops before the first thing that is not `and`/`or`, with `index` after trailing space.
-   */
-  expression(): Token;
-}
-
-/** Reads one token at `cursor.index` (after whitespace), leaves `cursor.index` at its end. Throws when none. */
-export type ReadToken = (cursor: Cursor) => Token;
+export type { Cursor, ReadToken, Token };
 
 export function createCursor(source: string, readToken: ReadToken): Cursor {
   const cursor: Cursor = {
