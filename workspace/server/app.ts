@@ -33,6 +33,7 @@ import {
   type SqlSegment,
 } from 'n8n-nodes-segments/server';
 import { ar } from 'n8n-nodes-segments/locales/ar';
+import { reachCount, type ReachIndex } from 'n8n-nodes-segments/reach';
 import { format as formatSql } from 'sql-formatter';
 import { z } from 'zod';
 import { httpError, toFailure } from './errors';
@@ -53,6 +54,11 @@ export interface WorkspaceApi {
   exportDir: string;
   /** How many profiles the workspace holds (shown in the page's header). */
   profiles: number;
+  /**
+   * The same profiles in the reach index: live counts of drafts come from it (milliseconds at 100k
+   * profiles); without it, or for what it cannot count, the database counts.
+   */
+  reach?: ReachIndex;
   /** Where unexpected errors go (default: console.error). */
   log?: (error: unknown) => void;
 }
@@ -161,6 +167,15 @@ export function createApi(ws: WorkspaceApi): Hono {
 
   /** Compiles a draft against the catalogue's current segments (in_segment resolves to them). */
   const compile = async (text: string): Promise<SqlSegment> => prepareSegment(db, text, { segments: await catalog.definitions(), origin: 'expression' });
+  /** The draft's count from the reach index, or undefined when the index cannot answer it (the database will). */
+  const indexCount = async (index: ReachIndex, text: string): Promise<number | undefined> => {
+    try {
+      return reachCount(index, text, { segments: await catalog.definitions(), origin: 'expression' });
+    } catch (e) {
+      if (e instanceof SegmentErrors) return undefined;
+      throw e;
+    }
+  };
 
   /** Counts a saved segment (and the ones that use it: their reach changes with it). */
   const refresh = async (names: string[]) => {
@@ -291,8 +306,10 @@ export function createApi(ws: WorkspaceApi): Hono {
   app.post('/api/count', jsonLimit, async (c) => {
     const { expression } = await jsonBody(c, DraftBody);
     const started = performance.now();
-    const count = await countProfiles(db, await compile(expression));
-    return c.json({ count, ms: Math.round(performance.now() - started) });
+    const segment = await compile(expression); // the database's checks and diagnostics, as for a save
+    const fromIndex = ws.reach !== undefined ? await indexCount(ws.reach, expression) : undefined;
+    const count = fromIndex ?? (await countProfiles(db, segment));
+    return c.json({ count, ms: Math.round(performance.now() - started), source: fromIndex === undefined ? 'database' : 'reach-index' });
   });
 
   app.post('/api/describe', jsonLimit, async (c) => {

@@ -9,10 +9,10 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { layoutDirectory, openDatabase, readLayout, SegmentCatalog } from 'n8n-nodes-segments/server';
 import { createApi } from './app';
-import { ensureSample, type Sample } from './sample';
+import { ensureSample, sampleReachIndex, type Sample } from './sample';
 
 export { createApi, JSON_LIMIT, CSV_LIMIT, ROLE_COOKIE, ROLE_HEADER } from './app';
-export { ensureSample, SAMPLE_USAGE } from './sample';
+export { ensureSample, sampleReachIndex, SAMPLE_USAGE } from './sample';
 
 export interface WorkspaceOptions {
   /** The repository root (sample/ is read from there). */
@@ -53,7 +53,10 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Running
   if (layout === undefined) throw new Error(`${sample.file} has no profiles: delete ${dir} and start again`);
   const catalog = await SegmentCatalog.open(db, { schema: layout.schema });
   const [{ n }] = (await db(layout.mapping.profiles.table).count({ n: '*' })) as { n: number }[];
-  const api = createApi({ db, catalog, schema: layout.schema, profiles: Number(n), directory: await layoutDirectory(db), exportDir });
+  const indexed = performance.now();
+  const reach = sampleReachIndex(sample, layout.schema);
+  log(`workspace: ${reach.size.toLocaleString('en-US')} profiles in the reach index for live counts (${((performance.now() - indexed) / 1000).toFixed(1)} s)`);
+  const api = createApi({ db, catalog, schema: layout.schema, profiles: Number(n), directory: await layoutDirectory(db), exportDir, reach });
 
   const app = new Hono();
   app.use('*', async (c, next) => {

@@ -22,6 +22,7 @@ import {
   type Schema,
   type SegmentDefinition,
 } from 'n8n-nodes-segments/server';
+import { ReachIndex } from 'n8n-nodes-segments/reach';
 import { generateProfiles } from '../../sample/generate';
 
 export interface SampleOptions {
@@ -144,4 +145,13 @@ export async function ensureSample(options: SampleOptions): Promise<Sample> {
   writeFileSync(stampFile, JSON.stringify({ fingerprint: expected, count, now } satisfies Stamp));
   log(`workspace: ${count.toLocaleString('en-US')} profiles and ${readSeeds(options.root).length} segments ready in ${seconds(started)} s`);
   return { file, created: true, count, now, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The sample's profiles in the reach index, for live counts: the same generator, seed and instant as
+ * the stored ones (the workspace never changes a profile; manual segments' members come with the
+ * catalogue's definitions).
+ */
+export function sampleReachIndex(sample: Sample, schema: Schema): ReachIndex {
+  return ReachIndex.from(generateProfiles(sample.count, { seed: 1, now: sample.now }), { schema });
 }
