@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^n8n-nodes-segments\/server$/, replacement: here('./core/server.ts') },
       { find: /^n8n-nodes-segments\/schema$/, replacement: here('./core/infer-schema.ts') },
       { find: /^n8n-nodes-segments\/locales\/ar$/, replacement: here('./core/locales/ar.ts') },
+      { find: /^n8n-nodes-segments\/reach$/, replacement: here('./core/reach/index.ts') },
       { find: /^n8n-nodes-segments$/, replacement: here('./core/index.ts') },
       // One n8n-workflow for the tests, the nodes and n8n-core (which `require`s the CommonJS build):
       // otherwise `instanceof NodeOperationError` and the engine's own checks see two copies.
