@@ -30,6 +30,7 @@ import {
   type ProfileDirectory,
   type Schema,
   type SegmentCatalog,
+  type SegmentDefinition,
   type SqlSegment,
 } from 'n8n-nodes-segments/server';
 import { ar } from 'n8n-nodes-segments/locales/ar';
@@ -166,11 +167,12 @@ export function createApi(ws: WorkspaceApi): Hono {
   app.notFound((c) => c.json(toFailure(httpError(404, 'not-found', `no route ${c.req.method} ${c.req.path}`), log).body, 404));
 
   /** Compiles a draft against the catalogue's current segments (in_segment resolves to them). */
-  const compile = async (text: string): Promise<SqlSegment> => prepareSegment(db, text, { segments: await catalog.definitions(), origin: 'expression' });
+  const compile = async (text: string, segments?: SegmentDefinition[]): Promise<SqlSegment> =>
+    prepareSegment(db, text, { segments: segments ?? (await catalog.definitions()), origin: 'expression' });
   /** The draft's count from the reach index, or undefined when the index cannot answer it (the database will). */
-  const indexCount = async (index: ReachIndex, text: string): Promise<number | undefined> => {
+  const indexCount = (index: ReachIndex, text: string, segments: SegmentDefinition[]): number | undefined => {
     try {
-      return reachCount(index, text, { segments: await catalog.definitions(), origin: 'expression' });
+      return reachCount(index, text, { segments, origin: 'expression' });
     } catch (e) {
       if (e instanceof SegmentErrors) return undefined;
       throw e;
@@ -306,8 +308,9 @@ export function createApi(ws: WorkspaceApi): Hono {
   app.post('/api/count', jsonLimit, async (c) => {
     const { expression } = await jsonBody(c, DraftBody);
     const started = performance.now();
-    const segment = await compile(expression); // the database's checks and diagnostics, as for a save
-    const fromIndex = ws.reach !== undefined ? await indexCount(ws.reach, expression) : undefined;
+    const segments = await catalog.definitions(); // read once for both the check and the index
+    const segment = await compile(expression, segments); // the database's checks and diagnostics, as for a save
+    const fromIndex = ws.reach !== undefined ? indexCount(ws.reach, expression, segments) : undefined;
     const count = fromIndex ?? (await countProfiles(db, segment));
     return c.json({ count, ms: Math.round(performance.now() - started), source: fromIndex === undefined ? 'database' : 'reach-index' });
   });
